@@ -1,0 +1,25 @@
+namespace Maneiro.Grains.Interfaces;
+
+/// <summary>One per account, keyed by the Identity user id: subscription state and usage for the current period.</summary>
+[Alias("Maneiro.User")]
+public interface IUserGrain : IGrainWithStringKey
+{
+    /// <summary>Holds <paramref name="amount"/> units of <paramref name="kind"/> for a job; idempotent per job and kind.</summary>
+    [Alias("TryReserve")]
+    Task<ReservationResult> TryReserve(UsageKind kind, string jobId, int amount);
+
+    /// <summary>Turns the job's held units into used units; idempotent.</summary>
+    [Alias("Commit")]
+    Task Commit(string jobId);
+
+    /// <summary>Gives back the job's held (uncommitted) units; idempotent.</summary>
+    [Alias("Release")]
+    Task Release(string jobId);
+
+    /// <summary>Applies a subscription change unless a newer one was already applied. Returns whether it changed anything.</summary>
+    [Alias("ApplySubscription")]
+    Task<bool> ApplySubscription(SubscriptionUpdate update);
+
+    [Alias("GetSnapshot")]
+    Task<UserSnapshot> GetSnapshot();
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Users;
+
+namespace Maneiro.Grains.Domain;
+
+/// <summary>
+/// The usage rules of one account: reservations count against the period's allowance the moment they are
+/// granted, so concurrent jobs can never overshoot it; every operation is idempotent per job.
+/// Each method returns whether it changed the state, so the caller knows when to persist.
+/// </summary>
+public sealed class UsageLedger(UserState state, UsageLimitsOptions limits)
+{
+    public TierLimits EffectiveLimits => limits.For(EffectiveTier);
+
+    /// <summary>Paid limits apply while the subscription is live (past-due included; billing decides the grace period).</summary>
+    public SubscriptionTier EffectiveTier => state.Status switch
+    {
+        SubscriptionStatus.Active or SubscriptionStatus.Trialing or SubscriptionStatus.PastDue => state.Tier,
+        _ => SubscriptionTier.Free,
+    };
+
+    /// <summary>Starts the first period, or rolls over to the period containing <paramref name="now"/>.</summary>
+    public bool EnsurePeriod(DateTimeOffset now)
+    {
+        if (state.PeriodEnd == default)
+        {
+            state.PeriodStart = now;
+            state.PeriodEnd = now.AddMonths(1);
+            return true;
+        }
+
+        if (now < state.PeriodEnd)
+        {
+            return false;
+        }
+
+        while (state.PeriodEnd <= now)
+        {
+            state.PeriodStart = state.PeriodEnd;
+            state.PeriodEnd = state.PeriodEnd.AddMonths(1);
+        }
+
+        ClearCommittedUsage();
+        return true;
+    }
+
+    public int Used(UsageKind kind) => state.Entries.Values.Where(e => e.Kind == kind).Sum(e => e.Amount);
+
+    public (ReservationResult Result, bool Changed) TryReserve(UsageKind kind, string jobId, int amount, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
+
+        var changed = EnsurePeriod(now);
+        if (state.Entries.ContainsKey(Key(jobId, kind)))
+        {
+            return (ReservationResult.Grant(), changed);
+        }
+
+        var limit = EffectiveLimits.For(kind);
+        var used = Used(kind);
+        if (limit is { } max && used + amount > max)
+        {
+            return (ReservationResult.Deny(DeniedReason(kind, max, used)), changed);
+        }
+
+        state.Entries[Key(jobId, kind)] = new UsageEntry { JobId = jobId, Kind = kind, Amount = amount };
+        return (ReservationResult.Grant(), true);
+    }
+
+    public bool Commit(string jobId)
+    {
+        var changed = false;
+        foreach (var entry in EntriesOf(jobId).Where(e => !e.Committed))
+        {
+            entry.Committed = true;
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    public bool Release(string jobId)
+    {
+        var pending = state.Entries.Where(p => p.Value.JobId == jobId && !p.Value.Committed).Select(p => p.Key).ToList();
+        foreach (var key in pending)
+        {
+            state.Entries.Remove(key);
+        }
+
+        return pending.Count > 0;
+    }
+
+    /// <summary>
+    /// Applies a subscription change unless an event at least as new was applied already (deliveries are unordered).
+    /// A new billing period resets the period's usage.
+    /// </summary>
+    public bool Apply(SubscriptionUpdate update)
+    {
+        if (state.LastStripeEventAt is { } last && update.EventTime < last)
+        {
+            return false;
+        }
+
+        var newPeriod = update.PeriodStart is { } start && start != state.PeriodStart;
+        state.Tier = update.Tier;
+        state.Status = update.Status;
+        state.StripeCustomerId = update.StripeCustomerId ?? state.StripeCustomerId;
+        state.StripeSubscriptionId = update.StripeSubscriptionId ?? state.StripeSubscriptionId;
+        state.LastStripeEventAt = update.EventTime;
+        if (update.PeriodStart is { } periodStart && update.PeriodEnd is { } periodEnd)
+        {
+            state.PeriodStart = periodStart;
+            state.PeriodEnd = periodEnd;
+        }
+
+        if (newPeriod)
+        {
+            ClearCommittedUsage();
+        }
+
+        return true;
+    }
+
+    public UserSnapshot Snapshot(string userId)
+    {
+        var lines = Enum.GetValues<UsageKind>().Select(k => new UsageLine(k, Used(k), EffectiveLimits.For(k))).ToList();
+        return new UserSnapshot(
+            userId,
+            state.Tier,
+            state.Status,
+            state.StripeCustomerId,
+            state.StripeSubscriptionId,
+            state.PeriodStart,
+            state.PeriodEnd,
+            state.LastStripeEventAt,
+            lines);
+    }
+
+    private void ClearCommittedUsage()
+    {
+        // Pending reservations belong to jobs still running; they count in the new period.
+        foreach (var key in state.Entries.Where(p => p.Value.Committed).Select(p => p.Key).ToList())
+        {
+            state.Entries.Remove(key);
+        }
+    }
+
+    private IEnumerable<UsageEntry> EntriesOf(string jobId) => state.Entries.Values.Where(e => e.JobId == jobId);
+
+    private string DeniedReason(UsageKind kind, int limit, int used)
+    {
+        var what = kind switch
+        {
+            UsageKind.Analyses => "analyses",
+            UsageKind.Letters => "letters",
+            UsageKind.OcrPages => "OCR pages",
+            UsageKind.AudioMinutes => "minutes of audio transcription",
+            _ => kind.ToString(),
+        };
+        var resets = state.PeriodEnd.ToString("MMMM d, yyyy", CultureInfo.InvariantCulture);
+        return used >= limit
+            ? $"You have used all {limit} {what} included in the {EffectiveTier} plan for this period. It resets on {resets}; upgrade your plan to continue sooner."
+            : $"This needs more {what} than the {limit - used} left in your {EffectiveTier} plan for this period. It resets on {resets}; upgrade your plan for a larger allowance.";
+    }
+
+    private static string Key(string jobId, UsageKind kind) => $"{jobId}|{kind}";
+}

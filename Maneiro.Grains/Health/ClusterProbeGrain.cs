@@ -1,0 +1,10 @@
+using Maneiro.Grains.Interfaces;
+using Orleans.Concurrency;
+
+namespace Maneiro.Grains.Health;
+
+[StatelessWorker]
+public sealed class ClusterProbeGrain : Grain, IClusterProbeGrain
+{
+    public Task<string> Ping() => Task.FromResult(RuntimeIdentity);
+}

@@ -1,0 +1,37 @@
+using Maneiro.Grains.Interfaces;
+
+namespace Maneiro.Grains.Users;
+
+/// <summary>Persisted state of <see cref="UserGrain"/>.</summary>
+[GenerateSerializer, Alias("Maneiro.UserState")]
+public sealed class UserState
+{
+    [Id(0)] public SubscriptionTier Tier { get; set; }
+
+    [Id(1)] public SubscriptionStatus Status { get; set; }
+
+    [Id(2)] public string? StripeCustomerId { get; set; }
+
+    [Id(3)] public string? StripeSubscriptionId { get; set; }
+
+    [Id(4)] public DateTimeOffset PeriodStart { get; set; }
+
+    [Id(5)] public DateTimeOffset PeriodEnd { get; set; }
+
+    [Id(6)] public DateTimeOffset? LastStripeEventAt { get; set; }
+
+    /// <summary>Usage entries of the current period, keyed by <c>jobId|kind</c>; pending entries are reservations.</summary>
+    [Id(7)] public Dictionary<string, UsageEntry> Entries { get; set; } = new(StringComparer.Ordinal);
+}
+
+[GenerateSerializer, Alias("Maneiro.UsageEntry")]
+public sealed class UsageEntry
+{
+    [Id(0)] public string JobId { get; set; } = "";
+
+    [Id(1)] public UsageKind Kind { get; set; }
+
+    [Id(2)] public int Amount { get; set; }
+
+    [Id(3)] public bool Committed { get; set; }
+}

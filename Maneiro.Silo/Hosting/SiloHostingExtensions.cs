@@ -1,0 +1,83 @@
+using System.Net;
+using Maneiro.Grains;
+using Maneiro.Grains.Domain;
+using Maneiro.Silo.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Maneiro.Silo.Hosting;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>
+    /// Everything a Maneiro silo needs, for the standalone silo process and the web's co-hosted silo alike:
+    /// Redis membership and reminders, PostgreSQL grain state, and the services grains call.
+    /// </summary>
+    public static ISiloBuilder AddManeiroSilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var settings = OrleansSettings.From(configuration);
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
+        });
+
+        if (settings.AdvertisedHost is { } host)
+        {
+            // In containers each silo advertises its own resolvable name and listens on all interfaces.
+            silo.ConfigureEndpoints(host, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+        }
+        else
+        {
+            silo.ConfigureEndpoints(IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+        }
+
+        return silo.AddManeiroSiloProviders(configuration);
+    }
+
+    /// <summary>
+    /// Redis membership and reminders, PostgreSQL grain state and grain services, without cluster identity or
+    /// endpoints (which the test cluster sets for itself).
+    /// </summary>
+    public static ISiloBuilder AddManeiroSiloProviders(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var postgres = configuration.PostgresConnectionString();
+        var redis = configuration.RedisConfiguration();
+        silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
+        {
+            o.Invariant = "Npgsql";
+            o.ConnectionString = postgres;
+        });
+
+        silo.Services.AddManeiroGrainServices(configuration);
+        return silo;
+    }
+
+    /// <summary>The services grain code depends on, also used by grain tests.</summary>
+    public static IServiceCollection AddManeiroGrainServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<UsageLimitsOptions>(configuration.GetSection(UsageLimitsOptions.SectionName));
+        return services;
+    }
+
+    /// <summary>Joins an existing cluster as a client (the web in <c>Orleans:Mode=Client</c>).</summary>
+    public static IClientBuilder AddManeiroClient(this IClientBuilder client, IConfiguration configuration)
+    {
+        var settings = OrleansSettings.From(configuration);
+        var redis = configuration.RedisConfiguration();
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
+        });
+        client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        return client;
+    }
+}

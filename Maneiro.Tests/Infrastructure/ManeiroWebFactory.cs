@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Maneiro.Tests.Infrastructure;
+
+/// <summary>
+/// The real web app on Kestrel (a real socket), against the real PostgreSQL and Redis, with a co-hosted silo
+/// on free ports and its own cluster id so parallel tests do not join each other's clusters.
+/// </summary>
+public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public ManeiroWebFactory(string databaseUrl, IDictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["DATABASE_URL"] = databaseUrl,
+            ["REDIS_URL"] = TestServers.RedisUrl,
+            ["Orleans:Mode"] = "Cohosted",
+            ["Orleans:ClusterId"] = "web-" + Guid.NewGuid().ToString("N")[..12],
+            ["Orleans:ServiceId"] = "maneiro-tests",
+            ["Orleans:SiloPort"] = TestServers.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = TestServers.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+
+        UseKestrel(0);
+    }
+
+    /// <summary>Base address of the real listening socket.</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            return ClientOptions.BaseAddress;
+        }
+    }
+
+    public HttpClient CreateHttpClient()
+    {
+        StartServer();
+        return CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Maneiro.Tests.Infrastructure;
+
+/// <summary>The real PostgreSQL and Redis that ./test starts (or that the caller points at).</summary>
+public static class TestServers
+{
+    public static string PostgresUrl => Require("MANEIRO_TEST_DATABASE_URL");
+
+    public static string RedisUrl => Require("MANEIRO_TEST_REDIS_URL");
+
+    /// <summary>The repository root, found by walking up to Maneiro.sln.</summary>
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Require(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set. Run the tests with ./test, which starts PostgreSQL and Redis and sets it.");
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Maneiro.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Could not find Maneiro.sln above the test binaries.");
+    }
+}
