@@ -1,6 +1,8 @@
 using Maneiro.Silo.Configuration;
 using Maneiro.Silo.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 try
 {
@@ -17,6 +19,8 @@ try
     builder.Services.AddManeiroMigrations(builder.Configuration);
     builder.UseOrleans(silo => silo.AddManeiroSilo(builder.Configuration));
     using var host = builder.Build();
+    host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Maneiro.Silo").SiloStarted());
     await host.RunAsync();
     return 0;
 }

@@ -17,8 +17,8 @@ die() { say "error: $*"; exit 1; }
 quiet() {
   local log="$1"; shift
   if ! "$@" >"$log" 2>&1; then
-    say "error: '$*' failed; last lines of $log:"
-    tail -n 40 "$log" >&2
+    say "error: '$*' failed (full log: $log):"
+    if grep -qE ': error ' "$log"; then grep -E ': error ' "$log" | sort -u | head -n 30 >&2; else tail -n 40 "$log" >&2; fi
     return 1
   fi
 }

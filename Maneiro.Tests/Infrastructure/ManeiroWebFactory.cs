@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Infrastructure;
 
@@ -37,15 +40,17 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
         get
         {
             StartServer();
-            return ClientOptions.BaseAddress;
+            var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            return new Uri(addresses.First());
         }
     }
 
-    public HttpClient CreateHttpClient()
-    {
-        StartServer();
-        return CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-    }
+    /// <summary>A plain HTTP client over the socket, with its own cookie jar and no automatic redirects.</summary>
+    public HttpClient CreateHttpClient() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new System.Net.CookieContainer() })
+        {
+            BaseAddress = BaseAddress,
+        };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
