@@ -28,8 +28,10 @@ public static class SiloHostingExtensions
 
         if (settings.AdvertisedHost is { } host)
         {
-            // In containers each silo advertises its own resolvable name and listens on all interfaces.
-            silo.ConfigureEndpoints(host, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+            // In containers each silo advertises its own resolvable name ("auto": this machine's host name)
+            // and listens on all interfaces.
+            var name = host.Equals("auto", StringComparison.OrdinalIgnoreCase) ? Dns.GetHostName() : host;
+            silo.ConfigureEndpoints(name, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
         }
         else
         {

@@ -4,9 +4,9 @@ namespace Maneiro.Web.Extensions;
 
 public static class CommandLine
 {
-    /// <summary>The first argument that is not an option: <c>migrate</c>, or none to serve.</summary>
+    /// <summary>A command comes first on the command line (<c>migrate</c>); anything else means serve.</summary>
     public static string? Command(string[] args) =>
-        args.FirstOrDefault(a => !a.StartsWith('-') && !a.Contains('=', StringComparison.Ordinal));
+        args.Length > 0 && !args[0].StartsWith('-') && !args[0].Contains('=', StringComparison.Ordinal) ? args[0] : null;
 
     /// <summary>Runs the command named on the command line; with none, serves (migrating first, see <see cref="MigrationHostExtensions"/>).</summary>
     public static async Task<int> RunManeiroAsync(this WebApplication app, string[] args)

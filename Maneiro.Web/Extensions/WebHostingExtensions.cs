@@ -19,6 +19,7 @@ public static class WebHostingExtensions
         {
             builder.Services.AddManeiroMigrations(configuration);
             builder.AddManeiroOrleans();
+            builder.Services.AddSingleton<DependencyHealth>();
         }
 
         builder.AddManeiroSentry();
@@ -32,7 +33,6 @@ public static class WebHostingExtensions
             options.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(options);
         });
-        builder.Services.AddSingleton<DependencyHealth>();
         builder.Services.AddRazorPages();
         return builder;
     }

@@ -1,0 +1,32 @@
+# One image holding both processes: the web (default command) and the standalone silo
+# (command: dotnet /app/silo/Maneiro.Silo.dll). Each migrates the database before it serves.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Maneiro.sln ./
+COPY Maneiro.Grains.Interfaces/Maneiro.Grains.Interfaces.csproj Maneiro.Grains.Interfaces/
+COPY Maneiro.Grains/Maneiro.Grains.csproj Maneiro.Grains/
+COPY Maneiro.Silo/Maneiro.Silo.csproj Maneiro.Silo/
+COPY Maneiro.Web/Maneiro.Web.csproj Maneiro.Web/
+RUN dotnet restore Maneiro.Web/Maneiro.Web.csproj
+COPY Maneiro.Grains.Interfaces/ Maneiro.Grains.Interfaces/
+COPY Maneiro.Grains/ Maneiro.Grains/
+COPY Maneiro.Silo/ Maneiro.Silo/
+COPY Maneiro.Web/ Maneiro.Web/
+ARG MANEIRO_COMMIT=unknown
+RUN dotnet publish Maneiro.Web/Maneiro.Web.csproj -c Release -o /out/web --no-restore -p:MANEIRO_COMMIT=$MANEIRO_COMMIT \
+ && dotnet publish Maneiro.Silo/Maneiro.Silo.csproj -c Release -o /out/silo --no-restore -p:MANEIRO_COMMIT=$MANEIRO_COMMIT
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tesseract-ocr poppler-utils fonts-dejavu-core curl \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /out/web /app/web
+COPY --from=build /out/silo /app/silo
+# The aspnet image ships an unprivileged 'app' user (uid 1654).
+USER app
+ENV ASPNETCORE_URLS=http://+:8080 \
+    DOTNET_gcServer=1
+EXPOSE 8080 11111 30000
+WORKDIR /app/web
+CMD ["dotnet", "/app/web/Maneiro.Web.dll"]

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using Maneiro.Tests.Infrastructure;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+
+namespace Maneiro.Tests.Deployment;
+
+public sealed class DeploymentFilesTests
+{
+    private static string RepoFile(string name) => Path.Combine(TestServers.RepositoryRoot, name);
+
+    [Fact]
+    public async Task Docker_compose_file_is_valid_for_docker_compose()
+    {
+        var psi = new ProcessStartInfo("docker-compose") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = TestServers.RepositoryRoot };
+        foreach (var arg in new[] { "-f", RepoFile("docker-compose.yml"), "config", "-q" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
+        var errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, "docker-compose config failed: " + errors);
+    }
+
+    [Fact]
+    public void Docker_compose_has_postgres_redis_two_silos_and_a_client_mode_web_with_health_checks_and_volumes()
+    {
+        var root = LoadSingleDocument(RepoFile("docker-compose.yml"));
+        var services = (YamlMappingNode)root["services"];
+        Assert.Equal(["postgres", "redis", "silo1", "silo2", "web"], services.Children.Keys.Select(k => k.ToString()).Order().ToArray());
+        foreach (var name in new[] { "postgres", "redis", "web" })
+        {
+            Assert.True(((YamlMappingNode)services[name]).Children.ContainsKey("healthcheck"), name + " has no health check");
+        }
+
+        Assert.Contains("Maneiro.Silo.dll", services["silo1"]["command"].ToString(), StringComparison.Ordinal);
+        var volumes = (YamlMappingNode)root["volumes"];
+        Assert.Equal(2, volumes.Children.Count);
+    }
+
+    [Fact]
+    public void Render_blueprint_is_one_document_without_duplicate_keys_and_has_every_part()
+    {
+        var root = LoadSingleDocument(RepoFile("render.yaml"));
+        var services = ((YamlSequenceNode)root["services"]).Cast<YamlMappingNode>().ToList();
+
+        var web = services.Single(s => s["type"].ToString() == "web");
+        Assert.Equal("docker", web["runtime"].ToString());
+        Assert.Equal("/healthz", web["healthCheckPath"].ToString());
+        Assert.Equal("/maneiro/prod/", EnvVar(web, "PARAMETER_STORE_PATH"));
+        Assert.NotNull(EnvVar(web, "AWS_REGION"));
+
+        var silo = services.Single(s => s["type"].ToString() == "pserv");
+        Assert.Contains("Maneiro.Silo.dll", silo["dockerCommand"].ToString(), StringComparison.Ordinal);
+        Assert.Single(services, s => s["type"].ToString() == "keyvalue");
+        Assert.Single((YamlSequenceNode)root["databases"]);
+    }
+
+    [Fact]
+    public void The_duplicate_key_check_rejects_the_seed_draft_that_repeats_services()
+    {
+        const string seedDraft = "services:\n  - type: web\n    name: a\nservices:\n  - type: redis\n    name: b\n";
+        var ex = Assert.Throws<InvalidDataException>(() => CheckNoDuplicateKeys(new StringReader(seedDraft), "draft"));
+        Assert.Contains("services", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static string? EnvVar(YamlMappingNode service, string key) =>
+        ((YamlSequenceNode)service["envVars"]).Cast<YamlMappingNode>()
+            .Where(e => e["key"].ToString() == key)
+            .Select(e => e.Children.TryGetValue("value", out var v) ? v.ToString() : "(from another resource)")
+            .SingleOrDefault();
+
+    private static YamlMappingNode LoadSingleDocument(string path)
+    {
+        CheckNoDuplicateKeys(new StringReader(File.ReadAllText(path)), path);
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(path)));
+        Assert.Single(stream.Documents);
+        return (YamlMappingNode)stream.Documents[0].RootNode;
+    }
+
+    /// <summary>Walks the parser's events: YAML loaders differ on duplicate keys (some merge silently), so we reject them ourselves.</summary>
+    private static void CheckNoDuplicateKeys(TextReader reader, string name)
+    {
+        var parser = new Parser(reader);
+        var mappings = new Stack<(HashSet<string> Keys, bool ExpectKey)>();
+        var depthInKeyless = 0;
+        while (parser.MoveNext())
+        {
+            var current = parser.Current!;
+            switch (current)
+            {
+                case MappingStart:
+                    MarkValueConsumed();
+                    mappings.Push((new HashSet<string>(StringComparer.Ordinal), true));
+                    break;
+                case MappingEnd:
+                    mappings.Pop();
+                    break;
+                case SequenceStart:
+                    MarkValueConsumed();
+                    mappings.Push((new HashSet<string>(), false));
+                    depthInKeyless++;
+                    break;
+                case SequenceEnd:
+                    mappings.Pop();
+                    depthInKeyless--;
+                    break;
+                case Scalar scalar when mappings.Count > 0 && mappings.Peek().ExpectKey:
+                    var top = mappings.Pop();
+                    if (!top.Keys.Add(scalar.Value))
+                    {
+                        throw new InvalidDataException($"{name}: duplicate key '{scalar.Value}' at line {scalar.Start.Line}.");
+                    }
+
+                    mappings.Push((top.Keys, false));
+                    break;
+                case Scalar or AnchorAlias:
+                    MarkValueConsumed();
+                    break;
+            }
+        }
+
+        void MarkValueConsumed()
+        {
+            if (mappings.Count > 0 && !mappings.Peek().ExpectKey && mappings.Peek().Keys.Count > 0)
+            {
+                var top = mappings.Pop();
+                mappings.Push((top.Keys, true));
+            }
+        }
+    }
+}
