@@ -31,11 +31,15 @@ public sealed class HealthAndVersionTests(WebAppFixture web) : IClassFixture<Web
     }
 
     [Fact]
-    public async Task Home_page_is_served_over_a_real_socket()
+    public async Task Home_page_sends_strangers_to_sign_in_over_a_real_socket()
     {
-        using var http = new HttpClient { BaseAddress = web.Factory.BaseAddress };
-        var html = await http.GetStringAsync(new Uri("/", UriKind.Relative));
-        Assert.Contains("Maneiro", html, StringComparison.Ordinal);
+        using var client = web.Factory.CreateHttpClient();
+        using var home = await client.GetAsync(new Uri("/", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.StartsWith("/Account/Login", home.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        var login = await client.GetStringAsync(home.Headers.Location);
+        Assert.Contains("<h1>Sign in</h1>", login, StringComparison.Ordinal);
     }
 }
 

@@ -1,6 +1,10 @@
+using System.Globalization;
 using Maneiro.Silo.Configuration;
 using Maneiro.Silo.Hosting;
+using Maneiro.Web.Data;
 using Maneiro.Web.Health;
+using Maneiro.Web.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -8,33 +12,62 @@ namespace Maneiro.Web.Extensions;
 
 public static class WebHostingExtensions
 {
-    /// <summary>Configuration sources, the Orleans silo or client, the shared data connections, and the pages.</summary>
+    /// <summary>Configuration sources, the Orleans silo or client, data connections, accounts, and the pages.</summary>
     public static WebApplicationBuilder AddManeiroWeb(this WebApplicationBuilder builder, string[] args)
     {
         builder.Configuration.AddManeiroSources(builder.Environment.ContentRootPath);
         var configuration = builder.Configuration;
+        var command = CommandLine.Command(args);
 
-        // Commands (migrate, …) run without serving, so they skip start-up migration and the silo.
-        if (CommandLine.Command(args) is null)
+        switch (command)
         {
-            builder.Services.AddManeiroMigrations(configuration);
-            builder.AddManeiroOrleans();
-            builder.Services.AddSingleton<DependencyHealth>();
+            case null:
+                builder.Services.AddManeiroMigrations(configuration);
+                builder.AddManeiroOrleans();
+                builder.Services.AddSingleton<DependencyHealth>();
+                break;
+            case CommandLine.CreateAdmin:
+                // A short-lived silo of its own on free ports (joining the cluster if one runs), and no public socket.
+                builder.Configuration["Orleans:Mode"] = "Cohosted";
+                builder.Configuration["Orleans:SiloPort"] = FreePort();
+                builder.Configuration["Orleans:GatewayPort"] = FreePort();
+                builder.WebHost.UseUrls("http://127.0.0.1:0");
+                builder.AddManeiroOrleans();
+                break;
         }
 
         builder.AddManeiroSentry();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddManeiroConnections(configuration);
+        builder.Services.AddManeiroData(configuration);
+        builder.Services.AddManeiroAccounts(configuration, builder.Environment);
+        builder.Services.AddManeiroRateLimits();
+        builder.Services.Configure<Billing.PricingOptions>(configuration.GetSection(Billing.PricingOptions.SectionName));
+        builder.Services.Configure<Maneiro.Grains.Domain.UsageLimitsOptions>(configuration.GetSection(Maneiro.Grains.Domain.UsageLimitsOptions.SectionName));
+        builder.Services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/Admin", AccountsExtensions.AdminPolicy);
+            o.Conventions.AllowAnonymousToFolder("/Account");
+            o.Conventions.AuthorizeFolder("/Account/Manage");
+            o.Conventions.AllowAnonymousToPage("/Error");
+            o.Conventions.AllowAnonymousToPage("/Pricing");
+        });
+        return builder;
+    }
 
+    /// <summary>One PostgreSQL data source and one Redis multiplexer per process.</summary>
+    public static IServiceCollection AddManeiroConnections(this IServiceCollection services, IConfiguration configuration)
+    {
         var postgres = configuration.PostgresConnectionString();
         var redis = configuration.RedisConfiguration();
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
+        services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        services.AddSingleton<IConnectionMultiplexer>(_ =>
         {
             var options = ConfigurationOptions.Parse(redis);
             options.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(options);
         });
-        builder.Services.AddRazorPages();
-        return builder;
+        return services;
     }
 
     /// <summary><c>Orleans:Mode</c>: <c>Cohosted</c> (default) runs a silo in this process; <c>Client</c> joins the silos' cluster.</summary>
@@ -78,15 +111,28 @@ public static class WebHostingExtensions
 
     public static WebApplication UseManeiroWeb(this WebApplication app)
     {
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error");
+            app.UseHsts();
         }
 
+        app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapRazorPages();
         return app;
+    }
+
+    private static string FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
     }
 }

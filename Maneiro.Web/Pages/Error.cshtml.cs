@@ -10,5 +10,11 @@ public sealed class ErrorModel : PageModel
 {
     public string? RequestId { get; private set; }
 
-    public void OnGet() => RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+    public bool IsNotFound { get; private set; }
+
+    public void OnGet(int? status)
+    {
+        IsNotFound = status == StatusCodes.Status404NotFound;
+        RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+    }
 }

@@ -1,0 +1,29 @@
+namespace Maneiro.Web.Audit;
+
+/// <summary>The audit trail's action names.</summary>
+public static class AuditActions
+{
+    public const string Register = "account.register";
+    public const string EmailConfirmed = "account.email_confirmed";
+    public const string Login = "account.login";
+    public const string LoginFailed = "account.login_failed";
+    public const string LockedOut = "account.locked_out";
+    public const string Logout = "account.logout";
+    public const string TwoFactorEnabled = "account.2fa_enabled";
+    public const string TwoFactorDisabled = "account.2fa_disabled";
+    public const string PasswordChanged = "account.password_changed";
+    public const string PasswordReset = "account.password_reset";
+    public const string PasswordResetRequested = "account.password_reset_requested";
+    public const string ProfileUpdated = "account.profile_updated";
+    public const string AdminCreated = "admin.created";
+    public const string AdminViewedUsers = "admin.viewed_users";
+    public const string RateLimited = "security.rate_limited";
+    public const string SubscriptionChanged = "billing.subscription_changed";
+}
+
+public static class AuditOutcomes
+{
+    public const string Success = "success";
+    public const string Failure = "failure";
+    public const string Denied = "denied";
+}

@@ -1,0 +1,16 @@
+using System.Security.Claims;
+
+namespace Maneiro.Web.Audit;
+
+/// <summary>Writes audit rows for the current request: who (user id) and from where (IP) are filled in.</summary>
+public sealed class AuditTrail(AuditLog log, IHttpContextAccessor accessor)
+{
+    public Task RecordAsync(string action, string outcome, string? userId = null, string? target = null, object? details = null)
+    {
+        var context = accessor.HttpContext;
+        userId ??= context?.User.FindFirstValue(ClaimTypes.NameIdentifier);
+        var ip = context?.Connection.RemoteIpAddress?.ToString();
+        // Not the request's token: an audit row must be written even when the client goes away.
+        return log.AppendAsync(action, outcome, userId, ip, target, details, CancellationToken.None);
+    }
+}

@@ -1,0 +1,67 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+
+namespace Maneiro.Web.Email;
+
+/// <summary><c>Mail:*</c> and <c>Smtp:*</c> settings.</summary>
+public sealed class MailOptions
+{
+    /// <summary>When set, messages are written here as .eml files instead of being sent (the local run).</summary>
+    public string? PickupDirectory { get; set; }
+
+    public string From { get; set; } = "Maneiro <no-reply@maneiro.local>";
+
+    public string? SmtpHost { get; set; }
+
+    public int SmtpPort { get; set; } = 587;
+
+    public string? SmtpUsername { get; set; }
+
+    public string? SmtpPassword { get; set; }
+
+    public bool SmtpStartTls { get; set; } = true;
+}
+
+public sealed record EmailMessage(string To, string Subject, string TextBody, string HtmlBody, string? LinkForLocalRun = null);
+
+/// <summary>Sends mail over SMTP with MailKit, or drops it in a pickup folder for the local run.</summary>
+public sealed partial class EmailSender(MailOptions options, ILogger<EmailSender> logger)
+{
+    public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
+    {
+        var mime = new MimeMessage();
+        mime.From.Add(MailboxAddress.Parse(options.From));
+        mime.To.Add(MailboxAddress.Parse(message.To));
+        mime.Subject = message.Subject;
+        mime.Body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody }.ToMessageBody();
+
+        if (!string.IsNullOrWhiteSpace(options.PickupDirectory))
+        {
+            Directory.CreateDirectory(options.PickupDirectory);
+            var path = Path.Combine(options.PickupDirectory, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.eml");
+            await mime.WriteToAsync(path, cancellationToken);
+            // Only in pickup mode (no mail server), so a newcomer can finish signing up from the console.
+            LogPickedUp(message.Subject, path, message.LinkForLocalRun ?? "(none)");
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SmtpHost))
+        {
+            throw new InvalidOperationException("No mail transport: set Smtp:Host (or Mail:PickupDirectory for local use).");
+        }
+
+        using var client = new SmtpClient();
+        await client.ConnectAsync(options.SmtpHost, options.SmtpPort, options.SmtpStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.Auto, cancellationToken);
+        if (!string.IsNullOrEmpty(options.SmtpUsername))
+        {
+            await client.AuthenticateAsync(options.SmtpUsername, options.SmtpPassword ?? "", cancellationToken);
+        }
+
+        await client.SendAsync(mime, cancellationToken);
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mail \"{Subject}\" written to {Path}. Link: {Link}")]
+    private partial void LogPickedUp(string subject, string path, string link);
+}

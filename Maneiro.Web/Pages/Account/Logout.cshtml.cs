@@ -1,0 +1,26 @@
+using Maneiro.Web.Audit;
+using Maneiro.Web.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Maneiro.Web.Pages.Account;
+
+public sealed class LogoutModel(SignInManager<ManeiroUser> signIn, AuditTrail audit) : PageModel
+{
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (signIn.IsSignedIn(User))
+        {
+            await audit.RecordAsync(AuditActions.Logout, AuditOutcomes.Success);
+            await signIn.SignOutAsync();
+        }
+
+        TempData["Status"] = "You are signed out.";
+        return RedirectToPage("Login");
+    }
+}

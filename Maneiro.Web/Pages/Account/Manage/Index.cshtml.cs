@@ -1,0 +1,93 @@
+using System.ComponentModel.DataAnnotations;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Web.Audit;
+using Maneiro.Web.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Maneiro.Web.Pages.Account.Manage;
+
+public sealed class AccountIndexModel(UserManager<ManeiroUser> users, IGrainFactory grains, AuditLog auditLog, AuditTrail audit) : PageModel
+{
+    [BindProperty]
+    public ProfileInput Input { get; set; } = new();
+
+    public string Email { get; private set; } = "";
+
+    public bool TwoFactorEnabled { get; private set; }
+
+    public UserSnapshot Snapshot { get; private set; } = null!;
+
+    public IReadOnlyList<AuditRecord> Activity { get; private set; } = [];
+
+    public string StatusText => Snapshot.Status switch
+    {
+        SubscriptionStatus.None => "no paid subscription",
+        SubscriptionStatus.PastDue => "payment overdue",
+        var status => status.ToString().ToLowerInvariant(),
+    };
+
+    public static string Label(UsageKind kind) => kind switch
+    {
+        UsageKind.Analyses => "Analyses",
+        UsageKind.Letters => "Letters",
+        UsageKind.OcrPages => "OCR pages",
+        UsageKind.AudioMinutes => "Audio minutes",
+        _ => kind.ToString(),
+    };
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        Input = new ProfileInput { FirstName = user.FirstName, LastName = user.LastName };
+        await LoadAsync(user);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        if (!ModelState.IsValid)
+        {
+            await LoadAsync(user);
+            return Page();
+        }
+
+        user.FirstName = Input.FirstName.Trim();
+        user.LastName = Input.LastName.Trim();
+        await users.UpdateAsync(user);
+        await audit.RecordAsync(AuditActions.ProfileUpdated, AuditOutcomes.Success, user.Id);
+        TempData["Status"] = "Profile saved.";
+        return RedirectToPage();
+    }
+
+    private async Task LoadAsync(ManeiroUser user)
+    {
+        Email = user.Email ?? "";
+        TwoFactorEnabled = user.TwoFactorEnabled;
+        Snapshot = await grains.GetGrain<IUserGrain>(user.Id).GetSnapshot();
+        Activity = await auditLog.ForUserAsync(user.Id, 50);
+    }
+}
+
+public sealed class ProfileInput
+{
+    [Required(ErrorMessage = "Enter your first name.")]
+    [StringLength(100)]
+    public string FirstName { get; set; } = "";
+
+    [Required(ErrorMessage = "Enter your last name.")]
+    [StringLength(100)]
+    public string LastName { get; set; } = "";
+}

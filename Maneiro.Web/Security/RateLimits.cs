@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Maneiro.Web.Audit;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using RedisRateLimiting;
+using StackExchange.Redis;
+
+namespace Maneiro.Web.Security;
+
+/// <summary>Named rate-limit policies, counted in Redis.</summary>
+public static class RateLimits
+{
+    public const string Login = "login";
+    public const string Register = "register";
+    public const string ForgotPassword = "forgot-password";
+    public const string Uploads = "uploads";
+    public const string Api = "api";
+
+    public static IServiceCollection AddManeiroRateLimits(this IServiceCollection services)
+    {
+        services.AddSingleton<AccountThrottle>();
+        services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(Login, context => PerIp(context, Login, o => o.LoginPerIpPerMinute, TimeSpan.FromMinutes(1)));
+            options.AddPolicy(Register, context => PerIp(context, Register, o => o.RegisterPerIpPerHour, TimeSpan.FromHours(1)));
+            options.AddPolicy(ForgotPassword, context => PerIp(context, ForgotPassword, o => o.ForgotPasswordPerIpPerHour, TimeSpan.FromHours(1)));
+            options.AddPolicy(Uploads, context => PerUser(context, Uploads, o => o.UploadsPerUserPerMinute));
+            options.AddPolicy(Api, context => PerUser(context, Api, o => o.ApiPerUserPerMinute));
+            options.OnRejected = OnRejectedAsync;
+        });
+        return services;
+    }
+
+    /// <summary>Only state-changing requests count: reading the login page is never limited.</summary>
+    private static RateLimitPartition<string> PerIp(HttpContext context, string policy, Func<RateLimitOptions, int> permits, TimeSpan window)
+    {
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+        {
+            return RateLimitPartition.GetNoLimiter("read");
+        }
+
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return Fixed(context, $"rl:{policy}:ip:{ip}", permits, window);
+    }
+
+    private static RateLimitPartition<string> PerUser(HttpContext context, string policy, Func<RateLimitOptions, int> permits)
+    {
+        var user = context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous";
+        return Fixed(context, $"rl:{policy}:user:{user}", permits, TimeSpan.FromMinutes(1));
+    }
+
+    private static RateLimitPartition<string> Fixed(HttpContext context, string key, Func<RateLimitOptions, int> permits, TimeSpan window)
+    {
+        var services = context.RequestServices;
+        var limit = permits(services.GetRequiredService<IOptions<SecurityOptions>>().Value.RateLimits);
+        var redis = services.GetRequiredService<IConnectionMultiplexer>();
+        return RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis,
+            PermitLimit = limit,
+            Window = window,
+        });
+    }
+
+    private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        await context.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(
+            AuditActions.RateLimited, AuditOutcomes.Denied, target: context.Request.Path, details: new { method = context.Request.Method });
+        await WriteTooManyRequestsAsync(context, retryAfter, cancellationToken);
+    }
+
+    /// <summary>429 with Retry-After; a readable page for browsers, JSON for API clients.</summary>
+    public static async Task WriteTooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        var minutes = Math.Max(1, (int)Math.Ceiling(seconds / 60.0));
+        var message = $"Too many attempts. For your security, please wait about {minutes} minute{(minutes == 1 ? "" : "s")} and try again.";
+        if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(
+                $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Please wait · Maneiro</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main id=\"main\" class=\"container\"><h1>Please wait a moment</h1><p role=\"alert\">{message}</p><p><a href=\"/\">Back to Maneiro</a></p></main></body></html>",
+                cancellationToken);
+        }
+        else
+        {
+            await context.Response.WriteAsJsonAsync(new { error = "rate_limited", message, retryAfterSeconds = seconds }, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Per-account limits (login, password reset), keyed by the normalized e-mail the form names.</summary>
+public sealed class AccountThrottle(IConnectionMultiplexer redis, IOptions<SecurityOptions> options)
+{
+    public Task<(bool Allowed, TimeSpan RetryAfter)> TryLoginAsync(string email) =>
+        TryAsync($"rl:login:account:{Normalize(email)}", options.Value.RateLimits.LoginPerAccountPerMinute, TimeSpan.FromMinutes(1));
+
+    public Task<(bool Allowed, TimeSpan RetryAfter)> TryForgotPasswordAsync(string email) =>
+        TryAsync($"rl:forgot:account:{Normalize(email)}", options.Value.RateLimits.ForgotPasswordPerAccountPerHour, TimeSpan.FromHours(1));
+
+    private async Task<(bool, TimeSpan)> TryAsync(string key, int permits, TimeSpan window)
+    {
+        await using var limiter = new RedisFixedWindowRateLimiter<string>(key, new RedisFixedWindowRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis,
+            PermitLimit = permits,
+            Window = window,
+        });
+        using var lease = await limiter.AcquireAsync(1);
+        var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : window;
+        return (lease.IsAcquired, retry);
+    }
+
+    private static string Normalize(string email) => email.Trim().ToUpperInvariant();
+}

@@ -1,0 +1,37 @@
+namespace Maneiro.Web.Security;
+
+/// <summary><c>Security:*</c> settings. Defaults follow the issue: 5 failures → 15 minutes, 30 minutes idle logoff.</summary>
+public sealed class SecurityOptions
+{
+    public const string SectionName = "Security";
+
+    public int MaxFailedAccessAttempts { get; set; } = 5;
+
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>HIPAA automatic logoff: the session cookie expires after this much inactivity.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often a session re-checks the security stamp (a password change signs other sessions out).</summary>
+    public TimeSpan SecurityStampValidationInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public RateLimitOptions RateLimits { get; set; } = new();
+}
+
+/// <summary>Permits per window; counted in Redis so they hold across web instances.</summary>
+public sealed class RateLimitOptions
+{
+    public int LoginPerIpPerMinute { get; set; } = 30;
+
+    public int LoginPerAccountPerMinute { get; set; } = 10;
+
+    public int RegisterPerIpPerHour { get; set; } = 20;
+
+    public int ForgotPasswordPerIpPerHour { get; set; } = 20;
+
+    public int ForgotPasswordPerAccountPerHour { get; set; } = 5;
+
+    public int UploadsPerUserPerMinute { get; set; } = 20;
+
+    public int ApiPerUserPerMinute { get; set; } = 300;
+}
