@@ -54,7 +54,12 @@ public sealed class ManeiroProcess : IAsyncDisposable
         var wrapper = new ManeiroProcess(process, readyLine);
         process.OutputDataReceived += (_, e) => wrapper.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => wrapper.OnLine(e.Data);
-        process.Exited += (_, _) => wrapper._ready.TrySetException(new InvalidOperationException($"{project} exited early:\n{wrapper.Output}"));
+        process.Exited += (_, _) =>
+        {
+            // Let the output readers reach the end first, so the message includes everything the process said.
+            process.WaitForExit();
+            wrapper._ready.TrySetException(new InvalidOperationException($"{project} exited before it was ready:\n{wrapper.Output}"));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -71,6 +76,14 @@ public sealed class ManeiroProcess : IAsyncDisposable
         {
             throw new TimeoutException($"Process not ready after {timeout}:\n{Output}");
         }
+    }
+
+    /// <summary>Waits for a command-style run to finish and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: no graceful shutdown, as when a machine dies.</summary>

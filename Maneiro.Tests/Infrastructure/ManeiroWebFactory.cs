@@ -46,8 +46,8 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A plain HTTP client over the socket, with its own cookie jar and no automatic redirects.</summary>
-    public HttpClient CreateHttpClient() =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new System.Net.CookieContainer() })
+    public HttpClient CreateHttpClient(System.Net.CookieContainer? cookies = null) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = cookies ?? new System.Net.CookieContainer() })
         {
             BaseAddress = BaseAddress,
         };

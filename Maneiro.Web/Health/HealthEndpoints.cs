@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Maneiro.Web.Health;
 
@@ -6,7 +7,7 @@ public static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", async (DependencyHealth health, CancellationToken ct) =>
+        endpoints.MapGet("/healthz", async ([FromServices] DependencyHealth health, CancellationToken ct) =>
         {
             var report = await health.CheckAsync(ct);
             return report.Healthy

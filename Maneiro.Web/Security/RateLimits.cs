@@ -42,21 +42,22 @@ public static class RateLimits
         }
 
         var ip = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return Fixed(context, $"rl:{policy}:ip:{ip}", permits, window);
+        return Fixed(context, $"{policy}:ip:{ip}", permits, window);
     }
 
     private static RateLimitPartition<string> PerUser(HttpContext context, string policy, Func<RateLimitOptions, int> permits)
     {
         var user = context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous";
-        return Fixed(context, $"rl:{policy}:user:{user}", permits, TimeSpan.FromMinutes(1));
+        return Fixed(context, $"{policy}:user:{user}", permits, TimeSpan.FromMinutes(1));
     }
 
     private static RateLimitPartition<string> Fixed(HttpContext context, string key, Func<RateLimitOptions, int> permits, TimeSpan window)
     {
         var services = context.RequestServices;
-        var limit = permits(services.GetRequiredService<IOptions<SecurityOptions>>().Value.RateLimits);
+        var options = services.GetRequiredService<IOptions<SecurityOptions>>().Value.RateLimits;
+        var limit = permits(options);
         var redis = services.GetRequiredService<IConnectionMultiplexer>();
-        return RedisRateLimitPartition.GetFixedWindowRateLimiter(key, _ => new RedisFixedWindowRateLimiterOptions
+        return RedisRateLimitPartition.GetFixedWindowRateLimiter($"{options.KeyPrefix}:{key}", _ => new RedisFixedWindowRateLimiterOptions
         {
             ConnectionMultiplexerFactory = () => redis,
             PermitLimit = limit,
@@ -99,10 +100,10 @@ public static class RateLimits
 public sealed class AccountThrottle(IConnectionMultiplexer redis, IOptions<SecurityOptions> options)
 {
     public Task<(bool Allowed, TimeSpan RetryAfter)> TryLoginAsync(string email) =>
-        TryAsync($"rl:login:account:{Normalize(email)}", options.Value.RateLimits.LoginPerAccountPerMinute, TimeSpan.FromMinutes(1));
+        TryAsync($"{options.Value.RateLimits.KeyPrefix}:login:account:{Normalize(email)}", options.Value.RateLimits.LoginPerAccountPerMinute, TimeSpan.FromMinutes(1));
 
     public Task<(bool Allowed, TimeSpan RetryAfter)> TryForgotPasswordAsync(string email) =>
-        TryAsync($"rl:forgot:account:{Normalize(email)}", options.Value.RateLimits.ForgotPasswordPerAccountPerHour, TimeSpan.FromHours(1));
+        TryAsync($"{options.Value.RateLimits.KeyPrefix}:forgot:account:{Normalize(email)}", options.Value.RateLimits.ForgotPasswordPerAccountPerHour, TimeSpan.FromHours(1));
 
     private async Task<(bool, TimeSpan)> TryAsync(string key, int permits, TimeSpan window)
     {

@@ -21,6 +21,9 @@ public sealed class SecurityOptions
 /// <summary>Permits per window; counted in Redis so they hold across web instances.</summary>
 public sealed class RateLimitOptions
 {
+    /// <summary>Prefix of the Redis keys; instances sharing a prefix share their counts.</summary>
+    public string KeyPrefix { get; set; } = "rl";
+
     public int LoginPerIpPerMinute { get; set; } = 30;
 
     public int LoginPerAccountPerMinute { get; set; } = 10;

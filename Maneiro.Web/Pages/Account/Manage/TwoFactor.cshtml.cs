@@ -88,7 +88,9 @@ public sealed class TwoFactorModel(UserManager<ManeiroUser> users, SignInManager
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
+            // Resetting the key changes the security stamp; re-issue this session's cookie so it stays valid.
             await users.ResetAuthenticatorKeyAsync(user);
+            await signIn.RefreshSignInAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user);
         }
 

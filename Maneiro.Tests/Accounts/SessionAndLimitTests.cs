@@ -1,0 +1,73 @@
+using System.Net;
+using Maneiro.Tests.Infrastructure;
+
+namespace Maneiro.Tests.Accounts;
+
+public sealed class IdleTimeoutApp : AccountsApp
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Security:IdleTimeout"] = "00:00:02" };
+}
+
+public sealed class IdleLogoffTests(IdleTimeoutApp app) : IClassFixture<IdleTimeoutApp>
+{
+    [Fact]
+    public async Task A_session_left_idle_past_the_timeout_is_signed_out()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/Account/Manage")).Status);
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var (status, _, location) = await session.GetAsync("/Account/Manage");
+        Assert.Equal(HttpStatusCode.Redirect, status);
+        Assert.StartsWith("/Account/Login", location!.PathAndQuery, StringComparison.Ordinal);
+        session.Dispose();
+    }
+}
+
+public sealed class TightRateLimitApp : AccountsApp
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Security:RateLimits:LoginPerIpPerMinute"] = "3",
+        ["Security:RateLimits:ForgotPasswordPerIpPerHour"] = "100",
+        ["Security:RateLimits:ForgotPasswordPerAccountPerHour"] = "2",
+    };
+}
+
+public sealed class RateLimitTests(TightRateLimitApp app) : IClassFixture<TightRateLimitApp>
+{
+    [Fact]
+    public async Task Login_posts_over_the_per_ip_limit_get_429_with_retry_after_a_friendly_page_and_an_audit_row()
+    {
+        using var session = app.NewSession();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await AccountsApp.LoginAsync(session, AccountsApp.NewEmail(), "some wrong password")).StatusCode);
+        }
+
+        using var limited = await AccountsApp.LoginAsync(session, AccountsApp.NewEmail(), "some wrong password");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(int.Parse(limited.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Contains("Too many attempts", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Reading the page is never limited.
+        Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/Account/Login")).Status);
+        Assert.True(await app.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'security.rate_limited'") >= 1);
+    }
+
+    [Fact]
+    public async Task Password_reset_requests_are_limited_per_account()
+    {
+        using var session = app.NewSession();
+        var email = AccountsApp.NewEmail();
+        for (var i = 0; i < 2; i++)
+        {
+            var ok = await session.SubmitAsync("/Account/ForgotPassword", new Dictionary<string, string> { ["Email"] = email });
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        var limited = await session.SubmitAsync("/Account/ForgotPassword", new Dictionary<string, string> { ["Email"] = email });
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.True(limited.Headers.Contains("Retry-After"));
+    }
+}

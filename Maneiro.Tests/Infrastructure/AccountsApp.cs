@@ -1,0 +1,87 @@
+using System.Net;
+
+namespace Maneiro.Tests.Infrastructure;
+
+/// <summary>The web app with its mail going to a pickup folder the tests read, on its own database.</summary>
+public class AccountsApp : IAsyncLifetime
+{
+    public const string GoodPassword = "correct horse battery staple 42";
+
+    public TestDatabase Database { get; } = new();
+
+    public MailPickup Mail { get; } = new(Path.Combine(Path.GetTempPath(), "maneiro-mail-" + Guid.NewGuid().ToString("N")));
+
+    public ManeiroWebFactory Factory { get; private set; } = null!;
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mail:PickupDirectory"] = Mail.Directory,
+            ["Security:SecurityStampValidationInterval"] = "00:00:00",
+            ["Security:RateLimits:KeyPrefix"] = "rl-test-" + Guid.NewGuid().ToString("N"),
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        Factory = new ManeiroWebFactory(Database.Url, settings);
+        _ = Factory.BaseAddress;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Database.DisposeAsync();
+        if (Directory.Exists(Mail.Directory))
+        {
+            Directory.Delete(Mail.Directory, recursive: true);
+        }
+    }
+
+    public BrowserSession NewSession()
+    {
+        var cookies = new CookieContainer();
+        return new BrowserSession(Factory.CreateHttpClient(cookies), cookies);
+    }
+
+    public static string NewEmail(string name = "doctor") => $"{name}.{Guid.NewGuid().ToString("N")[..10]}@clinic.example";
+
+    public static async Task<HttpResponseMessage> RegisterAsync(BrowserSession session, string email, string password = GoodPassword) =>
+        await session.SubmitAsync("/Account/Register", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.FirstName"] = "Ana",
+            ["Input.LastName"] = "Souza",
+            ["Input.Password"] = password,
+            ["Input.ConfirmPassword"] = password,
+        });
+
+    public async Task ConfirmAsync(BrowserSession session, string email)
+    {
+        var mail = await Mail.WaitForAsync(email, "Confirm");
+        var (status, html, _) = await session.GetAsync(MailPickup.LinkPath(mail));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("E-mail confirmed", html, StringComparison.Ordinal);
+    }
+
+    public static Task<HttpResponseMessage> LoginAsync(BrowserSession session, string email, string password = GoodPassword) =>
+        session.SubmitAsync("/Account/Login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });
+
+    /// <summary>Registers, confirms through the mail, and signs in; returns the signed-in session.</summary>
+    public async Task<(BrowserSession Session, string Email)> SignedInUserAsync(string name = "doctor")
+    {
+        var email = NewEmail(name);
+        var session = NewSession();
+        Assert.Equal(HttpStatusCode.Redirect, (await RegisterAsync(session, email)).StatusCode);
+        await ConfirmAsync(session, email);
+        var login = await LoginAsync(session, email);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal("/", login.Headers.Location!.OriginalString);
+        return (session, email);
+    }
+}
