@@ -2,6 +2,7 @@ using System.Net;
 using Maneiro.Grains;
 using Maneiro.Grains.Domain;
 using Maneiro.Silo.Configuration;
+using Maneiro.Silo.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -58,6 +59,7 @@ public static class SiloHostingExtensions
         });
 
         silo.Services.AddManeiroGrainServices(configuration);
+        silo.Services.AddManeiroPipeline(configuration);
         return silo;
     }
 

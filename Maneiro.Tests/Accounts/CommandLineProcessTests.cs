@@ -15,6 +15,7 @@ public sealed class CommandLineProcessTests
             {
                 ["DATABASE_URL"] = database.Url,
                 ["REDIS_URL"] = TestServers.RedisUrl,
+                ["SECRET_KEY"] = TestServers.SecretKey,
                 ["Orleans__ClusterId"] = "cli-" + Guid.NewGuid().ToString("N")[..8],
                 ["Orleans__ServiceId"] = "maneiro-tests",
             };

@@ -26,6 +26,8 @@ public sealed class ManeiroCluster : IAsyncLifetime
         {
             ["DATABASE_URL"] = Database.Url,
             ["REDIS_URL"] = TestServers.RedisUrl,
+            ["SECRET_KEY"] = TestServers.SecretKey,
+            ["Storage:LocalPath"] = TestServers.BlobRoot,
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();

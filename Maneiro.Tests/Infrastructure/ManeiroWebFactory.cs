@@ -20,6 +20,8 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
         {
             ["DATABASE_URL"] = databaseUrl,
             ["REDIS_URL"] = TestServers.RedisUrl,
+            ["SECRET_KEY"] = TestServers.SecretKey,
+            ["Storage:LocalPath"] = TestServers.BlobRoot,
             ["Orleans:Mode"] = "Cohosted",
             ["Orleans:ClusterId"] = "web-" + Guid.NewGuid().ToString("N")[..12],
             ["Orleans:ServiceId"] = "maneiro-tests",

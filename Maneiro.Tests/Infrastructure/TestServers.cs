@@ -10,6 +10,12 @@ public static class TestServers
 
     public static string RedisUrl => Require("MANEIRO_TEST_REDIS_URL");
 
+    /// <summary>A fixed test secret (blob encryption key material); never a production value.</summary>
+    public const string SecretKey = "test-secret-key-not-for-production";
+
+    /// <summary>Where test processes keep encrypted uploads.</summary>
+    public static string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "maneiro-test-blobs");
+
     /// <summary>The repository root, found by walking up to Maneiro.sln.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 

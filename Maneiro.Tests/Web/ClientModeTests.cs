@@ -21,6 +21,7 @@ public sealed class ClientModeTests
             {
                 ["DATABASE_URL"] = database.Url,
                 ["REDIS_URL"] = TestServers.RedisUrl,
+                ["SECRET_KEY"] = TestServers.SecretKey,
                 ["Orleans__ClusterId"] = clusterId,
                 ["Orleans__ServiceId"] = "maneiro-tests",
                 ["Orleans__SiloPort"] = TestServers.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
@@ -50,7 +51,7 @@ public sealed class ClientModeTests
     [Fact]
     public async Task Silo_without_a_database_setting_stops_with_a_message_naming_it()
     {
-        await using var silo = ManeiroProcess.StartSilo(new Dictionary<string, string> { ["REDIS_URL"] = TestServers.RedisUrl, ["DATABASE_URL"] = "" });
+        await using var silo = ManeiroProcess.StartSilo(new Dictionary<string, string> { ["REDIS_URL"] = TestServers.RedisUrl, ["DATABASE_URL"] = "", ["SECRET_KEY"] = TestServers.SecretKey });
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Required setting 'DATABASE_URL' is not set", ex.Message, StringComparison.Ordinal);
     }

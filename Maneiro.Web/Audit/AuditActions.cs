@@ -19,6 +19,11 @@ public static class AuditActions
     public const string AdminViewedUsers = "admin.viewed_users";
     public const string RateLimited = "security.rate_limited";
     public const string SubscriptionChanged = "billing.subscription_changed";
+    public const string Upload = "job.upload";
+    public const string JobStarted = "job.started";
+    public const string JobCanceled = "job.canceled";
+    public const string JobDeleted = "job.deleted";
+    public const string ResultViewed = "job.result_viewed";
 }
 
 public static class AuditOutcomes

@@ -3,6 +3,8 @@ using Maneiro.Silo.Configuration;
 using Maneiro.Silo.Hosting;
 using Maneiro.Web.Data;
 using Maneiro.Web.Health;
+using Maneiro.Web.Jobs;
+using Maneiro.Silo.Pipeline;
 using Maneiro.Web.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
@@ -42,6 +44,9 @@ public static class WebHostingExtensions
         builder.Services.AddManeiroData(configuration);
         builder.Services.AddManeiroAccounts(configuration, builder.Environment);
         builder.Services.AddManeiroRateLimits();
+        builder.Services.AddManeiroJobs(configuration);
+        builder.Services.AddManeiroBlobStore(configuration);
+        builder.Services.TryAddSingleton<Maneiro.Grains.Services.Analysis.PromptLibrary>();
         builder.Services.Configure<Billing.PricingOptions>(configuration.GetSection(Billing.PricingOptions.SectionName));
         builder.Services.Configure<Maneiro.Grains.Domain.UsageLimitsOptions>(configuration.GetSection(Maneiro.Grains.Domain.UsageLimitsOptions.SectionName));
         builder.Services.AddRazorPages(o =>
@@ -125,6 +130,7 @@ public static class WebHostingExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapHealthEndpoints();
+        app.MapJobEndpoints();
         app.MapRazorPages();
         return app;
     }

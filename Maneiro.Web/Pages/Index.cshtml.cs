@@ -1,12 +1,50 @@
+using System.Security.Claims;
+using Maneiro.Grains.Interfaces;
 using Maneiro.Web.Data;
+using Maneiro.Web.Jobs;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace Maneiro.Web.Pages;
 
-public sealed class IndexModel(UserManager<ManeiroUser> users) : PageModel
+public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory grains, IOptions<UploadOptions> uploads) : PageModel
 {
+    private const int PageSize = 20;
+
+    public static readonly (string Value, string Label)[] SpecialtyChoices =
+    [
+        ("auto", "Detect automatically"), ("ophthalmology", "Ophthalmology"), ("primary care", "Primary care"), ("cardiology", "Cardiology"),
+        ("dermatology", "Dermatology"), ("neurology", "Neurology"), ("orthopedics", "Orthopedics"), ("pediatrics", "Pediatrics"),
+        ("ent", "ENT"), ("gastroenterology", "Gastroenterology"), ("endocrinology", "Endocrinology"), ("psychiatry", "Psychiatry"), ("oncology", "Oncology"),
+    ];
+
     public string FirstName { get; private set; } = "";
 
-    public async Task OnGetAsync() => FirstName = (await users.GetUserAsync(User))?.FirstName ?? "";
+    public IReadOnlyList<JobStatus> Jobs { get; private set; } = [];
+
+    public int PageNumber { get; private set; } = 1;
+
+    public int PageCount { get; private set; } = 1;
+
+    [FromQuery(Name = "error")]
+    public string? Error { get; set; }
+
+    public long MaxDocumentMb => uploads.Value.MaxDocumentBytes / (1024 * 1024);
+
+    public long MaxAudioMb => uploads.Value.MaxAudioBytes / (1024 * 1024);
+
+    public async Task OnGetAsync([FromQuery(Name = "page")] int page = 1)
+    {
+        FirstName = (await users.GetUserAsync(User))?.FirstName ?? "";
+        var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+        var index = grains.GetGrain<IJobIndexGrain>(userId);
+        var total = await index.Count();
+        PageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
+        PageNumber = Math.Clamp(page, 1, PageCount);
+        var ids = await index.Page((PageNumber - 1) * PageSize, PageSize);
+        var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAnalysisJobGrain>(id).GetStatus()));
+        Jobs = statuses.Where(s => s is not null).Select(s => s!).ToList();
+    }
 }

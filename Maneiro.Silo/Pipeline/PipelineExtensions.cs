@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using System.Text;
+using Maneiro.Grains.Domain;
+using Maneiro.Grains.Services;
+using Maneiro.Grains.Services.Analysis;
+using Maneiro.Grains.Services.Extraction;
+using Maneiro.Grains.Services.Storage;
+using Maneiro.Silo.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using StackExchange.Redis;
+
+namespace Maneiro.Silo.Pipeline;
+
+public static class PipelineExtensions
+{
+    /// <summary>The services the job grain calls: extraction, OCR, the LLM, ICD-10 codes, progress and blob storage.</summary>
+    public static IServiceCollection AddManeiroPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddManeiroBlobStore(configuration);
+        services.TryAddSingleton(_ => new CpuWork());
+        services.TryAddSingleton<PdfTextLayer>();
+        services.TryAddSingleton<TesseractOcr>();
+        services.TryAddSingleton<PromptLibrary>();
+        services.TryAddSingleton<ClinicalAnalyzer>();
+        services.AddOptions<LlmOptions>()
+            .Bind(configuration.GetSection(LlmOptions.SectionName))
+            .PostConfigure(o => o.ApiKey ??= configuration[SecretSettings.OpenAiApiKey]);
+
+        var codesFile = configuration["Icd10:CodesFile"];
+        services.TryAddSingleton(_ => !string.IsNullOrWhiteSpace(codesFile) && File.Exists(codesFile)
+            ? Icd10Catalog.Load(codesFile)
+            : Icd10Catalog.NotInstalled);
+
+        services.TryAddSingleton<IConnectionMultiplexer>(_ =>
+        {
+            var options = ConfigurationOptions.Parse(configuration.RedisConfiguration());
+            options.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(options);
+        });
+        services.TryAddSingleton<IJobProgressPublisher, RedisJobProgressPublisher>();
+        return services;
+    }
+
+    /// <summary>
+    /// Uploads are stored encrypted in <c>Storage:LocalPath</c> (default <c>.local/blobs</c> under the working directory).
+    /// The 256-bit key is <c>Storage:EncryptionKey</c> (base64) or, when unset, derived from <c>SECRET_KEY</c>.
+    /// </summary>
+    public static IServiceCollection AddManeiroBlobStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var key = BlobKey(configuration);
+        var root = configuration["Storage:LocalPath"] is { Length: > 0 } path ? path : Path.Combine(Directory.GetCurrentDirectory(), ".local", "blobs");
+        services.TryAddSingleton<IBlobStore>(_ => new LocalEncryptedBlobStore(Path.GetFullPath(root), key));
+        return services;
+    }
+
+    private static byte[] BlobKey(IConfiguration configuration)
+    {
+        if (configuration["Storage:EncryptionKey"] is { Length: > 0 } explicitKey)
+        {
+            var bytes = Convert.FromBase64String(explicitKey);
+            return bytes.Length == 32 ? bytes : throw new InvalidOperationException("Storage:EncryptionKey must be 32 bytes, base64-encoded.");
+        }
+
+        var secret = configuration.Required(SecretSettings.SecretKey);
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, info: "maneiro-blob-store-v1"u8.ToArray());
+    }
+}

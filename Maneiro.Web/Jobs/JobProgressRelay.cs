@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Silo.Pipeline;
+using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
+
+namespace Maneiro.Web.Jobs;
+
+/// <summary>
+/// Forwards job progress from Redis (published by whichever silo runs the job) to the browsers connected to this web
+/// process. Every web instance runs one; the Redis client re-subscribes by itself after a reconnect.
+/// </summary>
+public sealed partial class JobProgressRelay(IConnectionMultiplexer redis, IHubContext<JobsHub> hub, ILogger<JobProgressRelay> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var queue = await redis.GetSubscriber().SubscribeAsync(RedisJobProgressPublisher.Channel);
+        queue.OnMessage(async message =>
+        {
+            try
+            {
+                var progress = JsonSerializer.Deserialize<JobProgress>(message.Message.ToString());
+                if (progress is not null)
+                {
+                    await hub.Clients.Group(JobsHub.Group(progress.JobId)).SendAsync("progress", JobViews.Progress(progress));
+                }
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+            {
+                LogBadMessage(ex.GetType().Name);
+            }
+        });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        redis.GetSubscriber().UnsubscribeAsync(RedisJobProgressPublisher.Channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed progress message: {ErrorType}")]
+    private partial void LogBadMessage(string errorType);
+}

@@ -1,0 +1,51 @@
+using Maneiro.Grains.Interfaces;
+
+namespace Maneiro.Web.Jobs;
+
+/// <summary>Names and JSON shapes of jobs for pages, the API and the hub.</summary>
+public static class JobViews
+{
+    public static readonly JobStage[] PipelineStages = [JobStage.Received, JobStage.Extracting, JobStage.Ocr, JobStage.Transcribing, JobStage.Analyzing, JobStage.Validating, JobStage.Complete];
+
+    public static string StageName(JobStage stage) => stage switch
+    {
+        JobStage.Received => "Received",
+        JobStage.Extracting => "Reading the document",
+        JobStage.Ocr => "Reading the scan (OCR)",
+        JobStage.Transcribing => "Transcribing the dictation",
+        JobStage.Analyzing => "Analyzing",
+        JobStage.Referencing => "Finding references",
+        JobStage.Validating => "Checking codes and evidence",
+        JobStage.Complete => "Complete",
+        JobStage.Failed => "Failed",
+        JobStage.Canceled => "Canceled",
+        _ => stage.ToString(),
+    };
+
+    public static object Progress(JobProgress p) => new
+    {
+        jobId = p.JobId,
+        stage = p.Stage.ToString(),
+        stageName = StageName(p.Stage),
+        percent = p.Percent,
+        finished = p.Stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled,
+        error = p.Error,
+    };
+
+    public static object Summary(JobStatus s) => new
+    {
+        jobId = s.JobId,
+        stage = s.Stage.ToString(),
+        stageName = StageName(s.Stage),
+        percent = s.Percent,
+        finished = s.IsFinished,
+        error = s.Error,
+        createdAt = s.CreatedAt,
+        kind = s.Kind.ToString(),
+        specialty = s.Specialty,
+        textSource = s.TextSource.ToString(),
+        history = s.History.Select(h => new { stage = h.Stage.ToString(), startedAt = h.StartedAt, endedAt = h.EndedAt }),
+        result = s.Result,
+        tokensUsed = s.TokensUsed,
+    };
+}

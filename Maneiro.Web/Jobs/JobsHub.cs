@@ -1,0 +1,22 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Maneiro.Web.Jobs;
+
+/// <summary>Live job progress. A connection may only join the group of a job its user owns.</summary>
+[Authorize]
+public sealed class JobsHub(JobAccess jobs) : Hub
+{
+    public const string Path = "/hubs/jobs";
+
+    public static string Group(string jobId) => "job:" + jobId;
+
+    /// <summary>Joins the job's group and returns its current state, so a late subscriber misses nothing.</summary>
+    public async Task<object> Subscribe(string jobId)
+    {
+        var status = await jobs.ForUserAsync(Context.User ?? new ClaimsPrincipal(), jobId) ?? throw new HubException("Not found.");
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(jobId));
+        return JobViews.Summary(status);
+    }
+}
