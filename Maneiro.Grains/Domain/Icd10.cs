@@ -36,11 +36,12 @@ public sealed partial class Icd10Catalog
                 continue;
             }
 
-            if (line.Length > 16 && char.IsDigit(line[0]) && line[5] == ' ' && line[14] == ' ' && line[15] is '0' or '1')
+            // Order file columns: order 0-4, code 6-12, billable flag 14, short description 16-75, long description 77-.
+            if (line.Length > 16 && char.IsDigit(line[0]) && line[5] == ' ' && line[13] == ' ' && line[14] is '0' or '1' && line[15] == ' ')
             {
                 var code = line.Substring(6, 7).Trim();
                 var description = line.Length > 77 ? line[77..].Trim() : line[16..].Trim();
-                entries[code] = new Icd10Entry(code, line[15] == '1', description);
+                entries[code] = new Icd10Entry(code, line[14] == '1', description);
             }
             else
             {

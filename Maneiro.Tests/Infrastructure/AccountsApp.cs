@@ -17,6 +17,7 @@ public class AccountsApp : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await BeforeStartAsync();
         await Database.InitializeAsync();
         var settings = new Dictionary<string, string?>
         {
@@ -31,9 +32,24 @@ public class AccountsApp : IAsyncLifetime
 
         Factory = new ManeiroWebFactory(Database.Url, settings);
         _ = Factory.BaseAddress;
+        StartSettings = settings;
     }
 
-    public async Task DisposeAsync()
+    /// <summary>The settings the app was started with, to start it again the same way.</summary>
+    public IDictionary<string, string?> StartSettings { get; private set; } = new Dictionary<string, string?>();
+
+    /// <summary>Stops the app (its co-hosted silo included) and starts it again on the same database.</summary>
+    public async Task RestartAsync()
+    {
+        await Factory.DisposeAsync();
+        Factory = new ManeiroWebFactory(Database.Url, StartSettings);
+        _ = Factory.BaseAddress;
+    }
+
+    /// <summary>Starts what the app must find running (fake external services).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
     {
         await Factory.DisposeAsync();
         await Database.DisposeAsync();

@@ -1,0 +1,206 @@
+using System.Net;
+using System.Text.Json;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Tests.Infrastructure;
+using Maneiro.Web.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Maneiro.Tests.Jobs;
+
+public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
+{
+    [Fact]
+    public async Task A_text_pdf_goes_through_the_text_layer_to_a_complete_checked_result()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var before = app.OpenAi.ChatCalls;
+
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId);
+
+        Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+        Assert.Equal("TextLayer", job.GetProperty("textSource").GetString());
+        Assert.Equal(1, app.OpenAi.ChatCalls - before);
+        Assert.Equal(1500, job.GetProperty("tokensUsed").GetInt32());
+        var stages = job.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("stage").GetString()).ToList();
+        Assert.Equal(["Received", "Extracting", "Analyzing", "Validating", "Complete"], stages);
+
+        var result = job.GetProperty("result");
+        var diagnosis = result.GetProperty("diagnoses")[0];
+        Assert.True(diagnosis.GetProperty("evidenceFound").GetBoolean());
+        Assert.Empty(diagnosis.GetProperty("referenceNumbers").EnumerateArray());
+        var code = result.GetProperty("icd10Codes")[0];
+        Assert.Equal((int)CodeCheck.Valid, code.GetProperty("check").GetInt32());
+        Assert.Equal("Primary open-angle glaucoma, right eye, moderate stage", code.GetProperty("officialDescription").GetString());
+
+        // The prompt carried the extracted text and the ophthalmology guidance.
+        var request = app.OpenAi.ChatRequests[^1];
+        Assert.Contains("Intraocular pressure 24 mmHg", request, StringComparison.Ordinal);
+        Assert.Contains("laterality (OD/OS/OU)", request, StringComparison.Ordinal);
+        Assert.Contains("\"strict\":true", request, StringComparison.Ordinal);
+
+        var (status, page, _) = await session.GetAsync($"/Jobs/{jobId}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("H40.1112 · valid", page, StringComparison.Ordinal);
+        Assert.Contains("PDF text layer", page, StringComparison.Ordinal);
+
+        var snapshot = await UserGrain(email).GetSnapshot();
+        Assert.Equal(1, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task A_scanned_pdf_is_read_by_ocr_and_its_text_recovered()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var scan = await TestDocuments.ScannedPdfAsync(TestDocuments.OphthalmologyNote);
+
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, scan, "fax.pdf"));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId);
+
+        Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+        Assert.Equal("Ocr", job.GetProperty("textSource").GetString());
+        var status = await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisJobGrain>(jobId).GetStatus();
+        Assert.Contains("glaucoma", status!.ExtractedText!, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("latanoprost", status.ExtractedText!, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(status.OcrPageConfidence);
+        Assert.True(status.OcrPageConfidence[0] > 50);
+        Assert.Equal(1, (await UserGrain(email).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.OcrPages).Used);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task A_photo_goes_straight_to_ocr()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, await TestDocuments.PngAsync(TestDocuments.OphthalmologyNote), "photo.png"));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId);
+        Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+        Assert.Equal("Ocr", job.GetProperty("textSource").GetString());
+        Assert.Equal(["Received", "Ocr", "Analyzing", "Validating", "Complete"], job.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("stage").GetString()).ToList());
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task A_dictation_is_sent_for_transcription_and_the_transcript_analyzed()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer(evidence: "blurred vision in the right eye"));
+        var audioCallsBefore = app.OpenAi.AudioCalls;
+        var wav = await TestDocuments.SpeechWavAsync("Patient reports blurred vision in the right eye.");
+
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "dictation.wav"));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId);
+
+        Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+        Assert.Equal("Transcript", job.GetProperty("textSource").GetString());
+        Assert.Equal(1, app.OpenAi.AudioCalls - audioCallsBefore);
+        Assert.True(job.GetProperty("result").GetProperty("diagnoses")[0].GetProperty("evidenceFound").GetBoolean());
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task Pasted_text_is_analyzed_and_a_code_missing_from_the_official_table_is_flagged_invalid()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer(code: "H40.1199", evidence: "a quote the note never says"));
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId);
+
+        Assert.Equal("Pasted", job.GetProperty("textSource").GetString());
+        var diagnosis = job.GetProperty("result").GetProperty("diagnoses")[0];
+        Assert.False(diagnosis.GetProperty("evidenceFound").GetBoolean());
+        Assert.Equal((int)CodeCheck.Invalid, job.GetProperty("result").GetProperty("icd10Codes")[0].GetProperty("check").GetInt32());
+
+        var (_, page, _) = await session.GetAsync($"/Jobs/{jobId}");
+        Assert.Contains("H40.1199 · invalid", page, StringComparison.Ordinal);
+        Assert.Contains("not found in the source text", page, StringComparison.Ordinal);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task A_malformed_answer_gets_one_repair_round_with_the_errors()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer(code: "not-a-code"), JobsApp.ModelAnswer());
+        var before = app.OpenAi.ChatCalls;
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId);
+
+        Assert.Equal("Complete", JobsApp.StageOf(job));
+        Assert.Equal(2, app.OpenAi.ChatCalls - before);
+        Assert.Contains("is not an ICD-10-CM code", app.OpenAi.ChatRequests[^1], StringComparison.Ordinal);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task Two_malformed_answers_fail_the_job_clearly_and_give_the_allowance_back()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        app.OpenAi.Answer("this is not json", "{\"still\": \"not the schema\"}");
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId);
+
+        Assert.Equal("Failed", JobsApp.StageOf(job));
+        Assert.Contains("malformed twice", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await UserGrain(email).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task A_script_in_the_models_output_is_shown_as_inert_text()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer(summary: "Glaucoma <script>document.title='pwned'</script><img src=x onerror=alert(1)>", extraWarning: "<b>bold</b>"));
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+
+        var (_, page, _) = await session.GetAsync($"/Jobs/{jobId}");
+        Assert.Contains("&lt;script&gt;document.title=", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>document.title", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img src=x", page, StringComparison.Ordinal);
+        Assert.Contains("&lt;b&gt;bold&lt;/b&gt;", page, StringComparison.Ordinal);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task History_lists_the_users_jobs_newest_first_and_delete_removes_everything()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var first = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(session, first);
+        var second = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(session, second);
+
+        var (_, home, _) = await session.GetAsync("/");
+        Assert.True(home.IndexOf(second, StringComparison.Ordinal) < home.IndexOf(first, StringComparison.Ordinal));
+
+        var blobsBefore = app.StoredBlobCount();
+        var (_, confirm, _) = await session.GetAsync($"/Jobs/{first}/Delete");
+        Assert.Contains("cannot be undone", confirm, StringComparison.Ordinal);
+        var deleted = await session.SubmitAsync($"/Jobs/{first}/Delete", new Dictionary<string, string>());
+        Assert.Equal("/", deleted.Headers.Location!.OriginalString);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await session.Client.GetAsync(new Uri($"/api/jobs/{first}", UriKind.Relative))).StatusCode);
+        Assert.Equal(blobsBefore - 1, app.StoredBlobCount());
+        var user = await FindUserAsync(email);
+        Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE user_id = '{user.Id}' AND action = 'job.deleted' AND target = '{first}'"));
+        var (_, after, _) = await session.GetAsync("/");
+        Assert.DoesNotContain(first, after, StringComparison.Ordinal);
+        session.Dispose();
+    }
+
+    private async Task<ManeiroUser> FindUserAsync(string email)
+    {
+        using var scope = app.Factory.Services.CreateScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<ManeiroUser>>().FindByEmailAsync(email))!;
+    }
+
+    private IUserGrain UserGrain(string email) =>
+        app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(FindUserAsync(email).GetAwaiter().GetResult().Id);
+}
