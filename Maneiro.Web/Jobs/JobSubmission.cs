@@ -237,6 +237,10 @@ public sealed class JobSubmission(
         {
             context.Request.Headers["RequestVerificationToken"] = formToken;
         }
+        else if (!context.Request.Headers.ContainsKey("RequestVerificationToken"))
+        {
+            return false;
+        }
 
         return await antiforgery.IsRequestValidAsync(context);
     }
