@@ -1,0 +1,49 @@
+using System.Net;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Maneiro.Tests.Jobs;
+
+/// <summary>The silo stops mid-job; after it comes back the job resumes from its last finished stage.</summary>
+public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
+{
+    [Fact]
+    public async Task A_job_stopped_during_analysis_resumes_without_repeating_finished_stages_or_a_finished_llm_call()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(30);
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        await LiveProgressAndAccessTests.WaitForStageAsync(session, jobId, "Analyzing");
+        Assert.Equal(1, app.OpenAi.ChatCalls);
+
+        // Stop the whole app (and its silo) while the model is still thinking, then start it again.
+        app.OpenAi.ChatDelay = TimeSpan.Zero;
+        await app.RestartAsync();
+        using var again = new BrowserSession(app.Factory.CreateHttpClient(session.Cookies), session.Cookies);
+
+        // Reading the job activates it, and activation resumes it (the reminder would do the same within a minute).
+        var job = await JobsApp.WaitForFinishAsync(again, jobId);
+        Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+        var history = job.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("stage").GetString()).ToList();
+        Assert.Single(history, s => s == "Extracting");
+        Assert.Single(history, s => s == "Validating");
+        Assert.Single(history, s => s == "Analyzing");
+        Assert.Equal(2, app.OpenAi.ChatCalls);
+
+        // Once complete, another restart and read does not ask the model again.
+        await app.RestartAsync();
+        using var third = new BrowserSession(app.Factory.CreateHttpClient(session.Cookies), session.Cookies);
+        var (status, page, _) = await third.GetAsync($"/Jobs/{jobId}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("H40.1112", page, StringComparison.Ordinal);
+        await Task.Delay(500);
+        Assert.Equal(2, app.OpenAi.ChatCalls);
+
+        var userId = (await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisJobGrain>(jobId).GetStatus())!.OwnerId;
+        var usage = await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId).GetSnapshot();
+        Assert.Equal(1, usage.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        session.Dispose();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Maneiro.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace Maneiro.Tests.Jobs;
+
+public sealed class LiveProgressAndAccessTests(JobsApp app) : IClassFixture<JobsApp>
+{
+    [Fact]
+    public async Task The_owner_sees_stage_updates_arrive_live_over_signalr()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(1.5);
+        try
+        {
+            await using var hub = Connect(session);
+            var events = new ConcurrentQueue<JsonElement>();
+            var finished = new TaskCompletionSource();
+            hub.On<JsonElement>("progress", e =>
+            {
+                events.Enqueue(e);
+                if (e.GetProperty("finished").GetBoolean())
+                {
+                    finished.TrySetResult();
+                }
+            });
+            await hub.StartAsync();
+
+            var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+            var current = await hub.InvokeAsync<JsonElement>("Subscribe", jobId);
+            Assert.Equal(jobId, current.GetProperty("jobId").GetString());
+            await finished.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            var stages = events.Select(e => e.GetProperty("stage").GetString()).Distinct().ToList();
+            Assert.True(stages.Count >= 2, string.Join(",", stages));
+            Assert.Contains("Complete", stages);
+            Assert.Contains("Validating", stages);
+        }
+        finally
+        {
+            app.OpenAi.ChatDelay = TimeSpan.Zero;
+            session.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Another_user_cannot_see_cancel_delete_or_subscribe_to_a_job_through_page_api_or_hub()
+    {
+        var (owner, _) = await app.SignedInUserAsync("owner");
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(owner, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(owner, jobId);
+        var (stranger, _) = await app.SignedInUserAsync("stranger");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/Jobs/{jobId}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/Jobs/{jobId}/Delete")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative))).StatusCode);
+
+        var token = BrowserSession.AntiforgeryToken((await stranger.GetAsync("/")).Html)!;
+        using (var cancel = new HttpRequestMessage(HttpMethod.Post, $"/api/jobs/{jobId}/cancel"))
+        {
+            cancel.Headers.Add("RequestVerificationToken", token);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.SendAsync(cancel)).StatusCode);
+        }
+
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, $"/api/jobs/{jobId}"))
+        {
+            delete.Headers.Add("RequestVerificationToken", token);
+            Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.SendAsync(delete)).StatusCode);
+        }
+
+        await using var hub = Connect(stranger);
+        await hub.StartAsync();
+        var refused = await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("Subscribe", jobId));
+        Assert.Contains("Not found", refused.Message, StringComparison.Ordinal);
+
+        // Still there for its owner.
+        Assert.Equal(HttpStatusCode.OK, (await owner.GetAsync($"/Jobs/{jobId}")).Status);
+
+        using var anonymous = app.NewSession();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative))).StatusCode);
+        owner.Dispose();
+        stranger.Dispose();
+    }
+
+    [Fact]
+    public async Task Canceling_a_running_job_stops_it_and_gives_the_allowance_back()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(30);
+        try
+        {
+            var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+            await WaitForStageAsync(session, jobId, "Analyzing");
+            var canceled = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string>(), "Cancel");
+            Assert.Equal(HttpStatusCode.Redirect, canceled.StatusCode);
+
+            var job = await JobsApp.WaitForFinishAsync(session, jobId, TimeSpan.FromSeconds(20));
+            Assert.Equal("Canceled", JobsApp.StageOf(job));
+            var (_, account, _) = await session.GetAsync("/Account/Manage");
+            Assert.Contains("Analyses: 0 of 10", account, StringComparison.Ordinal);
+        }
+        finally
+        {
+            app.OpenAi.ChatDelay = TimeSpan.Zero;
+            session.Dispose();
+        }
+    }
+
+    internal static async Task WaitForStageAsync(BrowserSession session, string jobId, string stage)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var json = JsonDocument.Parse(await session.Client.GetStringAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative))).RootElement;
+            if (JobsApp.StageOf(json) == stage)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Job {jobId} never reached {stage}.");
+    }
+
+    private HubConnection Connect(BrowserSession session) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(app.Factory.BaseAddress, "/hubs/jobs"), o => o.Cookies = session.Cookies)
+            .Build();
+}
