@@ -20,6 +20,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("ApplySubscription")]
     Task<bool> ApplySubscription(SubscriptionUpdate update);
 
+    /// <summary>Remembers the Stripe customer (and subscription) a checkout created, without changing the plan.</summary>
+    [Alias("LinkStripeCustomer")]
+    Task LinkStripeCustomer(string customerId, string? subscriptionId);
+
     [Alias("GetSnapshot")]
     Task<UserSnapshot> GetSnapshot();
 }

@@ -55,7 +55,9 @@ public sealed record UserSnapshot(
     [property: Id(5)] DateTimeOffset PeriodStart,
     [property: Id(6)] DateTimeOffset PeriodEnd,
     [property: Id(7)] DateTimeOffset? LastStripeEventAt,
-    [property: Id(8)] IReadOnlyList<UsageLine> Usage);
+    [property: Id(8)] IReadOnlyList<UsageLine> Usage,
+    [property: Id(9)] DateTimeOffset? GraceEndsAt = null,
+    [property: Id(10)] SubscriptionTier EffectiveTier = SubscriptionTier.Free);
 
 [GenerateSerializer, Immutable, Alias("Maneiro.ReservationResult")]
 public sealed record ReservationResult(

@@ -9,19 +9,24 @@ namespace Maneiro.Grains.Domain;
 /// granted, so concurrent jobs can never overshoot it; every operation is idempotent per job.
 /// Each method returns whether it changed the state, so the caller knows when to persist.
 /// </summary>
-public sealed class UsageLedger(UserState state, UsageLimitsOptions limits)
+public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, DateTimeOffset now)
 {
     public TierLimits EffectiveLimits => limits.For(EffectiveTier);
 
-    /// <summary>Paid limits apply while the subscription is live (past-due included; billing decides the grace period).</summary>
+    public DateTimeOffset? GraceEndsAt => state.Status == SubscriptionStatus.PastDue && state.PastDueSince is { } since
+        ? since.AddDays(limits.PastDueGraceDays)
+        : null;
+
+    /// <summary>Paid limits apply while the subscription is live, and for a grace period after a failed payment.</summary>
     public SubscriptionTier EffectiveTier => state.Status switch
     {
-        SubscriptionStatus.Active or SubscriptionStatus.Trialing or SubscriptionStatus.PastDue => state.Tier,
+        SubscriptionStatus.Active or SubscriptionStatus.Trialing => state.Tier,
+        SubscriptionStatus.PastDue when GraceEndsAt is { } end && now < end => state.Tier,
         _ => SubscriptionTier.Free,
     };
 
     /// <summary>Starts the first period, or rolls over to the period containing <paramref name="now"/>.</summary>
-    public bool EnsurePeriod(DateTimeOffset now)
+    public bool EnsurePeriod()
     {
         if (state.PeriodEnd == default)
         {
@@ -47,12 +52,12 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits)
 
     public int Used(UsageKind kind) => state.Entries.Values.Where(e => e.Kind == kind).Sum(e => e.Amount);
 
-    public (ReservationResult Result, bool Changed) TryReserve(UsageKind kind, string jobId, int amount, DateTimeOffset now)
+    public (ReservationResult Result, bool Changed) TryReserve(UsageKind kind, string jobId, int amount)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
 
-        var changed = EnsurePeriod(now);
+        var changed = EnsurePeriod();
         if (state.Entries.ContainsKey(Key(jobId, kind)))
         {
             return (ReservationResult.Grant(), changed);
@@ -104,6 +109,9 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits)
         }
 
         var newPeriod = update.PeriodStart is { } start && start != state.PeriodStart;
+        state.PastDueSince = update.Status == SubscriptionStatus.PastDue
+            ? (state.Status == SubscriptionStatus.PastDue ? state.PastDueSince : update.EventTime)
+            : null;
         state.Tier = update.Tier;
         state.Status = update.Status;
         state.StripeCustomerId = update.StripeCustomerId ?? state.StripeCustomerId;
@@ -135,7 +143,28 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits)
             state.PeriodStart,
             state.PeriodEnd,
             state.LastStripeEventAt,
-            lines);
+            lines,
+            GraceEndsAt,
+            EffectiveTier);
+    }
+
+    /// <summary>Links the Stripe customer a checkout created; never replaces an existing link.</summary>
+    public bool LinkCustomer(string customerId, string? subscriptionId)
+    {
+        var changed = false;
+        if (state.StripeCustomerId != customerId)
+        {
+            state.StripeCustomerId = customerId;
+            changed = true;
+        }
+
+        if (subscriptionId is not null && state.StripeSubscriptionId != subscriptionId)
+        {
+            state.StripeSubscriptionId = subscriptionId;
+            changed = true;
+        }
+
+        return changed;
     }
 
     private void ClearCommittedUsage()

@@ -37,6 +37,9 @@ public sealed class UsageLimitsOptions
 
     public TierLimits Enterprise { get; set; } = new();
 
+    /// <summary>How long a past-due subscription keeps its paid limits before Free limits apply.</summary>
+    public int PastDueGraceDays { get; set; } = 7;
+
     public TierLimits For(SubscriptionTier tier) => tier switch
     {
         SubscriptionTier.Free => Free,

@@ -9,11 +9,11 @@ public sealed class UserGrain(
     IOptions<UsageLimitsOptions> limits,
     TimeProvider time) : Grain, IUserGrain
 {
-    private UsageLedger Ledger => new(state.State, limits.Value);
+    private UsageLedger Ledger => new(state.State, limits.Value, time.GetUtcNow());
 
     public async Task<ReservationResult> TryReserve(UsageKind kind, string jobId, int amount)
     {
-        var (result, changed) = Ledger.TryReserve(kind, jobId, amount, time.GetUtcNow());
+        var (result, changed) = Ledger.TryReserve(kind, jobId, amount);
         await SaveIf(changed);
         return result;
     }
@@ -29,10 +29,12 @@ public sealed class UserGrain(
         return applied;
     }
 
+    public Task LinkStripeCustomer(string customerId, string? subscriptionId) => SaveIf(Ledger.LinkCustomer(customerId, subscriptionId));
+
     public async Task<UserSnapshot> GetSnapshot()
     {
         var ledger = Ledger;
-        await SaveIf(ledger.EnsurePeriod(time.GetUtcNow()));
+        await SaveIf(ledger.EnsurePeriod());
         return ledger.Snapshot(this.GetPrimaryKeyString());
     }
 

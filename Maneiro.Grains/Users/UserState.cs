@@ -22,6 +22,9 @@ public sealed class UserState
 
     /// <summary>Usage entries of the current period, keyed by <c>jobId|kind</c>; pending entries are reservations.</summary>
     [Id(7)] public Dictionary<string, UsageEntry> Entries { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>When the subscription became past due; paid limits last a grace period from here.</summary>
+    [Id(8)] public DateTimeOffset? PastDueSince { get; set; }
 }
 
 [GenerateSerializer, Alias("Maneiro.UsageEntry")]

@@ -21,13 +21,16 @@ public sealed partial class BrowserSession(HttpClient client, CookieContainer co
         return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.Location);
     }
 
-    /// <summary>GETs <paramref name="path"/>, then posts the form (optionally one with a given handler) with the page's token.</summary>
-    public async Task<HttpResponseMessage> SubmitAsync(string path, IDictionary<string, string> fields, string? handler = null)
+    /// <summary>
+    /// GETs <paramref name="path"/>, then posts a form on it (optionally with a page handler, or to another
+    /// <paramref name="action"/> as a form's action attribute would) with the page's antiforgery token.
+    /// </summary>
+    public async Task<HttpResponseMessage> SubmitAsync(string path, IDictionary<string, string> fields, string? handler = null, string? action = null)
     {
         var (_, html, _) = await GetAsync(path);
         var token = AntiforgeryToken(html) ?? throw new InvalidOperationException($"No antiforgery token on {path}:\n{html}");
         var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token };
-        var target = handler is null ? path : $"{path.Split('?')[0]}?handler={handler}";
+        var target = action ?? (handler is null ? path : $"{path.Split('?')[0]}?handler={handler}");
         return await PostAsync(target, form);
     }
 

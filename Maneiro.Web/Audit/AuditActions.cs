@@ -19,6 +19,9 @@ public static class AuditActions
     public const string AdminViewedUsers = "admin.viewed_users";
     public const string RateLimited = "security.rate_limited";
     public const string SubscriptionChanged = "billing.subscription_changed";
+    public const string PaymentFailed = "billing.payment_failed";
+    public const string CheckoutStarted = "billing.checkout_started";
+    public const string WebhookRejected = "billing.webhook_rejected";
     public const string Upload = "job.upload";
     public const string JobStarted = "job.started";
     public const string JobCanceled = "job.canceled";

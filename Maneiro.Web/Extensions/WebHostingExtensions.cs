@@ -1,6 +1,7 @@
 using System.Globalization;
 using Maneiro.Silo.Configuration;
 using Maneiro.Silo.Hosting;
+using Maneiro.Web.Billing;
 using Maneiro.Web.Data;
 using Maneiro.Web.Health;
 using Maneiro.Web.Jobs;
@@ -45,6 +46,7 @@ public static class WebHostingExtensions
         builder.Services.AddManeiroAccounts(configuration, builder.Environment);
         builder.Services.AddManeiroRateLimits();
         builder.Services.AddManeiroJobs(configuration);
+        builder.Services.AddManeiroBilling(configuration);
         builder.Services.AddManeiroBlobStore(configuration);
         builder.Services.TryAddSingleton<Maneiro.Grains.Services.Analysis.PromptLibrary>();
         builder.Services.Configure<Billing.PricingOptions>(configuration.GetSection(Billing.PricingOptions.SectionName));
@@ -131,6 +133,7 @@ public static class WebHostingExtensions
         app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapJobEndpoints();
+        app.MapStripeWebhook();
         app.MapRazorPages();
         return app;
     }

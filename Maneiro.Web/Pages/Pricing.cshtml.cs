@@ -14,6 +14,8 @@ public sealed class PricingModel(IOptions<PricingOptions> pricing, IOptions<Usag
 
     public SubscriptionTier? CurrentTier { get; private set; }
 
+    public bool SignedIn => User.Identity?.IsAuthenticated == true;
+
     public TierLimits LimitsFor(SubscriptionTier tier) => limits.Value.For(tier);
 
     public static string Describe(int? limit, string what) =>
