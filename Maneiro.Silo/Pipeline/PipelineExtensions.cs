@@ -44,11 +44,24 @@ public static class PipelineExtensions
     }
 
     /// <summary>
-    /// Uploads are stored encrypted in <c>Storage:LocalPath</c> (default <c>.local/blobs</c> under the working directory).
+    /// With <c>AWS_S3_BUCKET</c> set, uploads go to S3 (SSE requested). Otherwise they are stored encrypted in <c>Storage:LocalPath</c> (default <c>.local/blobs</c> under the working directory).
     /// The 256-bit key is <c>Storage:EncryptionKey</c> (base64) or, when unset, derived from <c>SECRET_KEY</c>.
     /// </summary>
     public static IServiceCollection AddManeiroBlobStore(this IServiceCollection services, IConfiguration configuration)
     {
+        if (configuration[SecretSettings.S3Bucket] is { Length: > 0 } bucket)
+        {
+            var accessKey = configuration["Storage:S3:AccessKeyId"];
+            services.TryAddSingleton<IBlobStore>(_ => new S3BlobStore(new S3StoreOptions
+            {
+                Bucket = bucket,
+                Region = configuration["AWS_REGION"],
+                ServiceUrl = configuration["AWS_ENDPOINT_URL_S3"],
+                Credentials = string.IsNullOrEmpty(accessKey) ? null : new Amazon.Runtime.BasicAWSCredentials(accessKey, configuration["Storage:S3:SecretAccessKey"]),
+            }));
+            return services;
+        }
+
         var key = BlobKey(configuration);
         var root = configuration["Storage:LocalPath"] is { Length: > 0 } path ? path : Path.Combine(Directory.GetCurrentDirectory(), ".local", "blobs");
         services.TryAddSingleton<IBlobStore>(_ => new LocalEncryptedBlobStore(Path.GetFullPath(root), key));

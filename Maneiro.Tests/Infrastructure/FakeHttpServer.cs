@@ -31,13 +31,17 @@ public sealed class FakeHttpServer : IAsyncDisposable
         var server = new FakeHttpServer(app);
         app.Run(async context =>
         {
-            using var reader = new StreamReader(context.Request.Body);
-            var body = await reader.ReadToEndAsync();
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var bytes = buffer.ToArray();
             var recorded = new RecordedRequest(
                 context.Request.Method,
                 context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-                body);
+                System.Text.Encoding.UTF8.GetString(bytes))
+            {
+                BodyBytes = bytes,
+            };
             server.Requests.Enqueue(recorded);
             await handler(recorded, context.Response);
         });
@@ -57,5 +61,7 @@ public sealed class FakeHttpServer : IAsyncDisposable
 
 public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body)
 {
+    public byte[] BodyBytes { get; init; } = [];
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
