@@ -92,6 +92,20 @@ public sealed record QualityScore(
     [property: Id(2)] IReadOnlyList<string> Issues,
     [property: Id(3)] IReadOnlyList<string> Suggestions);
 
+/// <summary>A citation fetched from PubMed and confirmed there: never supplied by the model.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.Reference")]
+public sealed record Reference(
+    [property: Id(0)] int Number,
+    [property: Id(1)] string Pmid,
+    [property: Id(2)] string Title,
+    [property: Id(3)] string Journal,
+    [property: Id(4)] int Year,
+    [property: Id(5)] string Kind,
+    [property: Id(6)] bool Curated)
+{
+    public string Url => $"https://pubmed.ncbi.nlm.nih.gov/{Pmid}/";
+}
+
 /// <summary>The structured analysis. Every string came from the model: pages must render it encoded.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.AnalysisResult")]
 public sealed record AnalysisResult(
@@ -104,7 +118,8 @@ public sealed record AnalysisResult(
     [property: Id(6)] IReadOnlyList<PlanItem> Plan,
     [property: Id(7)] IReadOnlyList<string> Warnings,
     [property: Id(8)] IReadOnlyList<CodeEntry> Icd10Codes,
-    [property: Id(9)] QualityScore Quality);
+    [property: Id(9)] QualityScore Quality,
+    [property: Id(10)] IReadOnlyList<Reference>? References = null);
 
 /// <summary>A job as pages and the API see it.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.JobStatus")]

@@ -3,6 +3,7 @@ using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Services;
 using Maneiro.Grains.Services.Analysis;
 using Maneiro.Grains.Services.Extraction;
+using Maneiro.Grains.Services.References;
 using Maneiro.Grains.Services.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -24,6 +25,7 @@ public sealed partial class AnalysisJobGrain(
     PdfTextLayer textLayer,
     TesseractOcr ocr,
     ClinicalAnalyzer analyzer,
+    PubMedReferences references,
     Icd10Catalog icd10,
     IJobProgressPublisher progress,
     TimeProvider time,
@@ -234,6 +236,9 @@ public sealed partial class AnalysisJobGrain(
             case JobStage.Analyzing:
                 await AnalyzeAsync(stop);
                 break;
+            case JobStage.Referencing:
+                await ReferenceAsync(stop);
+                break;
             case JobStage.Validating:
                 Validate();
                 break;
@@ -245,7 +250,8 @@ public sealed partial class AnalysisJobGrain(
         {
             JobStage.Extracting when S.TextSource is TextSource.None => S.Request!.Kind == InputKind.Audio ? JobStage.Transcribing : JobStage.Ocr,
             JobStage.Extracting or JobStage.Ocr or JobStage.Transcribing => JobStage.Analyzing,
-            JobStage.Analyzing => JobStage.Validating,
+            JobStage.Analyzing => JobStage.Referencing,
+            JobStage.Referencing => JobStage.Validating,
             _ => JobStage.Complete,
         };
         if (next == JobStage.Complete)
@@ -343,10 +349,40 @@ public sealed partial class AnalysisJobGrain(
         S.TokensUsed += output.TokensUsed;
     }
 
+    /// <summary>Fetches verified PubMed references; if PubMed cannot be reached the job completes without them, and says so.</summary>
+    private async Task ReferenceAsync(CancellationToken stop)
+    {
+        if (S.References is not null)
+        {
+            return;
+        }
+
+        var (document, _) = AnalysisDocument.Parse(S.AnalysisJson!);
+        var query = new ReferenceQuery(
+            S.Request!.Specialty,
+            document!.Diagnoses.Select(d => d.Title).ToList(),
+            document.SearchTerms,
+            S.Request.Specialty == "pediatrics" ? true : null);
+        try
+        {
+            S.References = (await references.FindAsync(query, stop)).ToList();
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested && ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            LogReferencesUnavailable(JobId, ex.GetType().Name);
+            S.References = [];
+            S.ReferencesUnavailable = true;
+        }
+    }
+
     private void Validate()
     {
         var (document, _) = AnalysisDocument.Parse(S.AnalysisJson!);
-        S.Result = document!.ToResult(icd10, S.ExtractedText ?? "");
+        var result = document!.ToResult(icd10, S.ExtractedText ?? "");
+        var warnings = S.ReferencesUnavailable
+            ? [.. result.Warnings, "PubMed could not be reached, so no references are listed for this analysis."]
+            : result.Warnings;
+        S.Result = result with { References = S.References ?? [], Warnings = warnings };
     }
 
     private async Task BeginAsync(JobStage stage)
@@ -491,6 +527,9 @@ public sealed partial class AnalysisJobGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed unexpectedly at stage {Stage}")]
     private partial void LogUnexpected(Exception exception, string jobId, JobStage stage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "References for job {JobId} were unavailable: {ErrorType}")]
+    private partial void LogReferencesUnavailable(string jobId, string errorType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Progress for job {JobId} could not be published: {ErrorType}")]
     private partial void LogPublishFailed(string jobId, string errorType);

@@ -36,4 +36,9 @@ public sealed class JobState
     [Id(13)] public DateTimeOffset CreatedAt { get; set; }
 
     [Id(14)] public int LlmCalls { get; set; }
+
+    /// <summary>Verified references, once fetched (empty when PubMed was unreachable).</summary>
+    [Id(15)] public List<Reference>? References { get; set; }
+
+    [Id(16)] public bool ReferencesUnavailable { get; set; }
 }

@@ -24,6 +24,11 @@ public static class PipelineExtensions
         services.TryAddSingleton<TesseractOcr>();
         services.TryAddSingleton<PromptLibrary>();
         services.TryAddSingleton<ClinicalAnalyzer>();
+        services.Configure<Maneiro.Grains.Services.References.NcbiOptions>(configuration.GetSection(Maneiro.Grains.Services.References.NcbiOptions.SectionName));
+        services.TryAddSingleton(sp => new Maneiro.Grains.Services.References.PubMedReferences(
+            new HttpClient { Timeout = TimeSpan.FromSeconds(20) },
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Maneiro.Grains.Services.References.NcbiOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddOptions<LlmOptions>()
             .Bind(configuration.GetSection(LlmOptions.SectionName))
             .PostConfigure(o => o.ApiKey ??= configuration[SecretSettings.OpenAiApiKey]);

@@ -11,6 +11,8 @@ public class JobsApp : AccountsApp
 {
     public FakeOpenAi OpenAi { get; private set; } = null!;
 
+    public FakeEutils PubMed { get; private set; } = null!;
+
     public string Icd10File { get; } = Path.Combine(Path.GetTempPath(), $"icd10cm-order-test-{Guid.NewGuid():N}.txt");
 
     public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "maneiro-blobs-" + Guid.NewGuid().ToString("N"));
@@ -27,6 +29,7 @@ public class JobsApp : AccountsApp
                 ["OpenAI:Endpoint"] = OpenAi.Endpoint.ToString(),
                 ["OpenAI:MaxRetries"] = "0",
                 ["Icd10:CodesFile"] = Icd10File,
+                ["Ncbi:BaseUrl"] = PubMed.BaseUrl.ToString(),
                 ["Storage:LocalPath"] = BlobRoot,
                 ["Security:RateLimits:UploadsPerUserPerMinute"] = "1000",
             };
@@ -42,6 +45,7 @@ public class JobsApp : AccountsApp
     protected override async Task BeforeStartAsync()
     {
         OpenAi = await FakeOpenAi.StartAsync();
+        PubMed = await FakeEutils.StartAsync();
         await File.WriteAllLinesAsync(Icd10File,
         [
             OrderLine(1, "H40", false, "Glaucoma"),
@@ -56,6 +60,7 @@ public class JobsApp : AccountsApp
     {
         await base.DisposeAsync();
         await OpenAi.DisposeAsync();
+        await PubMed.DisposeAsync();
         File.Delete(Icd10File);
         if (Directory.Exists(BlobRoot))
         {
@@ -71,7 +76,7 @@ public class JobsApp : AccountsApp
         $"{order:D5} {code,-7} {(billable ? 1 : 0)} {description,-60} {description}";
 
     /// <summary>A model answer in the strict schema's shape.</summary>
-    public static string ModelAnswer(string summary = "Moderate primary open-angle glaucoma of the right eye, pressure above target.", string code = "H40.1112", string evidence = "Intraocular pressure 24 mmHg right", string? extraWarning = null) =>
+    public static string ModelAnswer(string summary = "Moderate primary open-angle glaucoma of the right eye, pressure above target.", string code = "H40.1112", string evidence = "Intraocular pressure 24 mmHg right", string? extraWarning = null, string title = "Primary open-angle glaucoma, right eye, moderate stage") =>
         new JsonObject
         {
             ["provider_name"] = "Dr. Helena Ribeiro",
@@ -81,7 +86,7 @@ public class JobsApp : AccountsApp
             ["patient_summary"] = "The pressure in your right eye is too high, so we are adding a second eye drop.",
             ["diagnoses"] = new JsonArray(new JsonObject
             {
-                ["title"] = "Primary open-angle glaucoma, right eye, moderate stage",
+                ["title"] = title,
                 ["icd10_code"] = code,
                 ["laterality"] = "right",
                 ["confidence"] = 0.92,

@@ -25,7 +25,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(1, app.OpenAi.ChatCalls - before);
         Assert.Equal(1500, job.GetProperty("tokensUsed").GetInt32());
         var stages = job.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("stage").GetString()).ToList();
-        Assert.Equal(["Received", "Extracting", "Analyzing", "Validating", "Complete"], stages);
+        Assert.Equal(["Received", "Extracting", "Analyzing", "Referencing", "Validating", "Complete"], stages);
 
         var result = job.GetProperty("result");
         var diagnosis = result.GetProperty("diagnoses")[0];
@@ -81,7 +81,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         var job = await JobsApp.WaitForFinishAsync(session, jobId);
         Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
         Assert.Equal("Ocr", job.GetProperty("textSource").GetString());
-        Assert.Equal(["Received", "Ocr", "Analyzing", "Validating", "Complete"], job.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("stage").GetString()).ToList());
+        Assert.Equal(["Received", "Ocr", "Analyzing", "Referencing", "Validating", "Complete"], job.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("stage").GetString()).ToList());
         session.Dispose();
     }
 
