@@ -4,6 +4,7 @@ using Maneiro.Grains.Services;
 using Maneiro.Grains.Services.Analysis;
 using Maneiro.Grains.Services.Extraction;
 using Maneiro.Grains.Services.References;
+using Maneiro.Grains.Services.Speech;
 using Maneiro.Grains.Services.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -26,6 +27,7 @@ public sealed partial class AnalysisJobGrain(
     TesseractOcr ocr,
     ClinicalAnalyzer analyzer,
     PubMedReferences references,
+    ISpeechToText speech,
     Icd10Catalog icd10,
     IJobProgressPublisher progress,
     TimeProvider time,
@@ -317,8 +319,7 @@ public sealed partial class AnalysisJobGrain(
 
     private async Task TranscribeAsync(CancellationToken stop)
     {
-        await using var audio = await blobs.OpenReadAsync(S.Request!.BlobKey, stop);
-        var (text, seconds) = await analyzer.TranscribeAsync(audio, "dictation" + Extension(S.Request.MediaType), stop);
+        var (text, seconds) = await speech.TranscribeAsync(S.Request!.BlobKey, S.Request.MediaType, stop);
         var minutes = Math.Max(1, (int)Math.Ceiling(seconds / 60.0));
         var reservation = await User.TryReserve(UsageKind.AudioMinutes, JobId, minutes);
         if (!reservation.Granted)
@@ -507,16 +508,6 @@ public sealed partial class AnalysisJobGrain(
         JobStage.Referencing => 80,
         JobStage.Validating => 90,
         _ => 100,
-    };
-
-    private static string Extension(string mediaType) => mediaType switch
-    {
-        "audio/mpeg" => ".mp3",
-        "audio/wav" => ".wav",
-        "audio/mp4" => ".m4a",
-        "audio/webm" => ".webm",
-        "audio/ogg" => ".ogg",
-        _ => ".bin",
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming job {JobId} at stage {Stage}")]

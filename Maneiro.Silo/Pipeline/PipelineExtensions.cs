@@ -4,6 +4,7 @@ using Maneiro.Grains.Domain;
 using Maneiro.Grains.Services;
 using Maneiro.Grains.Services.Analysis;
 using Maneiro.Grains.Services.Extraction;
+using Maneiro.Grains.Services.Speech;
 using Maneiro.Grains.Services.Storage;
 using Maneiro.Silo.Configuration;
 using Microsoft.Extensions.Configuration;
@@ -24,6 +25,7 @@ public static class PipelineExtensions
         services.TryAddSingleton<TesseractOcr>();
         services.TryAddSingleton<PromptLibrary>();
         services.TryAddSingleton<ClinicalAnalyzer>();
+        services.AddManeiroSpeechToText(configuration);
         services.Configure<Maneiro.Grains.Services.References.NcbiOptions>(configuration.GetSection(Maneiro.Grains.Services.References.NcbiOptions.SectionName));
         services.TryAddSingleton(sp => new Maneiro.Grains.Services.References.PubMedReferences(
             new HttpClient { Timeout = TimeSpan.FromSeconds(20) },
@@ -45,6 +47,39 @@ public static class PipelineExtensions
             return ConnectionMultiplexer.Connect(options);
         });
         services.TryAddSingleton<IJobProgressPublisher, RedisJobProgressPublisher>();
+        return services;
+    }
+
+    /// <summary>
+    /// <c>Transcription:Provider</c>: <c>OpenAI</c> (default) or <c>AwsTranscribe</c>, which reads the audio from the S3
+    /// upload bucket (so it needs <c>AWS_S3_BUCKET</c>) in <c>AWS_REGION</c>; <c>AWS_ENDPOINT_URL_TRANSCRIBE</c> overrides the endpoint.
+    /// </summary>
+    public static IServiceCollection AddManeiroSpeechToText(this IServiceCollection services, IConfiguration configuration)
+    {
+        var provider = configuration["Transcription:Provider"] ?? "OpenAI";
+        if (provider.Equals("AwsTranscribe", StringComparison.OrdinalIgnoreCase))
+        {
+            var bucket = configuration.Required(SecretSettings.S3Bucket);
+            var accessKey = configuration["Transcription:Aws:AccessKeyId"];
+            services.TryAddSingleton<ISpeechToText>(sp => new AwsTranscribeSpeechToText(
+                new HttpClient { Timeout = TimeSpan.FromSeconds(60) },
+                new AwsTranscribeOptions
+                {
+                    Region = configuration["AWS_REGION"] ?? "us-east-1",
+                    Bucket = bucket,
+                    ServiceUrl = configuration["AWS_ENDPOINT_URL_TRANSCRIBE"],
+                    Credentials = string.IsNullOrEmpty(accessKey)
+                        ? Amazon.Runtime.Credentials.DefaultAWSCredentialsIdentityResolver.GetCredentials()
+                        : new Amazon.Runtime.BasicAWSCredentials(accessKey, configuration["Transcription:Aws:SecretAccessKey"]),
+                    FirstPoll = TimeSpan.FromMilliseconds(configuration.GetValue("Transcription:Aws:FirstPollMilliseconds", 2000)),
+                },
+                sp.GetRequiredService<TimeProvider>()));
+        }
+        else
+        {
+            services.TryAddSingleton<ISpeechToText, OpenAiSpeechToText>();
+        }
+
         return services;
     }
 
