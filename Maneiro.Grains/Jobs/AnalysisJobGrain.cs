@@ -30,6 +30,7 @@ public sealed partial class AnalysisJobGrain(
     ISpeechToText speech,
     Icd10Catalog icd10,
     IJobProgressPublisher progress,
+    IJobAuditor auditor,
     TimeProvider time,
     ILogger<AnalysisJobGrain> logger) : Grain, IAnalysisJobGrain, IRemindable
 {
@@ -427,6 +428,10 @@ public sealed partial class AnalysisJobGrain(
         await GrainStorage.WriteAsync(state);
         await UnregisterResumeAsync();
         await PublishAsync();
+        if (final != JobStage.Canceled)
+        {
+            await auditor.JobFinishedAsync(S.Request!.OwnerId, JobId, final == JobStage.Complete, error);
+        }
     }
 
     private void CloseOpenStage(JobStage stage)

@@ -47,6 +47,10 @@ public static class PipelineExtensions
             return ConnectionMultiplexer.Connect(options);
         });
         services.TryAddSingleton<IJobProgressPublisher, RedisJobProgressPublisher>();
+        services.TryAddSingleton(_ => Npgsql.NpgsqlDataSource.Create(configuration.PostgresConnectionString()));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Maneiro.Silo.Audit.AuditLog>();
+        services.TryAddSingleton<IJobAuditor, Maneiro.Silo.Audit.PostgresJobAuditor>();
         return services;
     }
 

@@ -11,7 +11,7 @@ public class AccountsApp : IAsyncLifetime
 
     public MailPickup Mail { get; } = new(Path.Combine(Path.GetTempPath(), "maneiro-mail-" + Guid.NewGuid().ToString("N")));
 
-    public ManeiroWebFactory Factory { get; private set; } = null!;
+    public ManeiroWebFactory Factory { get; protected set; } = null!;
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 

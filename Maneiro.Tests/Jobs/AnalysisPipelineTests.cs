@@ -48,6 +48,8 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
 
         var snapshot = await UserGrain(email).GetSnapshot();
         Assert.Equal(1, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        var actions = await app.Database.ScalarAsync<string>($"SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE target = '{jobId}'");
+        Assert.Equal("job.upload,job.started,job.completed,job.result_viewed", actions);
         session.Dispose();
     }
 
@@ -147,6 +149,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
 
         Assert.Equal("Failed", JobsApp.StageOf(job));
         Assert.Contains("malformed twice", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{jobId}' AND action = 'job.failed'"));
         Assert.Equal(0, (await UserGrain(email).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
         session.Dispose();
     }

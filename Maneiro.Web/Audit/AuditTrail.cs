@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Maneiro.Silo.Audit;
 
 namespace Maneiro.Web.Audit;
 

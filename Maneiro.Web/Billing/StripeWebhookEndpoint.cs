@@ -1,4 +1,5 @@
 using Maneiro.Web.Audit;
+using Maneiro.Silo.Audit;
 using Microsoft.Extensions.Options;
 using Stripe;
 

@@ -1,6 +1,7 @@
 using Maneiro.Grains.Interfaces;
 using Maneiro.Silo.Hosting;
 using Maneiro.Web.Audit;
+using Maneiro.Silo.Audit;
 using Maneiro.Web.Data;
 using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Identity;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Maneiro.Web.Audit;
+using Maneiro.Silo.Audit;
 using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Antiforgery;
 

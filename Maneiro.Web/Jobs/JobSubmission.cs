@@ -4,6 +4,7 @@ using Maneiro.Grains.Services.Analysis;
 using Maneiro.Grains.Services.Extraction;
 using Maneiro.Grains.Services.Storage;
 using Maneiro.Web.Audit;
+using Maneiro.Silo.Audit;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;

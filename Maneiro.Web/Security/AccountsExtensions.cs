@@ -1,4 +1,5 @@
 using Maneiro.Web.Audit;
+using Maneiro.Silo.Audit;
 using Maneiro.Web.Data;
 using Maneiro.Web.Email;
 using Microsoft.AspNetCore.DataProtection;

@@ -1,4 +1,5 @@
 using Maneiro.Web.Audit;
+using Maneiro.Silo.Audit;
 using Maneiro.Web.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

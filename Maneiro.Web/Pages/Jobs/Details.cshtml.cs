@@ -1,5 +1,6 @@
 using Maneiro.Grains.Interfaces;
 using Maneiro.Web.Audit;
+using Maneiro.Silo.Audit;
 using Maneiro.Web.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

@@ -1,4 +1,4 @@
-namespace Maneiro.Web.Audit;
+namespace Maneiro.Silo.Audit;
 
 /// <summary>The audit trail's action names.</summary>
 public static class AuditActions
@@ -24,6 +24,8 @@ public static class AuditActions
     public const string WebhookRejected = "billing.webhook_rejected";
     public const string Upload = "job.upload";
     public const string JobStarted = "job.started";
+    public const string JobCompleted = "job.completed";
+    public const string JobFailed = "job.failed";
     public const string JobCanceled = "job.canceled";
     public const string JobDeleted = "job.deleted";
     public const string ResultViewed = "job.result_viewed";

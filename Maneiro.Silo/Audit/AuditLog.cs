@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Npgsql;
 
-namespace Maneiro.Web.Audit;
+namespace Maneiro.Silo.Audit;
 
 public sealed record AuditRecord(long Id, DateTimeOffset At, string? UserId, string? Ip, string Action, string? Target, string Outcome, string? Details);
 

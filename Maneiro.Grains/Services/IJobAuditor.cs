@@ -1,0 +1,7 @@
+namespace Maneiro.Grains.Services;
+
+/// <summary>Writes the audit rows for what a job does on its own (completing, failing), wherever its silo runs.</summary>
+public interface IJobAuditor
+{
+    Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage);
+}

@@ -1,0 +1,16 @@
+using Maneiro.Grains.Services;
+
+namespace Maneiro.Silo.Audit;
+
+public sealed class PostgresJobAuditor(AuditLog audit) : IJobAuditor
+{
+    // Details carry the outcome only: an error message is ours, never document text.
+    public Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage) =>
+        audit.AppendAsync(
+            succeeded ? AuditActions.JobCompleted : AuditActions.JobFailed,
+            succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure,
+            ownerId,
+            "silo",
+            jobId,
+            succeeded ? null : new { error = failureMessage });
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Net;
+using Maneiro.Tests.Infrastructure;
+
+namespace Maneiro.Tests.Jobs;
+
+/// <summary>The production shape for jobs: the job grain runs in a standalone silo process; the web is only a client.</summary>
+public sealed class ClientModeJobTests
+{
+    [Fact]
+    public async Task An_upload_to_a_client_mode_web_runs_in_the_silo_process_and_its_progress_reaches_the_browser_api()
+    {
+        await using var openAi = await FakeOpenAi.StartAsync();
+        await using var pubMed = await FakeEutils.StartAsync();
+        openAi.Answer(JobsApp.ModelAnswer());
+        var database = new TestDatabase();
+        await database.InitializeAsync();
+        var clusterId = "jobs-client-" + Guid.NewGuid().ToString("N")[..8];
+        var blobRoot = Directory.CreateTempSubdirectory("maneiro-client-blobs-").FullName;
+        try
+        {
+            var shared = new Dictionary<string, string>
+            {
+                ["DATABASE_URL"] = database.Url,
+                ["REDIS_URL"] = TestServers.RedisUrl,
+                ["SECRET_KEY"] = TestServers.SecretKey,
+                ["Storage__LocalPath"] = blobRoot,
+                ["OPENAI_API_KEY"] = "sk-test",
+                ["OpenAI__Endpoint"] = openAi.Endpoint.ToString(),
+                ["Ncbi__BaseUrl"] = pubMed.BaseUrl.ToString(),
+                ["Orleans__ClusterId"] = clusterId,
+                ["Orleans__ServiceId"] = "maneiro-tests",
+            };
+            await using var silo = ManeiroProcess.StartSilo(new Dictionary<string, string>(shared)
+            {
+                ["Orleans__SiloPort"] = TestServers.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
+                ["Orleans__GatewayPort"] = TestServers.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
+            });
+            await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+
+            var app = new ClientModeAccountsApp(database, blobRoot, clusterId);
+            await app.StartAsync();
+            try
+            {
+                var (session, _) = await app.SignedInUserAsync();
+                var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+                var job = await JobsApp.WaitForFinishAsync(session, jobId);
+                Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+                Assert.Equal(1, openAi.ChatCalls);
+                Assert.Equal(HttpStatusCode.OK, (await session.GetAsync($"/Jobs/{jobId}")).Status);
+                session.Dispose();
+            }
+            finally
+            {
+                await app.Factory.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await database.DisposeAsync();
+            Directory.Delete(blobRoot, true);
+        }
+    }
+
+    /// <summary>The accounts helpers, with a client-mode web on an existing database.</summary>
+    private sealed class ClientModeAccountsApp(TestDatabase database, string blobRoot, string clusterId) : AccountsApp
+    {
+        public async Task StartAsync()
+        {
+            Factory = new ManeiroWebFactory(database.Url, new Dictionary<string, string?>
+            {
+                ["Orleans:Mode"] = "Client",
+                ["Orleans:ClusterId"] = clusterId,
+                ["Storage:LocalPath"] = blobRoot,
+                ["Mail:PickupDirectory"] = Mail.Directory,
+                ["Security:RateLimits:KeyPrefix"] = "rl-test-" + Guid.NewGuid().ToString("N"),
+            });
+            _ = Factory.BaseAddress;
+            await Task.CompletedTask;
+        }
+    }
+}
