@@ -261,11 +261,7 @@ public sealed class BillingTests(BillingApp app) : IClassFixture<BillingApp>
         return await UserId(email);
     }
 
-    private async Task<string> UserId(string email)
-    {
-        using var scope = app.Factory.Services.CreateScope();
-        return (await scope.ServiceProvider.GetRequiredService<UserManager<ManeiroUser>>().FindByEmailAsync(email))!.Id;
-    }
+    private Task<string> UserId(string email) => app.UserIdAsync(email);
 
-    private IUserGrain Grain(string userId) => app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId);
+    private IUserGrain Grain(string userId) => app.UserGrain(userId);
 }

@@ -1,4 +1,8 @@
 using System.Net;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Web.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Infrastructure;
 
@@ -64,6 +68,15 @@ public class AccountsApp : IAsyncLifetime
         var cookies = new CookieContainer();
         return new BrowserSession(Factory.CreateHttpClient(cookies), cookies);
     }
+
+    /// <summary>The Identity user id (also the user grain's key) of the account with this e-mail.</summary>
+    public async Task<string> UserIdAsync(string email)
+    {
+        using var scope = Factory.Services.CreateScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<ManeiroUser>>().FindByEmailAsync(email))!.Id;
+    }
+
+    public IUserGrain UserGrain(string userId) => Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId);
 
     public static string NewEmail(string name = "doctor") => $"{name}.{Guid.NewGuid().ToString("N")[..10]}@clinic.example";
 

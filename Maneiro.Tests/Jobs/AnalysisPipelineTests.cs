@@ -46,7 +46,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Contains("H40.1112 · valid", page, StringComparison.Ordinal);
         Assert.Contains("PDF text layer", page, StringComparison.Ordinal);
 
-        var snapshot = await UserGrain(email).GetSnapshot();
+        var snapshot = await (await UserGrain(email)).GetSnapshot();
         Assert.Equal(1, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
         var actions = await app.Database.ScalarAsync<string>($"SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE target = '{jobId}'");
         Assert.Equal("job.upload,job.started,job.completed,job.result_viewed", actions);
@@ -70,7 +70,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Contains("latanoprost", status.ExtractedText!, StringComparison.OrdinalIgnoreCase);
         Assert.Single(status.OcrPageConfidence);
         Assert.True(status.OcrPageConfidence[0] > 50);
-        Assert.Equal(1, (await UserGrain(email).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.OcrPages).Used);
+        Assert.Equal(1, (await (await UserGrain(email)).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.OcrPages).Used);
         session.Dispose();
     }
 
@@ -150,7 +150,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal("Failed", JobsApp.StageOf(job));
         Assert.Contains("malformed twice", job.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{jobId}' AND action = 'job.failed'"));
-        Assert.Equal(0, (await UserGrain(email).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        Assert.Equal(0, (await (await UserGrain(email)).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
         session.Dispose();
     }
 
@@ -191,19 +191,12 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
 
         Assert.Equal(HttpStatusCode.NotFound, (await session.Client.GetAsync(new Uri($"/api/jobs/{first}", UriKind.Relative))).StatusCode);
         Assert.Equal(blobsBefore - 1, app.StoredBlobCount());
-        var user = await FindUserAsync(email);
-        Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE user_id = '{user.Id}' AND action = 'job.deleted' AND target = '{first}'"));
+        var userId = await app.UserIdAsync(email);
+        Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE user_id = '{userId}' AND action = 'job.deleted' AND target = '{first}'"));
         var (_, after, _) = await session.GetAsync("/");
         Assert.DoesNotContain(first, after, StringComparison.Ordinal);
         session.Dispose();
     }
 
-    private async Task<ManeiroUser> FindUserAsync(string email)
-    {
-        using var scope = app.Factory.Services.CreateScope();
-        return (await scope.ServiceProvider.GetRequiredService<UserManager<ManeiroUser>>().FindByEmailAsync(email))!;
-    }
-
-    private IUserGrain UserGrain(string email) =>
-        app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(FindUserAsync(email).GetAwaiter().GetResult().Id);
+    private async Task<IUserGrain> UserGrain(string email) => app.UserGrain(await app.UserIdAsync(email));
 }

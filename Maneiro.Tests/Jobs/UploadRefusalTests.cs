@@ -39,9 +39,9 @@ public sealed class UploadRefusalTests(SmallUploadLimitApp app) : IClassFixture<
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
         Assert.Contains(message, error, StringComparison.Ordinal);
         Assert.Equal(blobsBefore, app.StoredBlobCount());
-        var snapshot = await UserGrain(email).GetSnapshot();
+        var snapshot = await (await UserGrain(email)).GetSnapshot();
         Assert.Equal(0, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
-        Assert.Equal(0, await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IJobIndexGrain>(await UserId(email)).Count());
+        Assert.Equal(0, await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IJobIndexGrain>(await app.UserIdAsync(email)).Count());
         session.Dispose();
     }
 
@@ -112,7 +112,7 @@ public sealed class UploadRefusalTests(SmallUploadLimitApp app) : IClassFixture<
     public async Task When_the_allowance_is_used_up_the_upload_is_refused_with_the_reason_and_nothing_is_stored()
     {
         var (session, email) = await app.SignedInUserAsync();
-        var user = UserGrain(email);
+        var user = await UserGrain(email);
         for (var i = 0; i < 10; i++)
         {
             await user.TryReserve(UsageKind.Analyses, $"earlier-{i}", 1);
@@ -150,12 +150,5 @@ public sealed class UploadRefusalTests(SmallUploadLimitApp app) : IClassFixture<
         return memory.ToArray();
     }
 
-    private async Task<string> UserId(string email)
-    {
-        using var scope = app.Factory.Services.CreateScope();
-        return (await scope.ServiceProvider.GetRequiredService<UserManager<ManeiroUser>>().FindByEmailAsync(email))!.Id;
-    }
-
-    private IUserGrain UserGrain(string email) =>
-        app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(UserId(email).GetAwaiter().GetResult());
+    private async Task<IUserGrain> UserGrain(string email) => app.UserGrain(await app.UserIdAsync(email));
 }
