@@ -48,8 +48,9 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
 
         var snapshot = await (await UserGrain(email)).GetSnapshot();
         Assert.Equal(1, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
-        var actions = await app.Database.ScalarAsync<string>($"SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE target = '{jobId}'");
-        Assert.Equal("job.upload,job.started,job.completed,job.result_viewed", actions);
+        await WaitForAuditAsync(jobId, "job.completed");
+        var actions = await app.Database.ScalarAsync<string>($"SELECT string_agg(action, ',' ORDER BY action) FROM audit_log WHERE target = '{jobId}'");
+        Assert.Equal("job.completed,job.result_viewed,job.started,job.upload", actions);
         session.Dispose();
     }
 
@@ -149,7 +150,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
 
         Assert.Equal("Failed", JobsApp.StageOf(job));
         Assert.Contains("malformed twice", job.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{jobId}' AND action = 'job.failed'"));
+        await WaitForAuditAsync(jobId, "job.failed");
         Assert.Equal(0, (await (await UserGrain(email)).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
         session.Dispose();
     }
@@ -196,6 +197,22 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         var (_, after, _) = await session.GetAsync("/");
         Assert.DoesNotContain(first, after, StringComparison.Ordinal);
         session.Dispose();
+    }
+
+    /// <summary>The silo writes the row right after it saves the final state; give it a moment.</summary>
+    private async Task WaitForAuditAsync(string jobId, string action)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if (await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{jobId}' AND action = '{action}'") == 1)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"No single {action} audit row for job {jobId}.");
     }
 
     private async Task<IUserGrain> UserGrain(string email) => app.UserGrain(await app.UserIdAsync(email));
