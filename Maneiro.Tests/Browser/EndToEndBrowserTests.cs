@@ -1,0 +1,119 @@
+using Maneiro.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Maneiro.Tests.Browser;
+
+/// <summary>A person in a real browser: sign up, confirm by mail, sign in, upload, watch progress live, read the results.</summary>
+public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
+{
+    [Fact]
+    public async Task Register_confirm_sign_in_upload_and_watch_the_analysis_arrive_live()
+    {
+        var (playwright, browser) = await BrowserHost.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
+        var page = await context.NewPageAsync();
+        var baseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
+        var email = AccountsApp.NewEmail("browser");
+        var violations = new List<string>();
+
+        // Sign up.
+        await page.GotoAsync(baseUrl + "/Account/Register");
+        violations.AddRange(await Check(page, "register"));
+        await page.GetByLabel("E-mail").FillAsync(email);
+        await page.GetByLabel("First name").FillAsync("Ana");
+        await page.GetByLabel("Last name").FillAsync("Souza");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(AccountsApp.GoodPassword);
+        await page.GetByLabel("Repeat password").FillAsync(AccountsApp.GoodPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Check your e-mail" }).WaitForAsync();
+
+        // Confirm through the mail the app wrote to its pickup folder.
+        var mail = await app.Mail.WaitForAsync(email, "Confirm");
+        await page.GotoAsync(baseUrl + MailPickup.LinkPath(mail));
+        await page.GetByRole(AriaRole.Heading, new() { Name = "E-mail confirmed" }).WaitForAsync();
+
+        // Sign in with the keyboard only.
+        await page.GotoAsync(baseUrl + "/Account/Login");
+        violations.AddRange(await Check(page, "login"));
+        await page.GetByLabel("E-mail").FocusAsync();
+        await page.Keyboard.TypeAsync(email);
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync(AccountsApp.GoodPassword);
+        await page.Keyboard.PressAsync("Enter");
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Ana" }).WaitForAsync();
+        violations.AddRange(await Check(page, "home"));
+
+        // Upload a text PDF through the page; the model is slow enough to watch the stages change.
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(2);
+        try
+        {
+            var pdf = Path.Combine(Path.GetTempPath(), $"note-{Guid.NewGuid():N}.pdf");
+            await File.WriteAllBytesAsync(pdf, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote));
+            await page.GetByLabel("Specialty").SelectOptionAsync("ophthalmology");
+            await page.GetByLabel("Document or dictation").SetInputFilesAsync(pdf);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Analyze" }).ClickAsync();
+            await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Jobs/[0-9a-f]{32}$"));
+            File.Delete(pdf);
+
+            // Mark this document: a reload would lose the mark, so stage changes seen while it stands arrived live.
+            await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+            var seen = new List<string>();
+            for (var i = 0; i < 300 && seen.Count < 2; i++)
+            {
+                var stillSameDocument = await page.EvaluateAsync<bool>("() => window.__sameDocument === true");
+                if (!stillSameDocument)
+                {
+                    break;
+                }
+
+                var stage = (await page.Locator("#job-stage").TextContentAsync())?.Trim() ?? "";
+                if (stage.Length > 0 && !seen.Contains(stage))
+                {
+                    seen.Add(stage);
+                }
+
+                await Task.Delay(50);
+            }
+
+            Assert.True(seen.Count >= 2, "Stages seen live: " + string.Join(" | ", seen));
+        }
+        finally
+        {
+            app.OpenAi.ChatDelay = TimeSpan.Zero;
+        }
+
+        // When it finishes the page shows the results.
+        await page.GetByRole(AriaRole.Heading, new() { Name = "Diagnoses" }).WaitForAsync(new() { Timeout = 60_000 });
+        Assert.Contains("H40.1112 · valid", await page.ContentAsync(), StringComparison.Ordinal);
+        violations.AddRange(await Check(page, "job"));
+        var jobPath = new Uri(page.Url).AbsolutePath;
+
+        await page.GotoAsync(baseUrl + "/Account/Manage");
+        violations.AddRange(await Check(page, "account"));
+        await page.GotoAsync(baseUrl + "/Pricing");
+        violations.AddRange(await Check(page, "pricing"));
+
+        Assert.Empty(violations);
+
+        foreach (var (path, name) in new[] { ("/", "home"), (jobPath, "job"), ("/Account/Manage", "account"), ("/Pricing", "pricing"), ("/Account/Manage/TwoFactor", "two-factor") })
+        {
+            await BrowserHost.ScreenshotsAsync(browser, baseUrl, context, path, name);
+        }
+
+        // A second user cannot open the first user's job.
+        await using var stranger = await browser.NewContextAsync();
+        var strangerPage = await stranger.NewPageAsync();
+        var (strangerSession, _) = await app.SignedInUserAsync("stranger");
+        await stranger.AddCookiesAsync(strangerSession.Cookies.GetAllCookies().Select(c => new Cookie { Name = c.Name, Value = c.Value, Domain = "127.0.0.1", Path = "/" }));
+        var response = await strangerPage.GotoAsync(baseUrl + jobPath);
+        Assert.Equal(404, response!.Status);
+        Assert.Contains("Page not found", await strangerPage.ContentAsync(), StringComparison.Ordinal);
+        strangerSession.Dispose();
+    }
+
+    private static async Task<IEnumerable<string>> Check(IPage page, string name) =>
+        (await BrowserHost.SeriousAccessibilityViolationsAsync(page)).Select(v => $"{name}: {v}");
+}
