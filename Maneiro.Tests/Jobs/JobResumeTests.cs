@@ -16,6 +16,12 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         app.OpenAi.ChatDelay = TimeSpan.FromSeconds(30);
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
         await LiveProgressAndAccessTests.WaitForStageAsync(session, jobId, "Analyzing");
+        for (var i = 0; i < 100 && app.OpenAi.ChatCalls == 0; i++)
+        {
+            // The stage is saved just before the request to the model leaves.
+            await Task.Delay(100);
+        }
+
         Assert.Equal(1, app.OpenAi.ChatCalls);
 
         // Stop the whole app (and its silo) while the model is still thinking, then start it again.
