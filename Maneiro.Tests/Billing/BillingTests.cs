@@ -21,6 +21,8 @@ public sealed class BillingApp : AccountsApp
         ["Stripe:Prices:Basic"] = "price_basic",
         ["Stripe:Prices:Professional"] = "price_professional",
         ["Stripe:Prices:Enterprise"] = "price_enterprise",
+        ["Security:FormRedirectOrigins:0"] = "https://checkout.stripe.test",
+        ["Security:FormRedirectOrigins:1"] = "https://billing.stripe.test",
     };
 
     protected override async Task BeforeStartAsync() => Stripe = await FakeStripe.StartAsync();

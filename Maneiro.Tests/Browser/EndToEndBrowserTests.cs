@@ -52,9 +52,14 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
         {
             var pdf = Path.Combine(Path.GetTempPath(), $"note-{Guid.NewGuid():N}.pdf");
             await File.WriteAllBytesAsync(pdf, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote));
-            await page.GetByLabel("Specialty").SelectOptionAsync("ophthalmology");
-            await page.GetByLabel("Document or dictation").SetInputFilesAsync(pdf);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Analyze" }).ClickAsync();
+            // Keyboard only: Tab reaches every control and Enter sends. The file itself is picked in the system's
+            // file dialog, which headless Chromium does not open from a key press, so the test sets it on the focused input.
+            await page.GetByLabel("Specialty").FocusAsync();
+            await page.Keyboard.TypeAsync("Ophthalmology");
+            await TabToAsync(page, "file");
+            await page.Locator("#file:focus").SetInputFilesAsync(pdf);
+            await TabToAsync(page, "upload-button");
+            await page.Keyboard.PressAsync("Enter");
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Jobs/[0-9a-f]{32}$"));
             File.Delete(pdf);
 
@@ -112,6 +117,21 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(404, response!.Status);
         Assert.Contains("Page not found", await strangerPage.ContentAsync(), StringComparison.Ordinal);
         strangerSession.Dispose();
+    }
+
+    private static async Task TabToAsync(IPage page, string id)
+    {
+        for (var i = 0; i < 40; i++)
+        {
+            if (await page.EvaluateAsync<string>("() => document.activeElement ? document.activeElement.id : ''") == id)
+            {
+                return;
+            }
+
+            await page.Keyboard.PressAsync("Tab");
+        }
+
+        Assert.Fail($"#{id} cannot be reached with the Tab key.");
     }
 
     private static async Task<IEnumerable<string>> Check(IPage page, string name) =>

@@ -1,24 +1,34 @@
+using Microsoft.Extensions.Options;
+
 namespace Maneiro.Web.Security;
 
 /// <summary>Headers on every response: a CSP without inline script, no framing, no sniffing, a strict referrer.</summary>
 public static class SecurityHeaders
 {
-    public const string ContentSecurityPolicy =
+    /// <summary>
+    /// The policy. Forms may post to this site and be redirected to Stripe's hosted pages (form-action also governs
+    /// the redirect after a form post, so Checkout and the Portal must be listed).
+    /// </summary>
+    public static string ContentSecurityPolicy(SecurityOptions options) =>
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-        "connect-src 'self'; form-action 'self'; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
+        $"connect-src 'self'; form-action 'self' {string.Join(' ', options.FormRedirectOrigins)}; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        context.Response.OnStarting(() =>
+        var policy = ContentSecurityPolicy(app.ApplicationServices.GetRequiredService<IOptions<SecurityOptions>>().Value);
+        return app.Use(async (context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-            headers["Permissions-Policy"] = "camera=(), microphone=(self), geolocation=()";
-            return Task.CompletedTask;
+            context.Response.OnStarting(() =>
+            {
+                var headers = context.Response.Headers;
+                headers.ContentSecurityPolicy = policy;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+                headers["Permissions-Policy"] = "camera=(), microphone=(self), geolocation=()";
+                return Task.CompletedTask;
+            });
+            await next();
         });
-        await next();
-    });
+    }
 }

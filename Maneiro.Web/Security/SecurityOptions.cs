@@ -16,6 +16,9 @@ public sealed class SecurityOptions
     public TimeSpan SecurityStampValidationInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     public RateLimitOptions RateLimits { get; set; } = new();
+
+    /// <summary>Origins a form post may be redirected to (Stripe Checkout and the Customer Portal).</summary>
+    public List<string> FormRedirectOrigins { get; set; } = ["https://checkout.stripe.com", "https://billing.stripe.com"];
 }
 
 /// <summary>Permits per window; counted in Redis so they hold across web instances.</summary>
