@@ -13,7 +13,7 @@ public sealed class AccountBrowserTests(BillingApp app) : IClassFixture<BillingA
         var (playwright, browser) = await BrowserHost.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        await using var context = await browser.NewContextAsync();
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
         var page = await context.NewPageAsync();
         var baseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
         var (session, email) = await app.SignedInUserAsync("twofactor");
@@ -21,6 +21,7 @@ public sealed class AccountBrowserTests(BillingApp app) : IClassFixture<BillingA
 
         await SignInAsync(page, baseUrl, email);
         await page.GotoAsync(baseUrl + "/Account/Manage/TwoFactor");
+        Assert.Empty(await BrowserHost.SeriousAccessibilityViolationsAsync(page));
         var key = (await page.Locator("[data-testid=authenticator-key]").TextContentAsync())!;
         await page.GetByLabel("Code from the app").FillAsync(Totp.Code(key, DateTimeOffset.UtcNow));
         await page.GetByRole(AriaRole.Button, new() { Name = "Turn on two-factor sign-in" }).ClickAsync();
@@ -42,6 +43,17 @@ public sealed class AccountBrowserTests(BillingApp app) : IClassFixture<BillingA
             request => request.Url.StartsWith("https://checkout.stripe.test/", StringComparison.Ordinal));
         Assert.Equal("https://checkout.stripe.test/c/pay/cs_test_created", checkout.Url);
         Assert.Contains(app.Stripe.Requests, r => r.PathAndQuery.StartsWith("/v1/checkout/sessions", StringComparison.Ordinal) && r.Body.Contains("price_professional", StringComparison.Ordinal));
+
+        // The admin's user list, checked for accessibility too.
+        var adminEmail = AccountsApp.NewEmail("admin");
+        Assert.Equal(0, await Maneiro.Web.Extensions.CommandLine.CreateAdminAsync(app.Factory.Services, adminEmail, AccountsApp.GoodPassword, "Ada", "Admin"));
+        await using var adminContext = await browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
+        var adminPage = await adminContext.NewPageAsync();
+        await SignInAsync(adminPage, baseUrl, adminEmail);
+        await adminPage.GotoAsync(baseUrl + "/Admin/Users");
+        await adminPage.GetByRole(AriaRole.Heading, new() { Name = "Users" }).WaitForAsync();
+        Assert.Empty(await BrowserHost.SeriousAccessibilityViolationsAsync(adminPage));
+        await BrowserHost.ScreenshotsAsync(browser, baseUrl, adminContext, "/Admin/Users", "admin-users");
     }
 
     private static async Task SignInAsync(IPage page, string baseUrl, string email)
