@@ -21,6 +21,8 @@ public static class SiloHostingExtensions
     public static ISiloBuilder AddManeiroSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
         var settings = OrleansSettings.From(configuration);
+        // Failure-detection timings (ProbeTimeout, NumMissedProbesLimit, …) can be tuned under Orleans:Membership.
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = settings.ClusterId;

@@ -149,8 +149,16 @@ public class JobsApp : AccountsApp
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
         while (DateTime.UtcNow < deadline)
         {
-            var json = await session.Client.GetStringAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
-            var root = JsonDocument.Parse(json).RootElement;
+            using var response = await session.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                // Part of the cluster is restarting: retry, as the page does.
+                await Task.Delay(500);
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+            var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             if (root.GetProperty("finished").GetBoolean())
             {
                 return root;

@@ -38,7 +38,7 @@ public sealed class ClientModeJobTests
             });
             await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
 
-            var app = new ClientModeAccountsApp(database, blobRoot, clusterId);
+            var app = new ClientModeWebApp(database, blobRoot, clusterId);
             await app.StartAsync();
             try
             {
@@ -59,24 +59,6 @@ public sealed class ClientModeJobTests
         {
             await database.DisposeAsync();
             Directory.Delete(blobRoot, true);
-        }
-    }
-
-    /// <summary>The accounts helpers, with a client-mode web on an existing database.</summary>
-    private sealed class ClientModeAccountsApp(TestDatabase database, string blobRoot, string clusterId) : AccountsApp
-    {
-        public async Task StartAsync()
-        {
-            Factory = new ManeiroWebFactory(database.Url, new Dictionary<string, string?>
-            {
-                ["Orleans:Mode"] = "Client",
-                ["Orleans:ClusterId"] = clusterId,
-                ["Storage:LocalPath"] = blobRoot,
-                ["Mail:PickupDirectory"] = Mail.Directory,
-                ["Security:RateLimits:KeyPrefix"] = "rl-test-" + Guid.NewGuid().ToString("N"),
-            });
-            _ = Factory.BaseAddress;
-            await Task.CompletedTask;
         }
     }
 }

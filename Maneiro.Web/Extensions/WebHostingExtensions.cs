@@ -126,6 +126,7 @@ public static class WebHostingExtensions
         }
 
         app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
+        app.UseMiddleware<TransientFailureMiddleware>();
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
