@@ -61,6 +61,8 @@ public sealed class AccountBrowserTests(BillingApp app) : IClassFixture<BillingA
         await page.GotoAsync(baseUrl + "/Account/Login");
         await page.GetByLabel("E-mail").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(AccountsApp.GoodPassword);
+        // Wait for the sign-in to land (home or the two-factor step) before the test goes anywhere else.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.Equals("/Account/Login", StringComparison.Ordinal));
     }
 }
