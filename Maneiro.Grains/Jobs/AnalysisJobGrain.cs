@@ -9,6 +9,7 @@ using Maneiro.Grains.Services.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace Maneiro.Grains.Jobs;
 
@@ -39,6 +40,7 @@ public sealed partial class AnalysisJobGrain(
     private CancellationTokenSource _stop = new();
     private Task? _run;
     private bool _cancelRequested;
+    private IGrainTimer? _retry;
 
     private JobState S => state.State;
 
@@ -211,15 +213,37 @@ public sealed partial class AnalysisJobGrain(
         {
             await FailAsync(ex.Message);
         }
-        catch (StorageUnavailableException)
+        catch (Exception ex) when (ex is StorageUnavailableException || IsStorageFailure(ex))
         {
-            // The database is away; the reminder resumes the job from its last saved stage.
+            // The database is away: try again shortly from the last saved stage (the reminder is the backstop).
+            LogTransientFailure(JobId, S.Stage, S.Attempts, ex.GetType().Name);
+            RetrySoon();
+        }
+        catch (InconsistentStateException)
+        {
+            // Another activation saved this job meanwhile: start over from what is stored.
+            DeactivateOnIdle();
         }
         catch (Exception ex)
         {
             LogUnexpected(ex, JobId, S.Stage);
-            await FailAsync("Something went wrong while processing this document. Nothing else was affected; please try again.");
+            if (!IsTerminal(S.Stage))
+            {
+                await FailAsync("Something went wrong while processing this document. Nothing else was affected; please try again.");
+            }
         }
+    }
+
+    private void RetrySoon()
+    {
+        _retry?.Dispose();
+        _retry = this.RegisterGrainTimer(
+            () =>
+            {
+                EnsureRunning();
+                return Task.CompletedTask;
+            },
+            new GrainTimerCreationOptions(TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
     private async Task RunStageAsync(JobStage stage, CancellationToken stop)
@@ -426,11 +450,20 @@ public sealed partial class AnalysisJobGrain(
         S.Percent = final == JobStage.Complete ? 100 : S.Percent;
         S.History.Add(new StageEntry(final, time.GetUtcNow(), time.GetUtcNow()));
         await GrainStorage.WriteAsync(state);
-        await UnregisterResumeAsync();
-        await PublishAsync();
-        if (final != JobStage.Canceled)
+
+        // The outcome is saved; what follows is bookkeeping that must never change it.
+        try
         {
-            await auditor.JobFinishedAsync(S.Request!.OwnerId, JobId, final == JobStage.Complete, error);
+            await UnregisterResumeAsync();
+            await PublishAsync();
+            if (final != JobStage.Canceled)
+            {
+                await auditor.JobFinishedAsync(S.Request!.OwnerId, JobId, final == JobStage.Complete, error);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogAfterFinishFailed(JobId, ex.GetType().Name);
         }
     }
 
@@ -499,6 +532,8 @@ public sealed partial class AnalysisJobGrain(
 
     private static bool IsTerminal(JobStage stage) => stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled;
 
+    private static bool IsStorageFailure(Exception ex) => ex is System.Data.Common.DbException || (ex.InnerException is { } inner && IsStorageFailure(inner));
+
     private static bool IsTransient(Exception ex) => ex is HttpRequestException or TimeoutException or IOException or System.ClientModel.ClientResultException;
 
     private static JobStage NextAfterReceived(InputKind kind) => kind == InputKind.Audio ? JobStage.Transcribing : kind == InputKind.Image ? JobStage.Ocr : JobStage.Extracting;
@@ -523,6 +558,9 @@ public sealed partial class AnalysisJobGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed unexpectedly at stage {Stage}")]
     private partial void LogUnexpected(Exception exception, string jobId, JobStage stage);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} finished, but its bookkeeping failed: {ErrorType}")]
+    private partial void LogAfterFinishFailed(string jobId, string errorType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "References for job {JobId} were unavailable: {ErrorType}")]
     private partial void LogReferencesUnavailable(string jobId, string errorType);
