@@ -43,17 +43,6 @@ public sealed class AccountBrowserTests(BillingApp app) : IClassFixture<BillingA
             request => request.Url.StartsWith("https://checkout.stripe.test/", StringComparison.Ordinal));
         Assert.Equal("https://checkout.stripe.test/c/pay/cs_test_created", checkout.Url);
         Assert.Contains(app.Stripe.Requests, r => r.PathAndQuery.StartsWith("/v1/checkout/sessions", StringComparison.Ordinal) && r.Body.Contains("price_professional", StringComparison.Ordinal));
-
-        // The admin's user list, checked for accessibility too.
-        var adminEmail = AccountsApp.NewEmail("admin");
-        Assert.Equal(0, await Maneiro.Web.Extensions.CommandLine.CreateAdminAsync(app.Factory.Services, adminEmail, AccountsApp.GoodPassword, "Ada", "Admin"));
-        await using var adminContext = await browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
-        var adminPage = await adminContext.NewPageAsync();
-        await SignInAsync(adminPage, baseUrl, adminEmail);
-        await adminPage.GotoAsync(baseUrl + "/Admin/Users");
-        await adminPage.GetByRole(AriaRole.Heading, new() { Name = "Users" }).WaitForAsync();
-        Assert.Empty(await BrowserHost.SeriousAccessibilityViolationsAsync(adminPage));
-        await BrowserHost.ScreenshotsAsync(browser, baseUrl, adminContext, "/Admin/Users", "admin-users");
     }
 
     private static async Task SignInAsync(IPage page, string baseUrl, string email)
