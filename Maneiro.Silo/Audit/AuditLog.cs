@@ -65,14 +65,6 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
         return await ReadAsync(command, cancellationToken);
     }
 
-    public async Task<long> CountAsync(string action, DateTimeOffset since, CancellationToken cancellationToken = default)
-    {
-        await using var command = database.CreateCommand("SELECT count(*) FROM audit_log WHERE action = @action AND at >= @since");
-        command.Parameters.AddWithValue("action", action);
-        command.Parameters.AddWithValue("since", since);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-    }
-
     /// <summary>Walks the whole chain in order and reports the first row whose hash or link does not match.</summary>
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {

@@ -5,8 +5,6 @@ namespace Maneiro.Web.Jobs;
 /// <summary>Names and JSON shapes of jobs for pages, the API and the hub.</summary>
 public static class JobViews
 {
-    public static readonly JobStage[] PipelineStages = [JobStage.Received, JobStage.Extracting, JobStage.Ocr, JobStage.Transcribing, JobStage.Analyzing, JobStage.Referencing, JobStage.Validating, JobStage.Complete];
-
     public static string StageName(JobStage stage) => stage switch
     {
         JobStage.Received => "Received",
