@@ -29,25 +29,14 @@ public sealed class SiloCrashTests
             ManeiroProcess StartSilo(string name)
             {
                 ports.TryAdd(name, (TestServers.FreeTcpPort(), TestServers.FreeTcpPort()));
-                return ManeiroProcess.StartSilo(new Dictionary<string, string>
-                {
-                    ["DATABASE_URL"] = database.Url,
-                    ["REDIS_URL"] = TestServers.RedisUrl,
-                    ["SECRET_KEY"] = TestServers.SecretKey,
-                    ["Storage__LocalPath"] = blobRoot,
-                    ["OPENAI_API_KEY"] = "sk-test",
-                    ["OpenAI__Endpoint"] = openAi.Endpoint.ToString(),
-                    ["Ncbi__BaseUrl"] = pubMed.BaseUrl.ToString(),
-                    ["Orleans__ClusterId"] = clusterId,
-                    ["Orleans__ServiceId"] = "maneiro-tests",
-                    ["Orleans__SiloPort"] = ports[name].Silo.ToString(CultureInfo.InvariantCulture),
-                    ["Orleans__GatewayPort"] = ports[name].Gateway.ToString(CultureInfo.InvariantCulture),
-                    // Declare a dead silo dead within seconds, not the production default.
-                    ["Orleans__Membership__ProbeTimeout"] = "00:00:02",
-                    ["Orleans__Membership__NumMissedProbesLimit"] = "2",
-                    ["Orleans__Membership__TableRefreshTimeout"] = "00:00:02",
-                    ["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:05",
-                });
+                var environment = ManeiroProcess.SiloEnvironment(database.Url, blobRoot, clusterId, openAi.Endpoint, pubMed.BaseUrl, ports[name].Silo, ports[name].Gateway);
+
+                // Declare a dead silo dead within seconds, not the production default.
+                environment["Orleans__Membership__ProbeTimeout"] = "00:00:02";
+                environment["Orleans__Membership__NumMissedProbesLimit"] = "2";
+                environment["Orleans__Membership__TableRefreshTimeout"] = "00:00:02";
+                environment["Orleans__Membership__IAmAliveTablePublishTimeout"] = "00:00:05";
+                return ManeiroProcess.StartSilo(environment);
             }
 
             silos["a"] = StartSilo("a");

@@ -21,6 +21,25 @@ public sealed class ManeiroProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// The environment a pipeline-capable silo needs in tests: the real PostgreSQL and Redis, the fake model and
+    /// PubMed, a blob folder, a cluster id and its own ports.
+    /// </summary>
+    public static Dictionary<string, string> SiloEnvironment(string databaseUrl, string blobRoot, string clusterId, Uri openAiEndpoint, Uri pubMedBaseUrl, int siloPort, int gatewayPort) => new()
+    {
+        ["DATABASE_URL"] = databaseUrl,
+        ["REDIS_URL"] = TestServers.RedisUrl,
+        ["SECRET_KEY"] = TestServers.SecretKey,
+        ["Storage__LocalPath"] = blobRoot,
+        ["OPENAI_API_KEY"] = "sk-test",
+        ["OpenAI__Endpoint"] = openAiEndpoint.ToString(),
+        ["Ncbi__BaseUrl"] = pubMedBaseUrl.ToString(),
+        ["Orleans__ClusterId"] = clusterId,
+        ["Orleans__ServiceId"] = "maneiro-tests",
+        ["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Orleans__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public static ManeiroProcess StartSilo(IDictionary<string, string> environment) =>
         Start("Maneiro.Silo", environment, [], "Maneiro silo started");
 

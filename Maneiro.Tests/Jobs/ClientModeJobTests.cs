@@ -19,23 +19,8 @@ public sealed class ClientModeJobTests
         var blobRoot = Directory.CreateTempSubdirectory("maneiro-client-blobs-").FullName;
         try
         {
-            var shared = new Dictionary<string, string>
-            {
-                ["DATABASE_URL"] = database.Url,
-                ["REDIS_URL"] = TestServers.RedisUrl,
-                ["SECRET_KEY"] = TestServers.SecretKey,
-                ["Storage__LocalPath"] = blobRoot,
-                ["OPENAI_API_KEY"] = "sk-test",
-                ["OpenAI__Endpoint"] = openAi.Endpoint.ToString(),
-                ["Ncbi__BaseUrl"] = pubMed.BaseUrl.ToString(),
-                ["Orleans__ClusterId"] = clusterId,
-                ["Orleans__ServiceId"] = "maneiro-tests",
-            };
-            await using var silo = ManeiroProcess.StartSilo(new Dictionary<string, string>(shared)
-            {
-                ["Orleans__SiloPort"] = TestServers.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
-                ["Orleans__GatewayPort"] = TestServers.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
-            });
+            await using var silo = ManeiroProcess.StartSilo(ManeiroProcess.SiloEnvironment(
+                database.Url, blobRoot, clusterId, openAi.Endpoint, pubMed.BaseUrl, TestServers.FreeTcpPort(), TestServers.FreeTcpPort()));
             await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
 
             var app = new ClientModeWebApp(database, blobRoot, clusterId);
