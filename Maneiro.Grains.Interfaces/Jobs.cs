@@ -13,6 +13,11 @@ public enum JobStage
     Complete = 7,
     Failed = 8,
     Canceled = 9,
+
+    // Letter generation reuses the job machinery and its progress events with stages of its own.
+    LoadingContext = 10,
+    Drafting = 11,
+    Formatting = 12,
 }
 
 [GenerateSerializer]

@@ -9,18 +9,14 @@ using Maneiro.Grains.Services.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace Maneiro.Grains.Jobs;
 
 /// <summary>
-/// Orchestrates one analysis: extraction → OCR or transcription → LLM → validation. Each stage is saved before its
-/// work starts and its output after it ends, so after a crash the job resumes at the first unfinished stage (a
-/// reminder brings it back; activation resumes it). Reentrant so status reads interleave with the long awaits;
-/// only the pipeline loop writes state.
+/// Orchestrates one analysis: extraction → OCR or transcription → LLM → references → validation, on the saved-stage
+/// machinery of <see cref="StagedJobGrain{TState}"/>.
 /// </summary>
 [Reentrant]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The token source is disposed when the activation deactivates.")]
 public sealed partial class AnalysisJobGrain(
     [PersistentState("job", GrainStorage.Name)] IPersistentState<JobState> state,
     IBlobStore blobs,
@@ -33,41 +29,15 @@ public sealed partial class AnalysisJobGrain(
     IJobProgressPublisher progress,
     IJobAuditor auditor,
     TimeProvider time,
-    ILogger<AnalysisJobGrain> logger) : Grain, IAnalysisJobGrain, IRemindable
+    ILogger<AnalysisJobGrain> logger) : StagedJobGrain<JobState>(state, progress, time, logger), IAnalysisJobGrain
 {
-    private const string ResumeReminder = "resume";
-    private const int MaxAttempts = 3;
-    private CancellationTokenSource _stop = new();
-    private Task? _run;
-    private bool _cancelRequested;
-    private IGrainTimer? _retry;
+    private JobState S => State.State;
 
-    private JobState S => state.State;
+    private string JobId => Id;
 
-    private string JobId => this.GetPrimaryKeyString();
+    protected override bool Exists => S.Request is not null;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        if (S.Request is not null && !IsTerminal(S.Stage))
-        {
-            LogResuming(JobId, S.Stage);
-            EnsureRunning();
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // Stop the work without recording a failure: the reminder resumes it elsewhere.
-        await _stop.CancelAsync();
-        if (_run is not null)
-        {
-            await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
-        }
-
-        _stop.Dispose();
-    }
+    protected override string OwnerId => S.Request!.OwnerId;
 
     public async Task<JobStatus> Start(JobRequest request)
     {
@@ -77,22 +47,12 @@ public sealed partial class AnalysisJobGrain(
         }
 
         S.Request = request;
-        S.CreatedAt = time.GetUtcNow();
-        S.Stage = JobStage.Received;
+        S.CreatedAt = Time.GetUtcNow();
         S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
         S.Stage = NextAfterReceived(request.Kind);
-        await GrainStorage.WriteAsync(state);
+        await GrainStorage.WriteAsync(State);
         await GrainFactory.GetGrain<IJobIndexGrain>(request.OwnerId).Add(JobId, S.CreatedAt);
-        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-
-        var reservation = await User.TryReserve(UsageKind.Analyses, JobId, 1);
-        if (!reservation.Granted)
-        {
-            await FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
-            return Status();
-        }
-
-        EnsureRunning();
+        await LaunchAsync(S.Stage, UsageKind.Analyses);
         return Status();
     }
 
@@ -105,23 +65,7 @@ public sealed partial class AnalysisJobGrain(
             return null;
         }
 
-        if (IsTerminal(S.Stage))
-        {
-            return Status();
-        }
-
-        _cancelRequested = true;
-        await _stop.CancelAsync();
-        if (_run is not null)
-        {
-            await _run;
-        }
-
-        if (!IsTerminal(S.Stage))
-        {
-            await FinishAsync(JobStage.Canceled, "Canceled by you.");
-        }
-
+        await CancelRunAsync();
         return Status();
     }
 
@@ -132,139 +76,47 @@ public sealed partial class AnalysisJobGrain(
             return false;
         }
 
-        if (!IsTerminal(S.Stage))
-        {
-            await Cancel();
-        }
-
+        await CancelRunAsync();
         var request = S.Request;
+        await DeleteLettersAsync();
         await blobs.DeleteAsync(request.BlobKey, CancellationToken.None);
         await GrainFactory.GetGrain<IJobIndexGrain>(request.OwnerId).Remove(JobId);
-        await state.ClearStateAsync();
+        await UnregisterResumeAsync();
+        await State.ClearStateAsync();
         DeactivateOnIdle();
         return true;
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    /// <summary>Letters are drafted from this analysis, so they go with it.</summary>
+    private async Task DeleteLettersAsync()
     {
-        if (S.Request is null || IsTerminal(S.Stage))
+        var index = GrainFactory.GetGrain<IJobIndexGrain>(LetterGrain.IndexKey(JobId));
+        foreach (var letterId in await index.Page(0, int.MaxValue))
         {
-            await UnregisterResumeAsync();
-            return;
-        }
-
-        EnsureRunning();
-    }
-
-    private IUserGrain User => GrainFactory.GetGrain<IUserGrain>(S.Request!.OwnerId);
-
-    private void EnsureRunning()
-    {
-        if (_run is { IsCompleted: false })
-        {
-            return;
-        }
-
-        if (_stop.IsCancellationRequested)
-        {
-            _stop.Dispose();
-            _stop = new CancellationTokenSource();
-        }
-
-        // Started from the grain's context, so every continuation runs on the grain's scheduler.
-        _run = RunAsync(_stop.Token);
-    }
-
-    private async Task RunAsync(CancellationToken stop)
-    {
-        try
-        {
-            while (!IsTerminal(S.Stage))
-            {
-                stop.ThrowIfCancellationRequested();
-                try
-                {
-                    await RunStageAsync(S.Stage, stop);
-                    S.Attempts = 0;
-                }
-                catch (Exception ex) when (IsTransient(ex) && !stop.IsCancellationRequested)
-                {
-                    S.Attempts++;
-                    LogTransientFailure(JobId, S.Stage, S.Attempts, ex.GetType().Name);
-                    if (S.Attempts >= MaxAttempts)
-                    {
-                        await FailAsync("A service this analysis depends on did not answer after several tries. Please try again later.");
-                        return;
-                    }
-
-                    await GrainStorage.WriteAsync(state);
-                    await Task.Delay(TimeSpan.FromSeconds(2 * S.Attempts), stop);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            if (_cancelRequested && !IsTerminal(S.Stage))
-            {
-                await FinishAsync(JobStage.Canceled, "Canceled by you.");
-            }
-        }
-        catch (Exception ex) when (ex is UnreadableDocumentException or AnalysisFailedException)
-        {
-            await FailAsync(ex.Message);
-        }
-        catch (Exception ex) when (ex is StorageUnavailableException || IsStorageFailure(ex))
-        {
-            // The database is away: try again shortly from the last saved stage (the reminder is the backstop).
-            LogTransientFailure(JobId, S.Stage, S.Attempts, ex.GetType().Name);
-            RetrySoon();
-        }
-        catch (InconsistentStateException)
-        {
-            // Another activation saved this job meanwhile: start over from what is stored.
-            DeactivateOnIdle();
-        }
-        catch (Exception ex)
-        {
-            LogUnexpected(ex, JobId, S.Stage);
-            if (!IsTerminal(S.Stage))
-            {
-                await FailAsync("Something went wrong while processing this document. Nothing else was affected; please try again.");
-            }
+            await GrainFactory.GetGrain<ILetterGrain>(letterId).Delete();
         }
     }
 
-    private void RetrySoon()
-    {
-        _retry?.Dispose();
-        _retry = this.RegisterGrainTimer(
-            () =>
-            {
-                EnsureRunning();
-                return Task.CompletedTask;
-            },
-            new GrainTimerCreationOptions(TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan) { Interleave = true });
-    }
+    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage) => auditor.JobFinishedAsync(OwnerId, JobId, succeeded, failureMessage);
 
-    private async Task RunStageAsync(JobStage stage, CancellationToken stop)
+    protected override async Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation)
     {
-        await BeginAsync(stage);
         switch (stage)
         {
             case JobStage.Extracting:
-                await ExtractAsync(stop);
+                await ExtractAsync(cancellation);
                 break;
             case JobStage.Ocr:
-                await OcrAsync(stop);
+                await OcrAsync(cancellation);
                 break;
             case JobStage.Transcribing:
-                await TranscribeAsync(stop);
+                await TranscribeAsync(cancellation);
                 break;
             case JobStage.Analyzing:
-                await AnalyzeAsync(stop);
+                await AnalyzeAsync(cancellation);
                 break;
             case JobStage.Referencing:
-                await ReferenceAsync(stop);
+                await ReferenceAsync(cancellation);
                 break;
             case JobStage.Validating:
                 Validate();
@@ -273,7 +125,7 @@ public sealed partial class AnalysisJobGrain(
                 throw new InvalidOperationException($"No work is defined for stage {stage}.");
         }
 
-        var next = stage switch
+        return stage switch
         {
             JobStage.Extracting when S.TextSource is TextSource.None => S.Request!.Kind == InputKind.Audio ? JobStage.Transcribing : JobStage.Ocr,
             JobStage.Extracting or JobStage.Ocr or JobStage.Transcribing => JobStage.Analyzing,
@@ -281,15 +133,6 @@ public sealed partial class AnalysisJobGrain(
             JobStage.Referencing => JobStage.Validating,
             _ => JobStage.Complete,
         };
-        if (next == JobStage.Complete)
-        {
-            await User.Commit(JobId);
-            await FinishAsync(JobStage.Complete, null);
-        }
-        else
-        {
-            await EndAsync(stage, next);
-        }
     }
 
     private async Task ExtractAsync(CancellationToken stop)
@@ -369,7 +212,7 @@ public sealed partial class AnalysisJobGrain(
         }
 
         S.LlmCalls++;
-        await GrainStorage.WriteAsync(state);
+        await GrainStorage.WriteAsync(State);
         var output = await analyzer.AnalyzeAsync(S.ExtractedText!, S.Request!.Specialty, stop);
         S.AnalysisJson = System.Text.Json.JsonSerializer.Serialize(output.Document, AnalysisJsonOptions);
         S.TokensUsed += output.TokensUsed;
@@ -411,92 +254,6 @@ public sealed partial class AnalysisJobGrain(
         S.Result = result with { References = S.References ?? [], Warnings = warnings };
     }
 
-    private async Task BeginAsync(JobStage stage)
-    {
-        S.Stage = stage;
-        S.Percent = PercentAt(stage);
-        if (S.History.LastOrDefault() is not { EndedAt: null } open || open.Stage != stage)
-        {
-            S.History.Add(new StageEntry(stage, time.GetUtcNow(), null));
-        }
-
-        await GrainStorage.WriteAsync(state);
-        await PublishAsync();
-    }
-
-    private async Task EndAsync(JobStage stage, JobStage next)
-    {
-        CloseOpenStage(stage);
-        S.Stage = next;
-        await GrainStorage.WriteAsync(state);
-    }
-
-    private async Task FailAsync(string message)
-    {
-        await User.Release(JobId);
-        await FinishAsync(JobStage.Failed, message);
-    }
-
-    private async Task FinishAsync(JobStage final, string? error)
-    {
-        if (final == JobStage.Canceled)
-        {
-            await User.Release(JobId);
-        }
-
-        CloseOpenStage(S.Stage);
-        S.Stage = final;
-        S.Error = error;
-        S.Percent = final == JobStage.Complete ? 100 : S.Percent;
-        S.History.Add(new StageEntry(final, time.GetUtcNow(), time.GetUtcNow()));
-        await GrainStorage.WriteAsync(state);
-
-        // The outcome is saved; what follows is bookkeeping that must never change it.
-        try
-        {
-            await UnregisterResumeAsync();
-            await PublishAsync();
-            if (final != JobStage.Canceled)
-            {
-                await auditor.JobFinishedAsync(S.Request!.OwnerId, JobId, final == JobStage.Complete, error);
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogAfterFinishFailed(JobId, ex.GetType().Name);
-        }
-    }
-
-    private void CloseOpenStage(JobStage stage)
-    {
-        var index = S.History.FindLastIndex(h => h.Stage == stage && h.EndedAt is null);
-        if (index >= 0)
-        {
-            S.History[index] = S.History[index] with { EndedAt = time.GetUtcNow() };
-        }
-    }
-
-    private async Task UnregisterResumeAsync()
-    {
-        if (await this.GetReminder(ResumeReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
-
-    private async Task PublishAsync()
-    {
-        try
-        {
-            await progress.PublishAsync(new JobProgress(JobId, S.Request!.OwnerId, S.Stage, S.Percent, S.Error));
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Progress is a courtesy; the saved state is the truth and pages read it on reconnect.
-            LogPublishFailed(JobId, ex.GetType().Name);
-        }
-    }
-
     private async Task<byte[]> ReadBytesAsync(CancellationToken stop)
     {
         await using var stream = await blobs.OpenReadAsync(S.Request!.BlobKey, stop);
@@ -530,15 +287,9 @@ public sealed partial class AnalysisJobGrain(
 
     private static readonly System.Text.Json.JsonSerializerOptions AnalysisJsonOptions = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
-    private static bool IsTerminal(JobStage stage) => stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled;
-
-    private static bool IsStorageFailure(Exception ex) => ex is System.Data.Common.DbException || (ex.InnerException is { } inner && IsStorageFailure(inner));
-
-    private static bool IsTransient(Exception ex) => ex is HttpRequestException or TimeoutException or IOException or System.ClientModel.ClientResultException;
-
     private static JobStage NextAfterReceived(InputKind kind) => kind == InputKind.Audio ? JobStage.Transcribing : kind == InputKind.Image ? JobStage.Ocr : JobStage.Extracting;
 
-    private static int PercentAt(JobStage stage) => stage switch
+    protected override int PercentAt(JobStage stage) => stage switch
     {
         JobStage.Received => 0,
         JobStage.Extracting => 10,
@@ -550,21 +301,6 @@ public sealed partial class AnalysisJobGrain(
         _ => 100,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming job {JobId} at stage {Stage}")]
-    private partial void LogResuming(string jobId, JobStage stage);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} stage {Stage} attempt {Attempt} failed: {ErrorType}")]
-    private partial void LogTransientFailure(string jobId, JobStage stage, int attempt, string errorType);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed unexpectedly at stage {Stage}")]
-    private partial void LogUnexpected(Exception exception, string jobId, JobStage stage);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} finished, but its bookkeeping failed: {ErrorType}")]
-    private partial void LogAfterFinishFailed(string jobId, string errorType);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "References for job {JobId} were unavailable: {ErrorType}")]
     private partial void LogReferencesUnavailable(string jobId, string errorType);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Progress for job {JobId} could not be published: {ErrorType}")]
-    private partial void LogPublishFailed(string jobId, string errorType);
 }

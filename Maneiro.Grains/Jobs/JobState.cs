@@ -4,7 +4,7 @@ namespace Maneiro.Grains.Jobs;
 
 /// <summary>Persisted state of <see cref="AnalysisJobGrain"/>: each stage's output is saved as soon as the stage ends.</summary>
 [GenerateSerializer, Alias("Maneiro.JobState")]
-public sealed class JobState
+public sealed class JobState : IStagedJobState
 {
     [Id(0)] public JobRequest? Request { get; set; }
 
@@ -15,6 +15,8 @@ public sealed class JobState
     [Id(3)] public List<StageEntry> History { get; set; } = [];
 
     [Id(4)] public string? Error { get; set; }
+
+    string? IStagedJobState.FailureMessage { get => Error; set => Error = value; }
 
     [Id(5)] public TextSource TextSource { get; set; }
 

@@ -4,4 +4,6 @@ namespace Maneiro.Grains.Services;
 public interface IJobAuditor
 {
     Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage);
+
+    Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage);
 }

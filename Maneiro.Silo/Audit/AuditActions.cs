@@ -29,6 +29,15 @@ public static class AuditActions
     public const string JobCanceled = "job.canceled";
     public const string JobDeleted = "job.deleted";
     public const string ResultViewed = "job.result_viewed";
+    public const string LetterRequested = "letter.requested";
+    public const string LetterGenerated = "letter.generated";
+    public const string LetterFailed = "letter.failed";
+    public const string LetterEdited = "letter.edited";
+    public const string LetterRegenerated = "letter.regenerated";
+    public const string LetterRestored = "letter.restored";
+    public const string LetterDeleted = "letter.deleted";
+    public const string LetterExported = "letter.exported";
+    public const string LetterheadUpdated = "account.letterhead_updated";
 }
 
 public static class AuditOutcomes

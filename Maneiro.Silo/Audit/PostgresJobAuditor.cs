@@ -13,4 +13,13 @@ public sealed class PostgresJobAuditor(AuditLog audit) : IJobAuditor
             "silo",
             jobId,
             succeeded ? null : new { error = failureMessage });
+
+    public Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage) =>
+        audit.AppendAsync(
+            succeeded ? AuditActions.LetterGenerated : AuditActions.LetterFailed,
+            succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure,
+            ownerId,
+            "silo",
+            letterId,
+            succeeded ? null : new { error = failureMessage });
 }

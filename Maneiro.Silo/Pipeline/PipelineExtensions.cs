@@ -24,7 +24,9 @@ public static class PipelineExtensions
         services.TryAddSingleton<PdfTextLayer>();
         services.TryAddSingleton<TesseractOcr>();
         services.TryAddSingleton<PromptLibrary>();
+        services.TryAddSingleton<OpenAiClients>();
         services.TryAddSingleton<ClinicalAnalyzer>();
+        services.TryAddSingleton<Maneiro.Grains.Services.Letters.LetterWriter>();
         services.AddManeiroSpeechToText(configuration);
         services.Configure<Maneiro.Grains.Services.References.NcbiOptions>(configuration.GetSection(Maneiro.Grains.Services.References.NcbiOptions.SectionName));
         services.TryAddSingleton(sp => new Maneiro.Grains.Services.References.PubMedReferences(

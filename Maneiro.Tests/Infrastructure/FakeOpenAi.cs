@@ -13,11 +13,18 @@ public sealed class FakeOpenAi : IAsyncDisposable
     private readonly object _gate = new();
     private readonly Queue<string> _answers = new();
     private string _last = "{}";
+    private readonly Queue<string> _letters = new();
+    private string _lastLetter = "{}";
     private FakeHttpServer _server = null!;
 
     public int ChatCalls { get; private set; }
 
     public int AudioCalls { get; private set; }
+
+    /// <summary>Chat requests that asked for a letter (the "clinical_letter" schema).</summary>
+    public int LetterCalls { get; private set; }
+
+    public List<string> LetterRequests { get; } = [];
 
     public List<string> ChatRequests { get; } = [];
 
@@ -48,6 +55,19 @@ public sealed class FakeOpenAi : IAsyncDisposable
         }
     }
 
+    /// <summary>Replaces the queued letter drafts (requests with the letter schema), in order; the last one repeats.</summary>
+    public void AnswerLetters(params string[] answers)
+    {
+        lock (_gate)
+        {
+            _letters.Clear();
+            foreach (var answer in answers)
+            {
+                _letters.Enqueue(answer);
+            }
+        }
+    }
+
     public void Reset()
     {
         lock (_gate)
@@ -69,9 +89,19 @@ public sealed class FakeOpenAi : IAsyncDisposable
             lock (_gate)
             {
                 ChatCalls++;
-                ChatRequests.Add(request.Body);
-                content = _answers.Count > 0 ? _answers.Dequeue() : _last;
-                _last = content;
+                if (request.Body.Contains("\"clinical_letter\"", StringComparison.Ordinal))
+                {
+                    LetterCalls++;
+                    LetterRequests.Add(request.Body);
+                    content = _letters.Count > 0 ? _letters.Dequeue() : _lastLetter;
+                    _lastLetter = content;
+                }
+                else
+                {
+                    ChatRequests.Add(request.Body);
+                    content = _answers.Count > 0 ? _answers.Dequeue() : _last;
+                    _last = content;
+                }
             }
 
             if (ChatDelay > TimeSpan.Zero)

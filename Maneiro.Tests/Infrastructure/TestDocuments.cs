@@ -168,7 +168,7 @@ public static class TestDocuments
         return output.ToArray();
     }
 
-    private static async Task<(int Width, int Height, byte[] Pixels)> RenderGrayAsync(byte[] pdf, int dpi)
+    internal static async Task<(int Width, int Height, byte[] Pixels)> RenderGrayAsync(byte[] pdf, int dpi)
     {
         var dir = Directory.CreateTempSubdirectory("maneiro-scan-");
         try

@@ -5,6 +5,7 @@ using Maneiro.Web.Billing;
 using Maneiro.Web.Data;
 using Maneiro.Web.Health;
 using Maneiro.Web.Jobs;
+using Maneiro.Web.Letters;
 using Maneiro.Silo.Pipeline;
 using Maneiro.Web.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,7 @@ public static class WebHostingExtensions
         builder.Services.AddManeiroAccounts(configuration, builder.Environment);
         builder.Services.AddManeiroRateLimits();
         builder.Services.AddManeiroJobs(configuration);
+        builder.Services.AddManeiroLetters();
         builder.Services.AddManeiroBilling(configuration);
         builder.Services.AddManeiroBlobStore(configuration);
         builder.Services.TryAddSingleton<Maneiro.Grains.Services.Analysis.PromptLibrary>();
@@ -134,6 +136,7 @@ public static class WebHostingExtensions
         app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapJobEndpoints();
+        app.MapLetterEndpoints();
         app.MapStripeWebhook();
         app.MapRazorPages();
         return app;

@@ -17,6 +17,9 @@ public static class JobViews
         JobStage.Complete => "Complete",
         JobStage.Failed => "Failed",
         JobStage.Canceled => "Canceled",
+        JobStage.LoadingContext => "Loading the analysis",
+        JobStage.Drafting => "Drafting the letter",
+        JobStage.Formatting => "Formatting",
         _ => stage.ToString(),
     };
 

@@ -6,7 +6,7 @@ namespace Maneiro.Web.Jobs;
 
 /// <summary>Live job progress. A connection may only join the group of a job its user owns.</summary>
 [Authorize]
-public sealed class JobsHub(JobAccess jobs) : Hub
+public sealed class JobsHub(JobAccess jobs, Maneiro.Web.Letters.LetterAccess letters) : Hub
 {
     public const string Path = "/hubs/jobs";
 
@@ -18,5 +18,13 @@ public sealed class JobsHub(JobAccess jobs) : Hub
         var status = await jobs.ForUserAsync(Context.User ?? new ClaimsPrincipal(), jobId) ?? throw new HubException("Not found.");
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(jobId));
         return JobViews.Summary(status);
+    }
+
+    /// <summary>The same for a letter being drafted: letters publish their stages on the job channel under their own id.</summary>
+    public async Task<object> SubscribeLetter(string letterId)
+    {
+        var status = await letters.ForUserAsync(Context.User ?? new ClaimsPrincipal(), letterId) ?? throw new HubException("Not found.");
+        await Groups.AddToGroupAsync(Context.ConnectionId, Group(letterId));
+        return Maneiro.Web.Letters.LetterViews.Summary(status);
     }
 }

@@ -17,9 +17,8 @@ public sealed class AnalysisFailedException(string message) : Exception(message)
 /// Asks the LLM for the structured analysis through the OpenAI SDK with a strict JSON schema, validates the answer,
 /// and sends the errors back once for repair. The SDK retries 429/5xx with backoff.
 /// </summary>
-public sealed class ClinicalAnalyzer(IOptions<LlmOptions> options, PromptLibrary prompts)
+public sealed class ClinicalAnalyzer(IOptions<LlmOptions> options, PromptLibrary prompts, OpenAiClients clients)
 {
-    private readonly Lazy<OpenAIClient> _client = new(() => CreateClient(options.Value));
 
     public const string SourceTextStart = "SOURCE TEXT:\n<<<\n";
 
@@ -82,25 +81,5 @@ public sealed class ClinicalAnalyzer(IOptions<LlmOptions> options, PromptLibrary
         }
     }
 
-    private OpenAIClient Client() => _client.Value;
-
-    private static OpenAIClient CreateClient(LlmOptions o)
-    {
-        if (string.IsNullOrWhiteSpace(o.ApiKey))
-        {
-            throw new AnalysisFailedException("The analysis service is not configured (OPENAI_API_KEY is not set).");
-        }
-
-        var clientOptions = new OpenAIClientOptions
-        {
-            NetworkTimeout = TimeSpan.FromSeconds(o.TimeoutSeconds),
-            RetryPolicy = new ClientRetryPolicy(o.MaxRetries),
-        };
-        if (!string.IsNullOrWhiteSpace(o.Endpoint))
-        {
-            clientOptions.Endpoint = new Uri(o.Endpoint);
-        }
-
-        return new OpenAIClient(new ApiKeyCredential(o.ApiKey), clientOptions);
-    }
+    private OpenAIClient Client() => clients.Client;
 }

@@ -14,7 +14,21 @@ public sealed class PromptLibrary
         SystemTemplate = Read("system.md");
         Schema = Read("analysis.schema.json");
         _specialties = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("specialties.json"))!;
+        LetterTemplate = Read("letter.md");
+        LetterSchema = Read("letter.schema.json");
+        _letterKinds = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("letter-kinds.json"))!;
     }
+
+    private readonly Dictionary<string, string> _letterKinds;
+
+    public string LetterTemplate { get; }
+
+    public string LetterSchema { get; }
+
+    public string LetterPrompt(Maneiro.Grains.Interfaces.LetterKind kind, string languageName) => LetterTemplate
+        .Replace("{kind}", kind.ToString(), StringComparison.Ordinal)
+        .Replace("{language}", languageName, StringComparison.Ordinal)
+        .Replace("{kind_guidance}", _letterKinds[kind.ToString()], StringComparison.Ordinal);
 
     public string SystemTemplate { get; }
 

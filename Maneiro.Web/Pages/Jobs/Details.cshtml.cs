@@ -2,14 +2,23 @@ using Maneiro.Grains.Interfaces;
 using Maneiro.Web.Audit;
 using Maneiro.Silo.Audit;
 using Maneiro.Web.Jobs;
+using Maneiro.Web.Letters;
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Maneiro.Grains.Domain.Letters;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Maneiro.Web.Pages.Jobs;
 
-public sealed class JobDetailsModel(JobAccess jobs, AuditTrail audit) : PageModel
+public sealed class JobDetailsModel(JobAccess jobs, LetterAccess letters, AuditTrail audit) : PageModel
 {
     public JobStatus Job { get; private set; } = null!;
+
+    public IReadOnlyList<LetterStatus> Letters { get; private set; } = [];
+
+    [BindProperty]
+    public LetterForm Letter { get; set; } = new();
 
     public async Task<IActionResult> OnGetAsync(string id)
     {
@@ -18,13 +27,60 @@ public sealed class JobDetailsModel(JobAccess jobs, AuditTrail audit) : PageMode
             return NotFound();
         }
 
-        Job = job;
+        await LoadAsync(job);
         if (job.Stage == JobStage.Complete)
         {
             await audit.RecordAsync(AuditActions.ResultViewed, AuditOutcomes.Success, target: id);
         }
 
         return Page();
+    }
+
+    /// <summary>Starts drafting a letter from this (completed) analysis and opens its page, where progress shows live.</summary>
+    public async Task<IActionResult> OnPostLetterAsync(string id)
+    {
+        if (await jobs.ForUserAsync(User, id) is not { } job)
+        {
+            return NotFound();
+        }
+
+        if (job.Stage != JobStage.Complete)
+        {
+            ModelState.AddModelError(string.Empty, "Letters can be written once the analysis is complete.");
+        }
+
+        if (!LetterLanguage.IsSupported(Letter.Language))
+        {
+            ModelState.AddModelError("Letter.Language", "Choose one of the listed languages.");
+        }
+
+        if (!Enum.IsDefined(Letter.Kind))
+        {
+            ModelState.AddModelError("Letter.Kind", "Choose one of the listed kinds of letter.");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            await LoadAsync(job);
+            return Page();
+        }
+
+        var letterId = LetterAccess.NewId();
+        var recipient = new LetterRecipient(
+            LetterBody.OneLine(Letter.RecipientName),
+            LetterBody.OneLine(Letter.RecipientSpecialty ?? ""),
+            LetterBody.OneLine(Letter.RecipientClinic ?? ""),
+            string.IsNullOrWhiteSpace(Letter.RecipientAddress) ? null : Letter.RecipientAddress.Trim());
+        var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+        await letters.Grain(letterId).Start(new LetterRequest(userId, id, Letter.Kind, Letter.Language, recipient));
+        await audit.RecordAsync(AuditActions.LetterRequested, AuditOutcomes.Success, target: letterId, details: new { analysis = id, kind = Letter.Kind.ToString(), language = Letter.Language });
+        return Redirect($"/Letters/{letterId}");
+    }
+
+    private async Task LoadAsync(JobStatus job)
+    {
+        Job = job;
+        Letters = job.Stage == JobStage.Complete ? await letters.ForAnalysisAsync(job.JobId, job.OwnerId) : [];
     }
 
     public async Task<IActionResult> OnPostCancelAsync(string id)
@@ -39,4 +95,30 @@ public sealed class JobDetailsModel(JobAccess jobs, AuditTrail audit) : PageMode
         TempData["Status"] = "The analysis was canceled; it was not counted against your plan.";
         return RedirectToPage(new { id });
     }
+}
+
+public sealed class LetterForm
+{
+    [Display(Name = "Kind of letter")]
+    public LetterKind Kind { get; set; } = LetterKind.Referral;
+
+    [Required]
+    public string Language { get; set; } = "en";
+
+    [Required(ErrorMessage = "Enter who the letter is for.")]
+    [StringLength(200)]
+    [Display(Name = "Recipient name")]
+    public string RecipientName { get; set; } = "";
+
+    [StringLength(120)]
+    [Display(Name = "Recipient specialty")]
+    public string? RecipientSpecialty { get; set; }
+
+    [StringLength(200)]
+    [Display(Name = "Clinic")]
+    public string? RecipientClinic { get; set; }
+
+    [StringLength(500)]
+    [Display(Name = "Address")]
+    public string? RecipientAddress { get; set; }
 }

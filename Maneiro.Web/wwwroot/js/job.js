@@ -4,6 +4,9 @@
   var section = document.getElementById("job-progress");
   if (!section || section.getAttribute("data-finished") === "true") { return; }
   var jobId = section.getAttribute("data-job-id");
+  // Letters reuse this script: they name their own hub method and status URL.
+  var subscribe = section.getAttribute("data-subscribe") || "Subscribe";
+  var statusUrl = section.getAttribute("data-status-url") || ("/api/jobs/" + jobId);
   var bar = document.getElementById("job-bar");
   var stage = document.getElementById("job-stage");
   var stages = document.getElementById("job-stages");
@@ -34,7 +37,7 @@
   function poll() {
     if (polling) { return; }
     polling = window.setInterval(function () {
-      fetch("/api/jobs/" + jobId, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      fetch(statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (s) { if (s) { show(s); } })
         .catch(function () { /* keep polling */ });
@@ -44,10 +47,10 @@
   if (!window.signalR) { poll(); return; }
   var connection = new signalR.HubConnectionBuilder().withUrl("/hubs/jobs").withAutomaticReconnect().build();
   connection.on("progress", show);
-  connection.onreconnected(function () { connection.invoke("Subscribe", jobId).then(show).catch(poll); });
+  connection.onreconnected(function () { connection.invoke(subscribe, jobId).then(show).catch(poll); });
   connection.onclose(function () { if (!done) { poll(); } });
   connection.start()
-    .then(function () { return connection.invoke("Subscribe", jobId); })
+    .then(function () { return connection.invoke(subscribe, jobId); })
     .then(show)
     .catch(poll);
 })();

@@ -1,0 +1,160 @@
+namespace Maneiro.Grains.Interfaces;
+
+[GenerateSerializer]
+public enum LetterKind
+{
+    Referral = 0,
+    UrgentReferral = 1,
+    CoManagement = 2,
+    SecondOpinion = 3,
+    PatientSummary = 4,
+    PriorAuthorization = 5,
+}
+
+[GenerateSerializer]
+public enum LetterVersionSource
+{
+    Generated = 0,
+    Edited = 1,
+    Restored = 2,
+}
+
+[GenerateSerializer, Immutable, Alias("Maneiro.LetterRecipient")]
+public sealed record LetterRecipient(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Specialty,
+    [property: Id(2)] string Clinic,
+    [property: Id(3)] string? Address);
+
+/// <summary>What the doctor asked for: a letter of <see cref="Kind"/> about a completed analysis, in a language code (en, es, pt, fr).</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.LetterRequest")]
+public sealed record LetterRequest(
+    [property: Id(0)] string OwnerId,
+    [property: Id(1)] string AnalysisJobId,
+    [property: Id(2)] LetterKind Kind,
+    [property: Id(3)] string Language,
+    [property: Id(4)] LetterRecipient Recipient);
+
+/// <summary>
+/// What a letter may draw on, copied from its analysis when generation starts: only the verified references and the
+/// codes that passed validation, so neither the draft nor the PDF can cite anything else.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.LetterContext")]
+public sealed record LetterContext(
+    [property: Id(0)] string PatientName,
+    [property: Id(1)] string Specialty,
+    [property: Id(2)] string Summary,
+    [property: Id(3)] string PatientSummary,
+    [property: Id(4)] IReadOnlyList<string> Diagnoses,
+    [property: Id(5)] IReadOnlyList<string> Plan,
+    [property: Id(6)] IReadOnlyList<CodeEntry> Codes,
+    [property: Id(7)] IReadOnlyList<Reference> References);
+
+[GenerateSerializer, Immutable, Alias("Maneiro.LetterVersion")]
+public sealed record LetterVersion(
+    [property: Id(0)] int Number,
+    [property: Id(1)] string Subject,
+    [property: Id(2)] string Body,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] LetterVersionSource Source,
+    [property: Id(5)] int? RestoredFrom);
+
+/// <summary>A letter as pages and the API see it. <see cref="Versions"/> are oldest first; the current one is <see cref="CurrentVersion"/>.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.LetterStatus")]
+public sealed record LetterStatus(
+    [property: Id(0)] string LetterId,
+    [property: Id(1)] LetterRequest Request,
+    [property: Id(2)] JobStage Stage,
+    [property: Id(3)] int Percent,
+    [property: Id(4)] string? Error,
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] LetterContext? Context,
+    [property: Id(7)] IReadOnlyList<LetterVersion> Versions,
+    [property: Id(8)] int CurrentVersion,
+    [property: Id(9)] IReadOnlyList<string> Notices,
+    [property: Id(10)] IReadOnlyList<StageEntry> History)
+{
+    public string OwnerId => Request.OwnerId;
+
+    public bool IsFinished => Stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled;
+
+    public LetterVersion? Current => Versions.FirstOrDefault(v => v.Number == CurrentVersion);
+}
+
+/// <summary>Raised when a letter cannot take an edit right now (it is being generated, or the text is unusable); the message is for the user.</summary>
+[GenerateSerializer, Alias("Maneiro.LetterRefusedException")]
+public sealed class LetterRefusedException : Exception
+{
+    public LetterRefusedException()
+    {
+    }
+
+    public LetterRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public LetterRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>One letter, keyed by its generated id: generation stages, then versions the owner edits, regenerates and restores.</summary>
+[Alias("Maneiro.Letter")]
+public interface ILetterGrain : IGrainWithStringKey
+{
+    /// <summary>Starts generating; calling it again for the same letter changes nothing.</summary>
+    [Alias("Start")]
+    Task<LetterStatus> Start(LetterRequest request);
+
+    [Alias("GetStatus")]
+    Task<LetterStatus?> GetStatus();
+
+    /// <summary>Saves the owner's text as a new version.</summary>
+    [Alias("SaveEdit")]
+    Task<LetterStatus> SaveEdit(string subject, string body);
+
+    /// <summary>Drafts the letter again as a new version; earlier versions are kept.</summary>
+    [Alias("Regenerate")]
+    Task<LetterStatus> Regenerate();
+
+    /// <summary>Makes an earlier version current again, as a new version that copies it.</summary>
+    [Alias("Restore")]
+    Task<LetterStatus> Restore(int version);
+
+    [Alias("Delete")]
+    Task<bool> Delete();
+}
+
+/// <summary>A user's letterhead: who the letters come from. The logo is a PNG the web re-encoded from the upload.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.Letterhead")]
+public sealed record Letterhead(
+    [property: Id(0)] string ClinicName,
+    [property: Id(1)] string Address,
+    [property: Id(2)] string Phone,
+    [property: Id(3)] string Fax,
+    [property: Id(4)] string Email,
+    [property: Id(5)] string ProviderName,
+    [property: Id(6)] string Credentials,
+    [property: Id(7)] string SignatureBlock,
+    [property: Id(8)] byte[]? LogoPng)
+{
+    public static Letterhead Empty { get; } = new("", "", "", "", "", "", "", "", null);
+}
+
+/// <summary>One per user (keyed like the user grain).</summary>
+[Alias("Maneiro.LetterheadGrain")]
+public interface ILetterheadGrain : IGrainWithStringKey
+{
+    [Alias("Read")]
+    Task<Letterhead> Read();
+
+    /// <summary>Saves the text fields; the logo is left as it is.</summary>
+    [Alias("SaveDetails")]
+    Task<Letterhead> SaveDetails(Letterhead details);
+
+    /// <summary>Sets (or with null removes) the logo.</summary>
+    [Alias("SetLogo")]
+    Task<Letterhead> SetLogo(byte[]? png);
+}

@@ -1,0 +1,25 @@
+using Maneiro.Grains.Interfaces;
+
+namespace Maneiro.Grains.Domain.Letters;
+
+public static class LetterContextFactory
+{
+    /// <summary>The context of a completed analysis: its verified references and every code that did not fail validation.</summary>
+    public static LetterContext? From(JobStatus analysis)
+    {
+        if (analysis.Stage != JobStage.Complete || analysis.Result is not { } r)
+        {
+            return null;
+        }
+
+        return new LetterContext(
+            r.PatientName,
+            analysis.Specialty,
+            r.Summary,
+            r.PatientSummary,
+            r.Diagnoses.Select(d => string.IsNullOrWhiteSpace(d.Laterality) || d.Laterality is "not applicable" or "unspecified" ? d.Title : $"{d.Title} ({d.Laterality})").ToList(),
+            r.Plan.Select(p => p.Bullets.Count > 0 ? $"{p.Title}: {string.Join("; ", p.Bullets)}" : p.Title).ToList(),
+            r.Icd10Codes.Where(c => c.Check != CodeCheck.Invalid && Icd10Catalog.HasValidFormat(c.Code)).ToList(),
+            r.References ?? []);
+    }
+}

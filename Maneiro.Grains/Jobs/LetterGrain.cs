@@ -1,0 +1,245 @@
+using Maneiro.Grains.Domain.Letters;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services;
+using Maneiro.Grains.Services.Letters;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Maneiro.Grains.Jobs;
+
+[GenerateSerializer, Alias("Maneiro.LetterState")]
+public sealed class LetterState : IStagedJobState
+{
+    [Id(0)] public LetterRequest? Request { get; set; }
+
+    [Id(1)] public DateTimeOffset CreatedAt { get; set; }
+
+    [Id(2)] public JobStage Stage { get; set; }
+
+    [Id(3)] public int Percent { get; set; }
+
+    [Id(4)] public List<StageEntry> History { get; set; } = [];
+
+    [Id(5)] public string? Error { get; set; }
+
+    string? IStagedJobState.FailureMessage { get => Error; set => Error = value; }
+
+    [Id(6)] public int Attempts { get; set; }
+
+    [Id(7)] public LetterContext? Context { get; set; }
+
+    /// <summary>The current generation's validated model answer; once set, this generation never asks the model again.</summary>
+    [Id(8)] public string? DraftJson { get; set; }
+
+    /// <summary>1 for the first draft, +1 per regeneration: each generation is counted once on the user grain.</summary>
+    [Id(9)] public int Generation { get; set; }
+
+    [Id(10)] public List<LetterVersion> Versions { get; set; } = [];
+
+    [Id(11)] public int CurrentVersion { get; set; }
+
+    [Id(12)] public List<string> Notices { get; set; } = [];
+
+    [Id(13)] public int TokensUsed { get; set; }
+
+    [Id(14)] public int LlmCalls { get; set; }
+}
+
+/// <summary>
+/// One letter: loading context → drafting → formatting → complete on the shared stage machinery, then versions the
+/// owner edits, regenerates and restores. Versions are never rewritten, only added.
+/// </summary>
+[Reentrant]
+public sealed class LetterGrain(
+    [PersistentState("letter", GrainStorage.Name)] IPersistentState<LetterState> state,
+    LetterWriter writer,
+    IJobProgressPublisher progress,
+    IJobAuditor auditor,
+    TimeProvider time,
+    ILogger<LetterGrain> logger) : StagedJobGrain<LetterState>(state, progress, time, logger), ILetterGrain
+{
+    private LetterState S => State.State;
+
+    /// <summary>The index grain key listing an analysis's letters.</summary>
+    public static string IndexKey(string analysisJobId) => "letters:" + analysisJobId;
+
+    protected override bool Exists => S.Request is not null;
+
+    protected override string OwnerId => S.Request!.OwnerId;
+
+    protected override string UsageKey => $"{Id}:{S.Generation}";
+
+    public async Task<LetterStatus> Start(LetterRequest request)
+    {
+        if (S.Request is not null)
+        {
+            return Status();
+        }
+
+        S.Request = request;
+        S.CreatedAt = Time.GetUtcNow();
+        S.Generation = 1;
+        S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
+        S.Stage = JobStage.LoadingContext;
+        await GrainStorage.WriteAsync(State);
+        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKey(request.AnalysisJobId)).Add(Id, S.CreatedAt);
+        await LaunchAsync(JobStage.LoadingContext, UsageKind.Letters);
+        return Status();
+    }
+
+    public Task<LetterStatus?> GetStatus() => Task.FromResult(S.Request is null ? null : Status());
+
+    public async Task<LetterStatus> SaveEdit(string subject, string body)
+    {
+        EnsureIdle();
+        var cleanBody = LetterBody.Clean(body);
+        var cleanSubject = LetterBody.OneLine(subject);
+        if (string.IsNullOrWhiteSpace(cleanBody) || cleanBody.Length > LetterBody.MaxLength || cleanSubject.Length > 300)
+        {
+            throw new LetterRefusedException($"The letter must have some text, at most {LetterBody.MaxLength:N0} characters, and a subject of at most 300.");
+        }
+
+        if (S.Versions.FirstOrDefault(v => v.Number == S.CurrentVersion) is { } current && current.Body == cleanBody && current.Subject == cleanSubject)
+        {
+            return Status();
+        }
+
+        AddVersion(cleanSubject, cleanBody, LetterVersionSource.Edited, null);
+        await GrainStorage.WriteAsync(State);
+        return Status();
+    }
+
+    public async Task<LetterStatus> Regenerate()
+    {
+        EnsureIdle();
+        S.Generation++;
+        S.DraftJson = null;
+        S.Notices.Clear();
+        S.History.Add(new StageEntry(JobStage.Received, Time.GetUtcNow(), Time.GetUtcNow()));
+        await LaunchAsync(S.Context is null ? JobStage.LoadingContext : JobStage.Drafting, UsageKind.Letters);
+        return Status();
+    }
+
+    public async Task<LetterStatus> Restore(int version)
+    {
+        EnsureIdle();
+        var earlier = S.Versions.FirstOrDefault(v => v.Number == version) ?? throw new LetterRefusedException("There is no such version.");
+        AddVersion(earlier.Subject, earlier.Body, LetterVersionSource.Restored, earlier.Number);
+        await GrainStorage.WriteAsync(State);
+        return Status();
+    }
+
+    public async Task<bool> Delete()
+    {
+        if (S.Request is null)
+        {
+            return false;
+        }
+
+        await CancelRunAsync();
+        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKey(S.Request.AnalysisJobId)).Remove(Id);
+        await UnregisterResumeAsync();
+        await State.ClearStateAsync();
+        DeactivateOnIdle();
+        return true;
+    }
+
+    protected override async Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation)
+    {
+        switch (stage)
+        {
+            case JobStage.LoadingContext:
+                await LoadContextAsync();
+                return JobStage.Drafting;
+            case JobStage.Drafting:
+                await DraftAsync(cancellation);
+                return JobStage.Formatting;
+            case JobStage.Formatting:
+                Format();
+                return JobStage.Complete;
+            default:
+                throw new InvalidOperationException($"No letter work is defined for stage {stage}.");
+        }
+    }
+
+    protected override int PercentAt(JobStage stage) => stage switch
+    {
+        JobStage.LoadingContext => 10,
+        JobStage.Drafting => 30,
+        JobStage.Formatting => 85,
+        _ => 100,
+    };
+
+    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage) => auditor.LetterFinishedAsync(OwnerId, Id, succeeded, failureMessage);
+
+    private async Task LoadContextAsync()
+    {
+        if (S.Context is not null)
+        {
+            return;
+        }
+
+        var analysis = await GrainFactory.GetGrain<IAnalysisJobGrain>(S.Request!.AnalysisJobId).GetStatus();
+        if (analysis is null || analysis.OwnerId != OwnerId || LetterContextFactory.From(analysis) is not { } context)
+        {
+            throw new Services.Analysis.AnalysisFailedException("The analysis this letter is based on is not available (deleted or not complete).");
+        }
+
+        S.Context = context;
+    }
+
+    private async Task DraftAsync(CancellationToken stop)
+    {
+        if (S.DraftJson is not null)
+        {
+            return;
+        }
+
+        S.LlmCalls++;
+        await GrainStorage.WriteAsync(State);
+        var output = await writer.DraftAsync(S.Request!, S.Context!, stop);
+        S.DraftJson = output.DraftJson;
+        S.TokensUsed += output.TokensUsed;
+    }
+
+    private void Format()
+    {
+        var (draft, _) = LetterDraft.Parse(S.DraftJson!);
+        var composed = LetterComposer.Compose(draft!, S.Request!.Kind, LetterLanguage.Get(S.Request.Language), S.Context!);
+        AddVersion(composed.Subject, composed.Body, LetterVersionSource.Generated, null);
+        S.Notices = composed.Notices.ToList();
+    }
+
+    private void AddVersion(string subject, string body, LetterVersionSource source, int? restoredFrom)
+    {
+        var number = S.Versions.Count == 0 ? 1 : S.Versions.Max(v => v.Number) + 1;
+        S.Versions.Add(new LetterVersion(number, subject, body, Time.GetUtcNow(), source, restoredFrom));
+        S.CurrentVersion = number;
+    }
+
+    private void EnsureIdle()
+    {
+        if (S.Request is null)
+        {
+            throw new LetterRefusedException("There is no such letter.");
+        }
+
+        if (!IsTerminal(S.Stage) || IsRunning)
+        {
+            throw new LetterRefusedException("The letter is being drafted; wait until it finishes.");
+        }
+    }
+
+    private LetterStatus Status() => new(
+        Id,
+        S.Request!,
+        S.Stage,
+        S.Percent,
+        S.Error,
+        S.CreatedAt,
+        S.Context,
+        S.Versions.ToList(),
+        S.CurrentVersion,
+        S.Notices.ToList(),
+        S.History.ToList());
+}

@@ -1,0 +1,50 @@
+using Maneiro.Grains.Domain.Letters;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Web.Jobs;
+
+namespace Maneiro.Web.Letters;
+
+public static class LetterViews
+{
+    public static object Summary(LetterStatus s) => new
+    {
+        jobId = s.LetterId,
+        letterId = s.LetterId,
+        analysisJobId = s.Request.AnalysisJobId,
+        kind = s.Request.Kind.ToString(),
+        kindName = LetterKinds.DisplayName(s.Request.Kind),
+        language = s.Request.Language,
+        stage = s.Stage.ToString(),
+        stageName = JobViews.StageName(s.Stage),
+        percent = s.Percent,
+        finished = s.IsFinished,
+        error = s.Error,
+        createdAt = s.CreatedAt,
+        currentVersion = s.CurrentVersion,
+        versions = s.Versions.Select(v => new { number = v.Number, createdAt = v.CreatedAt, source = v.Source.ToString(), restoredFrom = v.RestoredFrom }),
+        subject = s.Current?.Subject,
+        body = s.Current?.Body,
+        notices = s.Notices,
+        pdfUrl = s.Current is null ? null : $"/letters/{s.LetterId}/pdf",
+    };
+
+    /// <summary>The PDF's input: the current version on the owner's letterhead, with the analysis's codes and references.</summary>
+    public static LetterPdfInput PdfInput(LetterStatus s, Letterhead head, DateOnly date)
+    {
+        var version = s.Current ?? throw new InvalidOperationException("The letter has no text yet.");
+        return new LetterPdfInput(
+            new LetterheadProfile(head.ClinicName, head.Address, head.Phone, head.Fax, head.Email, head.ProviderName, head.Credentials, head.SignatureBlock, head.LogoPng),
+            s.Request.Kind,
+            LetterLanguage.Get(s.Request.Language),
+            date,
+            s.Request.Recipient,
+            s.Context?.PatientName ?? "",
+            version.Subject,
+            version.Body,
+            s.Context?.Codes ?? [],
+            s.Context?.References ?? []);
+    }
+
+    public static string FileName(LetterStatus s, DateOnly date) =>
+        $"letter-{s.Request.Kind.ToString().ToLowerInvariant()}-{date:yyyy-MM-dd}-v{s.CurrentVersion}.pdf";
+}

@@ -1,0 +1,107 @@
+using System.ComponentModel.DataAnnotations;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Silo.Audit;
+using Maneiro.Web.Audit;
+using Maneiro.Web.Letters;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Maneiro.Web.Pages.Letters;
+
+/// <summary>A letter: live drafting progress, then the editor, versions, regenerate, restore, PDF and delete.</summary>
+public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) : PageModel
+{
+    public LetterStatus Letter { get; private set; } = null!;
+
+    [BindProperty]
+    [Required(ErrorMessage = "Enter a subject.")]
+    [StringLength(300)]
+    public string Subject { get; set; } = "";
+
+    [BindProperty]
+    [Required(ErrorMessage = "The letter cannot be empty.")]
+    [StringLength(Grains.Domain.Letters.LetterBody.MaxLength)]
+    public string Body { get; set; } = "";
+
+    public async Task<IActionResult> OnGetAsync(string id)
+    {
+        if (await letters.ForUserAsync(User, id) is not { } letter)
+        {
+            return NotFound();
+        }
+
+        Show(letter);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostSaveAsync(string id)
+    {
+        if (await letters.ForUserAsync(User, id) is not { } letter)
+        {
+            return NotFound();
+        }
+
+        if (!ModelState.IsValid)
+        {
+            Letter = letter;
+            return Page();
+        }
+
+        return await ChangeAsync(id, letter, g => g.SaveEdit(Subject, Body), AuditActions.LetterEdited, "Saved as a new version.");
+    }
+
+    public async Task<IActionResult> OnPostRegenerateAsync(string id) =>
+        await letters.ForUserAsync(User, id) is { } letter
+            ? await ChangeAsync(id, letter, g => g.Regenerate(), AuditActions.LetterRegenerated, "Drafting a new version; earlier versions are kept.")
+            : NotFound();
+
+    public async Task<IActionResult> OnPostRestoreAsync(string id, int version) =>
+        await letters.ForUserAsync(User, id) is { } letter
+            ? await ChangeAsync(id, letter, g => g.Restore(version), AuditActions.LetterRestored, $"Version {version} is current again (saved as a new version).")
+            : NotFound();
+
+    public async Task<IActionResult> OnPostDeleteAsync(string id, bool confirmDelete)
+    {
+        if (await letters.ForUserAsync(User, id) is not { } letter)
+        {
+            return NotFound();
+        }
+
+        if (!confirmDelete)
+        {
+            Show(letter);
+            ModelState.AddModelError(string.Empty, "Tick the box to confirm that the letter and all its versions should be deleted.");
+            return Page();
+        }
+
+        await letters.Grain(id).Delete();
+        await audit.RecordAsync(AuditActions.LetterDeleted, AuditOutcomes.Success, target: id);
+        TempData["Status"] = "The letter was deleted.";
+        return Redirect($"/Jobs/{letter.Request.AnalysisJobId}#letters");
+    }
+
+    private async Task<IActionResult> ChangeAsync(string id, LetterStatus letter, Func<ILetterGrain, Task<LetterStatus>> change, string action, string done)
+    {
+        try
+        {
+            await change(letters.Grain(id));
+        }
+        catch (LetterRefusedException ex)
+        {
+            Show(letter);
+            ModelState.AddModelError(string.Empty, ex.Message);
+            return Page();
+        }
+
+        await audit.RecordAsync(action, AuditOutcomes.Success, target: id);
+        TempData["Status"] = done;
+        return Redirect($"/Letters/{id}");
+    }
+
+    private void Show(LetterStatus letter)
+    {
+        Letter = letter;
+        Subject = letter.Current?.Subject ?? "";
+        Body = letter.Current?.Body ?? "";
+    }
+}
