@@ -1,0 +1,240 @@
+using System.Net;
+using System.Text.Json;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using UglyToad.PdfPig;
+
+namespace Maneiro.Tests.Letters;
+
+/// <summary>Letters as a doctor meets them over HTTP: draft from a finished analysis, edit, regenerate, restore, export, delete.</summary>
+public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
+{
+    private async Task<(BrowserSession Session, string UserId, string JobId)> CompletedAnalysisAsync(string name = "doctor")
+    {
+        var (session, email) = await app.SignedInUserAsync(name);
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        Assert.Equal(JobStage.Complete, JobsApp.Stage(await JobsApp.WaitForFinishAsync(session, jobId)));
+        return (session, await app.UserIdAsync(email), jobId);
+    }
+
+    private static async Task<string> RequestLetterAsync(BrowserSession session, string jobId, LetterKind kind = LetterKind.Referral, string language = "en")
+    {
+        var response = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string>
+        {
+            ["Letter.Kind"] = kind.ToString(),
+            ["Letter.Language"] = language,
+            ["Letter.RecipientName"] = "Dr. Ana Silva",
+            ["Letter.RecipientSpecialty"] = "Glaucoma",
+            ["Letter.RecipientClinic"] = "Eye Institute",
+            ["Letter.RecipientAddress"] = "1 Main Street\nSpringfield",
+        }, handler: "Letter");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var location = response.Headers.Location!.OriginalString;
+        Assert.StartsWith("/Letters/", location, StringComparison.Ordinal);
+        return location["/Letters/".Length..];
+    }
+
+    private static async Task<JsonElement> WaitForLetterAsync(BrowserSession session, string letterId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await session.Client.GetAsync(new Uri($"/api/letters/{letterId}", UriKind.Relative));
+            response.EnsureSuccessStatusCode();
+            var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            if (root.GetProperty("finished").GetBoolean())
+            {
+                return root;
+            }
+
+            await Task.Delay(150);
+        }
+
+        throw new TimeoutException($"Letter {letterId} did not finish.");
+    }
+
+    private static string PdfText(byte[] pdf)
+    {
+        using var document = PdfDocument.Open(pdf);
+        return string.Join(' ', document.GetPages().Select(p => string.Join(' ', p.GetWords().Select(w => w.Text))));
+    }
+
+    [Fact]
+    public async Task A_letter_is_drafted_from_verified_facts_only_then_edited_regenerated_restored_and_exported()
+    {
+        var (session, userId, jobId) = await CompletedAnalysisAsync();
+        var lettersBefore = (await app.UserGrain(userId).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Letters).Used;
+        app.OpenAi.AnswerLetters(
+            LetterSamples.Draft(sections: ("Reason for referral", ["Moderate glaucoma of the right eye (H40.1112) [1]. Also asthma (J45.909) [9]. See https://example.org/x."])),
+            LetterSamples.Draft(subject: "Second draft", sections: ("Reason", ["A shorter second draft [2]."])));
+        var callsBefore = app.OpenAi.LetterCalls;
+
+        var letterId = await RequestLetterAsync(session, jobId);
+        var letter = await WaitForLetterAsync(session, letterId);
+        Assert.Equal("Complete", letter.GetProperty("stage").GetString());
+        var body = letter.GetProperty("body").GetString()!;
+        Assert.Contains("(H40.1112) [1].", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("J45.909", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("[9]", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("example.org", body, StringComparison.Ordinal);
+        Assert.Equal(3, letter.GetProperty("notices").GetArrayLength());
+        Assert.Equal(callsBefore + 1, app.OpenAi.LetterCalls);
+
+        // The model saw only the analysis's verified references and validated codes.
+        var prompt = app.OpenAi.LetterRequests[^1];
+        Assert.Contains("H40.1112", prompt, StringComparison.Ordinal);
+        Assert.Contains("Primary Open-Angle Glaucoma Preferred Practice Pattern", prompt, StringComparison.Ordinal);
+        Assert.Equal(lettersBefore + 1, (await app.UserGrain(userId).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Letters).Used);
+
+        // The page shows the editor; the owner edits and saves a new version.
+        var (status, html, _) = await session.GetAsync($"/Letters/{letterId}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("Download PDF", html, StringComparison.Ordinal);
+        var edited = body.Replace("Moderate glaucoma", "Moderate (edited) glaucoma", StringComparison.Ordinal);
+        await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string> { ["Subject"] = "Edited subject", ["Body"] = edited }, handler: "Save"));
+        letter = await WaitForLetterAsync(session, letterId);
+        Assert.Equal(2, letter.GetProperty("currentVersion").GetInt32());
+        Assert.Contains("(edited)", letter.GetProperty("body").GetString(), StringComparison.Ordinal);
+
+        // Regenerating drafts a third version and counts one more letter; the earlier versions stay.
+        await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string>(), handler: "Regenerate"));
+        letter = await WaitForLetterAsync(session, letterId);
+        Assert.Equal(3, letter.GetProperty("currentVersion").GetInt32());
+        Assert.Equal("Second draft", letter.GetProperty("subject").GetString());
+        Assert.Equal(3, letter.GetProperty("versions").GetArrayLength());
+        Assert.Equal(lettersBefore + 2, (await app.UserGrain(userId).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Letters).Used);
+
+        // Going back to the edited version makes a fourth version with its text.
+        await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string>(), action: $"/Letters/{letterId}?handler=Restore&version=2"));
+        letter = await WaitForLetterAsync(session, letterId);
+        Assert.Equal(4, letter.GetProperty("currentVersion").GetInt32());
+        Assert.Equal("Edited subject", letter.GetProperty("subject").GetString());
+        Assert.Equal("Generated,Edited,Generated,Restored", string.Join(",", letter.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("source").GetString())));
+
+        // Export: a PDF of the current version on the owner's letterhead, audited.
+        await session.FollowAsync(await session.SubmitAsync("/Account/Manage/Letterhead", new Dictionary<string, string>
+        {
+            ["Form.ClinicName"] = "Clínica São Lucas",
+            ["Form.ProviderName"] = "Dra. Helena Ribeiro",
+            ["Form.Credentials"] = "MD",
+        }));
+        using var pdf = await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType!.MediaType);
+        var text = PdfText(await pdf.Content.ReadAsByteArrayAsync());
+        Assert.Contains("Clínica São Lucas", text, StringComparison.Ordinal);
+        Assert.Contains("(edited)", text, StringComparison.Ordinal);
+        Assert.Contains("Primary Open-Angle Glaucoma Preferred Practice Pattern", text, StringComparison.Ordinal);
+        Assert.Contains("Dra. Helena Ribeiro, MD", text, StringComparison.Ordinal);
+        Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE user_id = '{userId}' AND action = 'letter.exported' AND target = '{letterId}'"));
+        Assert.Equal(2, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE user_id = '{userId}' AND action = 'letter.generated'"));
+
+        // The analysis page lists the letter.
+        Assert.Contains($"/Letters/{letterId}", (await session.GetAsync($"/Jobs/{jobId}")).Html, StringComparison.Ordinal);
+
+        // Deleting needs the confirmation tick.
+        var unconfirmed = await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string>(), handler: "Delete");
+        Assert.Equal(HttpStatusCode.OK, unconfirmed.StatusCode);
+        Assert.Contains("Tick the box", await unconfirmed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string> { ["confirmDelete"] = "true" }, handler: "Delete"));
+        Assert.Equal(HttpStatusCode.NotFound, (await session.GetAsync($"/Letters/{letterId}")).Status);
+        Assert.DoesNotContain($"/Letters/{letterId}", (await session.GetAsync($"/Jobs/{jobId}")).Html, StringComparison.Ordinal);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task Another_user_cannot_see_edit_export_or_subscribe_to_a_letter()
+    {
+        var (owner, _, jobId) = await CompletedAnalysisAsync("owner");
+        app.OpenAi.AnswerLetters(LetterSamples.Draft());
+        var letterId = await RequestLetterAsync(owner, jobId);
+        await WaitForLetterAsync(owner, letterId);
+        var (stranger, _) = await app.SignedInUserAsync("stranger");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/Letters/{letterId}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync(new Uri($"/api/letters/{letterId}", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Client.GetAsync(new Uri($"/letters/{letterId}/pdf", UriKind.Relative))).StatusCode);
+
+        // A forged form post (with the stranger's own valid token) changes nothing.
+        var token = BrowserSession.AntiforgeryToken((await stranger.GetAsync("/")).Html)!;
+        var save = await stranger.PostAsync($"/Letters/{letterId}?handler=Save", new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["Subject"] = "x", ["Body"] = "hijacked" });
+        Assert.Equal(HttpStatusCode.NotFound, save.StatusCode);
+        var delete = await stranger.PostAsync($"/Letters/{letterId}?handler=Delete", new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["confirmDelete"] = "true" });
+        Assert.Equal(HttpStatusCode.NotFound, delete.StatusCode);
+
+        // Nor can a stranger draft a letter from someone else's analysis.
+        var draft = await stranger.PostAsync($"/Jobs/{jobId}?handler=Letter", new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["Letter.RecipientName"] = "x", ["Letter.Language"] = "en" });
+        Assert.Equal(HttpStatusCode.NotFound, draft.StatusCode);
+
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(app.Factory.BaseAddress, "/hubs/jobs"), o => o.Cookies = stranger.Cookies)
+            .Build();
+        await hub.StartAsync();
+        await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("SubscribeLetter", letterId));
+
+        var letter = await WaitForLetterAsync(owner, letterId);
+        Assert.Equal(1, letter.GetProperty("currentVersion").GetInt32());
+        owner.Dispose();
+        stranger.Dispose();
+    }
+
+    [Fact]
+    public async Task A_malformed_draft_twice_fails_the_letter_cleanly_and_gives_the_allowance_back()
+    {
+        var (session, userId, jobId) = await CompletedAnalysisAsync();
+        var before = (await app.UserGrain(userId).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Letters);
+        app.OpenAi.AnswerLetters("{\"subject\":\"\"}", "not json");
+
+        var letterId = await RequestLetterAsync(session, jobId);
+        var letter = await WaitForLetterAsync(session, letterId);
+
+        Assert.Equal("Failed", letter.GetProperty("stage").GetString());
+        Assert.Contains("malformed twice", letter.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, letter.GetProperty("versions").GetArrayLength());
+        var after = (await app.UserGrain(userId).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Letters);
+        Assert.Equal(before.Used, after.Used);
+        Assert.Equal(HttpStatusCode.Conflict, (await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf", UriKind.Relative))).StatusCode);
+        var (_, html, _) = await session.GetAsync($"/Letters/{letterId}");
+        Assert.Contains("Try drafting again", html, StringComparison.Ordinal);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task Bad_letter_requests_and_bad_logos_get_clear_messages_and_change_nothing()
+    {
+        var (session, _, jobId) = await CompletedAnalysisAsync();
+
+        var noRecipient = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string> { ["Letter.Kind"] = "Referral", ["Letter.Language"] = "de", ["Letter.RecipientName"] = "" }, handler: "Letter");
+        Assert.Equal(HttpStatusCode.OK, noRecipient.StatusCode);
+        var html = await noRecipient.Content.ReadAsStringAsync();
+        Assert.Contains("Enter who the letter is for.", html, StringComparison.Ordinal);
+        Assert.Contains("Choose one of the listed languages.", html, StringComparison.Ordinal);
+
+        async Task<HttpResponseMessage> UploadLogo(byte[] bytes, string name)
+        {
+            var token = BrowserSession.AntiforgeryToken((await session.GetAsync("/Account/Manage/Letterhead")).Html)!;
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent(token), "__RequestVerificationToken" },
+                { new StringContent("Clinic A"), "Form.ClinicName" },
+                { new ByteArrayContent(bytes), "Logo", name },
+            };
+            return await session.Client.PostAsync(new Uri("/Account/Manage/Letterhead", UriKind.Relative), form);
+        }
+
+        var rejected = await UploadLogo(TestDocuments.TextPdf("not an image"), "logo.png");
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+        Assert.Contains("The logo must be a PNG or JPEG image.", await rejected.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Clinic A", (await session.GetAsync("/Account/Manage/Letterhead")).Html, StringComparison.Ordinal);
+
+        var accepted = await UploadLogo(await TestDocuments.PngAsync("LOGO"), "logo.png");
+        Assert.Equal(HttpStatusCode.Redirect, accepted.StatusCode);
+        var page = (await session.GetAsync("/Account/Manage/Letterhead")).Html;
+        Assert.Contains("Clinic A", page, StringComparison.Ordinal);
+        Assert.Contains("data:image/png;base64,", page, StringComparison.Ordinal);
+        session.Dispose();
+    }
+}
