@@ -14,15 +14,16 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         var (session, _) = await app.SignedInUserAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
         app.OpenAi.ChatDelay = TimeSpan.FromSeconds(30);
+        var calls = app.OpenAi.ChatCalls;
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
         await LiveProgressAndAccessTests.WaitForStageAsync(session, jobId, "Analyzing");
-        for (var i = 0; i < 100 && app.OpenAi.ChatCalls == 0; i++)
+        for (var i = 0; i < 100 && app.OpenAi.ChatCalls == calls; i++)
         {
             // The stage is saved just before the request to the model leaves.
             await Task.Delay(100);
         }
 
-        Assert.Equal(1, app.OpenAi.ChatCalls);
+        Assert.Equal(calls + 1, app.OpenAi.ChatCalls);
 
         // Stop the whole app (and its silo) while the model is still thinking, then start it again.
         app.OpenAi.ChatDelay = TimeSpan.Zero;
@@ -36,7 +37,7 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Single(history, s => s == "Extracting");
         Assert.Single(history, s => s == "Validating");
         Assert.Single(history, s => s == "Analyzing");
-        Assert.Equal(2, app.OpenAi.ChatCalls);
+        Assert.Equal(calls + 2, app.OpenAi.ChatCalls);
 
         // Once complete, another restart and read does not ask the model again.
         await app.RestartAsync();
@@ -45,11 +46,49 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("H40.1112", page, StringComparison.Ordinal);
         await Task.Delay(500);
-        Assert.Equal(2, app.OpenAi.ChatCalls);
+        Assert.Equal(calls + 2, app.OpenAi.ChatCalls);
 
         var userId = (await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisJobGrain>(jobId).GetStatus())!.OwnerId;
         var usage = await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId).GetSnapshot();
         Assert.Equal(1, usage.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task A_letter_stopped_while_drafting_resumes_and_is_counted_once()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+        app.OpenAi.AnswerLetters(Letters.LetterSamples.Draft());
+        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(30);
+        var before = app.OpenAi.LetterCalls;
+        var response = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string> { ["Letter.Kind"] = "Referral", ["Letter.Language"] = "en", ["Letter.RecipientName"] = "Dr. Ana Silva" }, handler: "Letter");
+        var letterId = response.Headers.Location!.OriginalString["/Letters/".Length..];
+        for (var i = 0; i < 100 && app.OpenAi.LetterCalls == before; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(before + 1, app.OpenAi.LetterCalls);
+        app.OpenAi.ChatDelay = TimeSpan.Zero;
+        await app.RestartAsync();
+
+        var grains = app.Factory.Services.GetRequiredService<IGrainFactory>();
+        LetterStatus? letter = null;
+        for (var i = 0; i < 300 && letter?.IsFinished != true; i++)
+        {
+            letter = await grains.GetGrain<ILetterGrain>(letterId).GetStatus();
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(JobStage.Complete, letter!.Stage);
+        Assert.Single(letter.Versions);
+        Assert.Single(letter.History, h => h.Stage == JobStage.LoadingContext);
+        Assert.Equal(before + 2, app.OpenAi.LetterCalls);
+        var usage = await grains.GetGrain<IUserGrain>(await app.UserIdAsync(email)).GetSnapshot();
+        Assert.Equal(1, usage.Usage.Single(u => u.Kind == UsageKind.Letters).Used);
         session.Dispose();
     }
 }
