@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 
 namespace Maneiro.Tests.Browser;
 
-/// <summary>A person in a real browser: sign up, confirm by mail, sign in, upload, watch progress live, read the results.</summary>
+/// <summary>A person in a real browser: sign up, confirm by mail, sign in, upload, watch progress live, read the results, write a letter and download it.</summary>
 public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
 {
     [Fact]
@@ -96,6 +96,38 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
         violations.AddRange(await Check(page, "job"));
         var jobPath = new Uri(page.Url).AbsolutePath;
 
+        // Set a letterhead, draft an urgent referral from the results, watch it arrive, download its PDF.
+        await page.GotoAsync(baseUrl + "/Account/Manage/Letterhead");
+        violations.AddRange(await Check(page, "letterhead"));
+        await page.GetByLabel("Clinic name").FillAsync("Clínica São Lucas");
+        await page.GetByLabel("Provider name").FillAsync("Dra. Ana Souza");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save letterhead" }).ClickAsync();
+        await page.GetByText("Your letterhead was saved.").WaitForAsync();
+
+        await page.GotoAsync(baseUrl + jobPath);
+        app.OpenAi.AnswerLetters(Letters.LetterSamples.Draft(subject: "Raised pressure, right eye"));
+        await page.GetByLabel("Kind of letter").SelectOptionAsync(new SelectOptionValue { Label = "Urgent referral" });
+        await page.GetByLabel("Language").SelectOptionAsync(new SelectOptionValue { Label = "English" });
+        await page.GetByLabel("Recipient name").FillAsync("Dr. Ana Silva");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Draft the letter" }).ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Letters/[0-9a-f]{32}$"));
+        var download = page.GetByRole(AriaRole.Link, new() { Name = "Download PDF" });
+        await download.WaitForAsync(new() { Timeout = 60_000 });
+        Assert.Equal("URGENT: Raised pressure, right eye", await page.GetByLabel("Subject").InputValueAsync());
+        violations.AddRange(await Check(page, "letter"));
+        var letterPath = new Uri(page.Url).AbsolutePath;
+        var file = await page.RunAndWaitForDownloadAsync(() => download.ClickAsync());
+        var saved = Path.Combine(Path.GetTempPath(), $"letter-{Guid.NewGuid():N}.pdf");
+        await file.SaveAsAsync(saved);
+        using (var pdfDocument = UglyToad.PdfPig.PdfDocument.Open(saved))
+        {
+            var text = string.Join(' ', pdfDocument.GetPages().Select(p => p.Text));
+            Assert.Contains("URGENT", text, StringComparison.Ordinal);
+            Assert.Contains("Clínica São Lucas", string.Join(' ', pdfDocument.GetPages().SelectMany(p => p.GetWords()).Select(w => w.Text)), StringComparison.Ordinal);
+        }
+
+        File.Delete(saved);
+
         await page.GotoAsync(baseUrl + "/Account/Manage");
         violations.AddRange(await Check(page, "account"));
         await page.GotoAsync(baseUrl + "/Pricing");
@@ -103,7 +135,8 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
 
         Assert.Empty(violations);
 
-        foreach (var (path, name) in new[] { ("/", "home"), (jobPath, "job"), ("/Account/Manage", "account"), ("/Pricing", "pricing"), ("/Account/Manage/TwoFactor", "two-factor") })
+        // The two-factor page comes last: opening it makes a new authenticator key, which renews the sign-in cookie.
+        foreach (var (path, name) in new[] { ("/", "home"), (jobPath, "job"), ("/Account/Manage", "account"), ("/Pricing", "pricing"), (letterPath, "letter"), ("/Account/Manage/Letterhead", "letterhead"), ("/Account/Manage/TwoFactor", "two-factor") })
         {
             await BrowserHost.ScreenshotsAsync(browser, baseUrl, context, path, name);
         }

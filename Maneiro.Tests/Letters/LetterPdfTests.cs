@@ -58,7 +58,13 @@ public sealed class LetterPdfTests
     [InlineData(LetterKind.PriorAuthorization)]
     public void Every_kind_of_letter_has_its_sections_in_order(LetterKind kind)
     {
-        var (text, pages, _) = Read(LetterPdf.Render(Input(kind)));
+        var pdf = LetterPdf.Render(Input(kind));
+        var (text, pages, _) = Read(pdf);
+
+        // Kept for people to look at, like the browser screenshots.
+        var samples = Path.Combine(TestServers.RepositoryRoot, "artifacts", "letters");
+        Directory.CreateDirectory(samples);
+        File.WriteAllBytes(Path.Combine(samples, $"{kind}.pdf"), pdf);
 
         InOrder(text, "Clínica", "São", "Lucas", "Tel", "+55", "November", "25,", "2026");
         if (kind == LetterKind.UrgentReferral)

@@ -41,7 +41,7 @@ public sealed record LetterPdfInput(
 public static class LetterPdf
 {
     private const double Margin = 54;
-    private const double FooterHeight = 40;
+    private const double FooterHeight = 22;
     private static readonly XBrush Ink = XBrushes.Black;
     private static readonly XBrush Muted = new XSolidBrush(XColor.FromArgb(90, 90, 90));
     private static readonly XBrush Alert = new XSolidBrush(XColor.FromArgb(176, 0, 32));
