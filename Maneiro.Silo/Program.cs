@@ -1,5 +1,6 @@
 using Maneiro.Silo.Configuration;
 using Maneiro.Silo.Hosting;
+using Maneiro.Silo.Observability;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -16,6 +17,8 @@ try
         return 0;
     }
 
+    builder.Logging.AddManeiroLogging(builder.Configuration, builder.Environment.IsDevelopment());
+    builder.Services.AddManeiroTelemetry(builder.Configuration, "maneiro-silo");
     builder.Services.AddManeiroMigrations(builder.Configuration);
     builder.UseOrleans(silo => silo.AddManeiroSilo(builder.Configuration));
     using var host = builder.Build();
@@ -29,3 +32,6 @@ catch (MissingSettingException ex)
     await Console.Error.WriteLineAsync(ex.Message);
     return 3;
 }
+
+/// <summary>The silo's entry point stays internal: the web project's Program is the one tests host.</summary>
+internal sealed partial class Program;

@@ -1,5 +1,6 @@
 using Maneiro.Grains.Domain;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
 using Maneiro.Grains.Services.Analysis;
 using Maneiro.Grains.Services.Extraction;
@@ -27,9 +28,10 @@ public sealed partial class AnalysisJobGrain(
     ISpeechToText speech,
     Icd10Catalog icd10,
     IJobProgressPublisher progress,
+    ManeiroTelemetry telemetry,
     IJobAuditor auditor,
     TimeProvider time,
-    ILogger<AnalysisJobGrain> logger) : StagedJobGrain<JobState>(state, progress, time, logger), IAnalysisJobGrain
+    ILogger<AnalysisJobGrain> logger) : StagedJobGrain<JobState>(state, progress, telemetry, time, logger), IAnalysisJobGrain
 {
     private JobState S => State.State;
 
@@ -97,7 +99,9 @@ public sealed partial class AnalysisJobGrain(
         }
     }
 
-    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage) => auditor.JobFinishedAsync(OwnerId, JobId, succeeded, failureMessage);
+    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.JobFinishedAsync(OwnerId, JobId, succeeded, failureMessage, duration);
+
+    protected override string JobKind => "analysis";
 
     protected override async Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation)
     {
@@ -182,6 +186,7 @@ public sealed partial class AnalysisJobGrain(
 
         S.ExtractedText = result.Text;
         S.TextSource = TextSource.Ocr;
+        Telemetry.OcrPages(result.Pages.Count);
         S.OcrConfidence = result.Pages.Select(p => p.Confidence).ToList();
     }
 
@@ -216,6 +221,7 @@ public sealed partial class AnalysisJobGrain(
         var output = await analyzer.AnalyzeAsync(S.ExtractedText!, S.Request!.Specialty, stop);
         S.AnalysisJson = System.Text.Json.JsonSerializer.Serialize(output.Document, AnalysisJsonOptions);
         S.TokensUsed += output.TokensUsed;
+        Telemetry.LlmTokens("analysis", output.TokensUsed);
     }
 
     /// <summary>Fetches verified PubMed references; if PubMed cannot be reached the job completes without them, and says so.</summary>

@@ -1,5 +1,6 @@
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
 using Maneiro.Grains.Services.Letters;
 using Microsoft.Extensions.Logging;
@@ -54,9 +55,10 @@ public sealed class LetterGrain(
     [PersistentState("letter", GrainStorage.Name)] IPersistentState<LetterState> state,
     LetterWriter writer,
     IJobProgressPublisher progress,
+    ManeiroTelemetry telemetry,
     IJobAuditor auditor,
     TimeProvider time,
-    ILogger<LetterGrain> logger) : StagedJobGrain<LetterState>(state, progress, time, logger), ILetterGrain
+    ILogger<LetterGrain> logger) : StagedJobGrain<LetterState>(state, progress, telemetry, time, logger), ILetterGrain
 {
     private LetterState S => State.State;
 
@@ -170,7 +172,9 @@ public sealed class LetterGrain(
         _ => 100,
     };
 
-    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage) => auditor.LetterFinishedAsync(OwnerId, Id, succeeded, failureMessage);
+    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.LetterFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
+
+    protected override string JobKind => "letter";
 
     private async Task LoadContextAsync()
     {
@@ -200,6 +204,7 @@ public sealed class LetterGrain(
         var output = await writer.DraftAsync(S.Request!, S.Context!, stop);
         S.DraftJson = output.DraftJson;
         S.TokensUsed += output.TokensUsed;
+        Telemetry.LlmTokens("letter", output.TokensUsed);
     }
 
     private void Format()

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
 using Maneiro.Grains.Services.Analysis;
 using Maneiro.Grains.Services.Extraction;
@@ -29,7 +31,7 @@ public interface IStagedJobState
 /// stage loop writes state. Transient service failures are retried, a database outage is waited out.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The token source is disposed when the activation deactivates.")]
-public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> state, IJobProgressPublisher progress, TimeProvider time, ILogger logger) : Grain, IRemindable
+public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> state, IJobProgressPublisher progress, ManeiroTelemetry telemetry, TimeProvider time, ILogger logger) : Grain, IRemindable
     where TState : class, IStagedJobState
 {
     private const string ResumeReminder = "resume";
@@ -60,8 +62,13 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
 
     protected abstract int PercentAt(JobStage stage);
 
+    /// <summary>What kind of job this is, for metrics and spans ("analysis", "letter").</summary>
+    protected abstract string JobKind { get; }
+
+    protected ManeiroTelemetry Telemetry => telemetry;
+
     /// <summary>Writes the audit row for a finished run (not called for cancellations).</summary>
-    protected abstract Task AuditFinishedAsync(bool succeeded, string? failureMessage);
+    protected abstract Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -162,6 +169,9 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
     private async Task RunAsync(CancellationToken stop)
     {
         var s = state.State;
+
+        // Every log line of the run names the job and its owner (ids only, never content).
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = Id, ["UserId"] = OwnerId });
         try
         {
             while (!IsTerminal(s.Stage))
@@ -171,7 +181,17 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
                 {
                     var stage = s.Stage;
                     await BeginAsync(stage);
-                    var next = await RunStageAsync(stage, stop);
+                    var started = time.GetTimestamp();
+                    JobStage next;
+                    using (var activity = telemetry.Source.StartActivity($"{JobKind} {stage}"))
+                    {
+                        activity?.SetTag("maneiro.job.kind", JobKind);
+                        activity?.SetTag("maneiro.job.id", Id);
+                        activity?.SetTag("maneiro.job.stage", stage.ToString());
+                        next = await RunStageAsync(stage, stop);
+                    }
+
+                    telemetry.StageFinished(JobKind, stage, time.GetElapsedTime(started));
                     s.Attempts = 0;
                     if (next == JobStage.Complete)
                     {
@@ -280,13 +300,17 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
         await GrainStorage.WriteAsync(state);
 
         // The outcome is saved; what follows is bookkeeping that must never change it.
+        var runStart = s.History.LastOrDefault(h => h.Stage == JobStage.Received)?.StartedAt ?? s.History[0].StartedAt;
+        var duration = time.GetUtcNow() - runStart;
+        telemetry.JobFinished(JobKind, final, duration);
+        LogFinished(JobKind, Id, final, (long)duration.TotalMilliseconds);
         try
         {
             await UnregisterResumeAsync();
             await PublishAsync();
             if (final != JobStage.Canceled)
             {
-                await AuditFinishedAsync(final == JobStage.Complete, error);
+                await AuditFinishedAsync(final == JobStage.Complete, error, duration);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -332,6 +356,9 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
     private static bool IsStorageFailure(Exception ex) => ex is System.Data.Common.DbException || (ex.InnerException is { } inner && IsStorageFailure(inner));
 
     private static bool IsTransient(Exception ex) => ex is HttpRequestException or TimeoutException or IOException or System.ClientModel.ClientResultException;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{JobKind} {JobId} finished: {Outcome} after {DurationMs} ms")]
+    private partial void LogFinished(string jobKind, string jobId, JobStage outcome, long durationMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming job {JobId} at stage {Stage}")]
     private partial void LogResuming(string jobId, JobStage stage);

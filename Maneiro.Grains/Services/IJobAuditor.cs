@@ -3,7 +3,10 @@ namespace Maneiro.Grains.Services;
 /// <summary>Writes the audit rows for what a job does on its own (completing, failing), wherever its silo runs.</summary>
 public interface IJobAuditor
 {
-    Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage);
+    Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration);
 
-    Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage);
+    Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration);
+
+    /// <summary>A reservation was refused because the plan's allowance is used up.</summary>
+    Task UsageRefusedAsync(string ownerId, string jobId, Maneiro.Grains.Interfaces.UsageKind kind);
 }

@@ -1,13 +1,19 @@
 using Maneiro.Grains.Domain;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Observability;
+using Maneiro.Grains.Services;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Maneiro.Grains.Users;
 
-public sealed class UserGrain(
+public sealed partial class UserGrain(
     [PersistentState("user", GrainStorage.Name)] IPersistentState<UserState> state,
     IOptions<UsageLimitsOptions> limits,
-    TimeProvider time) : Grain, IUserGrain
+    ManeiroTelemetry telemetry,
+    IJobAuditor auditor,
+    TimeProvider time,
+    ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private UsageLedger Ledger => new(state.State, limits.Value, time.GetUtcNow());
 
@@ -15,6 +21,20 @@ public sealed class UserGrain(
     {
         var (result, changed) = Ledger.TryReserve(kind, jobId, amount);
         await SaveIf(changed);
+        if (!result.Granted)
+        {
+            telemetry.UsageRefused(kind);
+            try
+            {
+                await auditor.UsageRefusedAsync(this.GetPrimaryKeyString(), jobId, kind);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The refusal stands whether or not its audit row could be written.
+                LogAuditFailed(ex.GetType().Name);
+            }
+        }
+
         return result;
     }
 
@@ -39,4 +59,7 @@ public sealed class UserGrain(
     }
 
     private Task SaveIf(bool changed) => changed ? GrainStorage.WriteAsync(state) : Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A usage refusal could not be audited: {ErrorType}")]
+    private partial void LogAuditFailed(string errorType);
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using StackExchange.Redis;
 
 namespace Maneiro.Silo.Hosting;
@@ -60,6 +61,9 @@ public static class SiloHostingExtensions
             o.ConnectionString = postgres;
         });
 
+        // Trace context flows through grain calls; the dashboard collects on every silo (admins view it in the web).
+        silo.AddActivityPropagation();
+        silo.AddDashboard();
         silo.Services.AddManeiroGrainServices(configuration);
         silo.Services.AddManeiroPipeline(configuration);
         return silo;
@@ -69,6 +73,8 @@ public static class SiloHostingExtensions
     public static IServiceCollection AddManeiroGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<Maneiro.Grains.Observability.ManeiroTelemetry>();
         services.Configure<UsageLimitsOptions>(configuration.GetSection(UsageLimitsOptions.SectionName));
         return services;
     }
@@ -84,6 +90,8 @@ public static class SiloHostingExtensions
             o.ServiceId = settings.ServiceId;
         });
         client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        client.AddActivityPropagation();
+        client.AddDashboard();
         return client;
     }
 }

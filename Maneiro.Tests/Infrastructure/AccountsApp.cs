@@ -34,7 +34,7 @@ public class AccountsApp : IAsyncLifetime
             settings[key] = value;
         }
 
-        Factory = new ManeiroWebFactory(Database.Url, settings);
+        Factory = new ManeiroWebFactory(Database.Url, settings, ConfigureHost);
         _ = Factory.BaseAddress;
         StartSettings = settings;
     }
@@ -46,8 +46,13 @@ public class AccountsApp : IAsyncLifetime
     public async Task RestartAsync()
     {
         await Factory.DisposeAsync();
-        Factory = new ManeiroWebFactory(Database.Url, StartSettings);
+        Factory = new ManeiroWebFactory(Database.Url, StartSettings, ConfigureHost);
         _ = Factory.BaseAddress;
+    }
+
+    /// <summary>Extra host configuration (test-only services such as exporters and log capture).</summary>
+    protected virtual void ConfigureHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
     }
 
     /// <summary>Starts what the app must find running (fake external services).</summary>

@@ -13,9 +13,11 @@ namespace Maneiro.Tests.Infrastructure;
 public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IWebHostBuilder>? _configure;
 
-    public ManeiroWebFactory(string databaseUrl, IDictionary<string, string?>? settings = null)
+    public ManeiroWebFactory(string databaseUrl, IDictionary<string, string?>? settings = null, Action<IWebHostBuilder>? configure = null)
     {
+        _configure = configure;
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["DATABASE_URL"] = databaseUrl,
@@ -61,5 +63,7 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        _configure?.Invoke(builder);
     }
 }

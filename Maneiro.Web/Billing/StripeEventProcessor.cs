@@ -14,6 +14,7 @@ namespace Maneiro.Web.Billing;
 /// in any order converge on Stripe's current state; the grain also ignores anything older than what it applied.
 /// </summary>
 public sealed partial class StripeEventProcessor(
+    Maneiro.Grains.Observability.ManeiroTelemetry telemetry,
     StripeGateway stripe,
     StripeEventLedger ledger,
     IGrainFactory grains,
@@ -47,6 +48,7 @@ public sealed partial class StripeEventProcessor(
                     && await SyncAsync(failedSubscription, eventTime, cancellationToken) is { } userId)
                 {
                     await audit.AppendAsync(AuditActions.PaymentFailed, AuditOutcomes.Failure, userId, "stripe", failed.Id, cancellationToken: CancellationToken.None);
+                    telemetry.PaymentFailed();
                     if (await users.FindByIdAsync(userId) is { Email: { } address })
                     {
                         await email.SendAsync(AccountEmails.PaymentFailed(address, baseUrl + "/Account/Manage"), cancellationToken);
@@ -104,6 +106,10 @@ public sealed partial class StripeEventProcessor(
         if (await grains.GetGrain<IUserGrain>(userId).ApplySubscription(update))
         {
             await audit.AppendAsync(AuditActions.SubscriptionChanged, AuditOutcomes.Success, userId, "stripe", subscription.Id, new { tier = tier.ToString(), status = status.ToString() }, CancellationToken.None);
+            if (status == SubscriptionStatus.Active && tier != SubscriptionTier.Free)
+            {
+                telemetry.SubscriptionActivated(tier);
+            }
         }
 
         return userId;

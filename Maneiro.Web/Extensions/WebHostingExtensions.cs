@@ -6,6 +6,7 @@ using Maneiro.Web.Data;
 using Maneiro.Web.Health;
 using Maneiro.Web.Jobs;
 using Maneiro.Web.Letters;
+using Maneiro.Web.Observability;
 using Maneiro.Silo.Pipeline;
 using Maneiro.Web.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +42,7 @@ public static class WebHostingExtensions
         }
 
         builder.AddManeiroSentry();
+        builder.AddManeiroObservability();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddManeiroConnections(configuration);
         builder.Services.AddManeiroData(configuration);
@@ -113,13 +115,23 @@ public static class WebHostingExtensions
             o.Dsn = dsn;
             o.SendDefaultPii = false;
             o.MaxRequestBodySize = Sentry.Extensibility.RequestSize.None;
-            o.SetBeforeSend(PhiScrubber.Scrub);
+            o.SetBeforeSend((e, hint) =>
+            {
+                // Errors carry the trace id, so the failing request or job can be found in the traces.
+                if (Observability.ObservabilityExtensions.CurrentTraceId() is { } traceId)
+                {
+                    e.SetTag("trace_id", traceId);
+                }
+
+                return PhiScrubber.Scrub(e, hint);
+            });
         });
         return builder;
     }
 
     public static WebApplication UseManeiroWeb(this WebApplication app)
     {
+        app.UseManeiroRequestTelemetry();
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
@@ -132,12 +144,14 @@ public static class WebHostingExtensions
         app.UseStaticFiles();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseManeiroUserLogScope();
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapJobEndpoints();
         app.MapLetterEndpoints();
         app.MapStripeWebhook();
+        app.MapManeiroObservability();
         app.MapRazorPages();
         return app;
     }

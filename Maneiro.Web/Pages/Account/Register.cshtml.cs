@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Maneiro.Web.Pages.Account;
 
 [EnableRateLimiting(RateLimits.Register)]
-public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender email, AuditTrail audit, TimeProvider time) : PageModel
+public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender email, AuditTrail audit, TimeProvider time, Maneiro.Grains.Observability.ManeiroTelemetry telemetry) : PageModel
 {
     [BindProperty]
     public RegisterInput Input { get; set; } = new();
@@ -54,6 +54,7 @@ public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender em
         }
 
         await audit.RecordAsync(AuditActions.Register, AuditOutcomes.Success, user.Id, user.Id);
+        telemetry.Registered();
         await SendConfirmationAsync(users, email, user, Url, Request.Scheme);
         return RedirectToPage("RegisterConfirmation");
     }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Maneiro.Web.Pages.Billing;
 
 /// <summary>Starts a Stripe Checkout for a paid plan and sends the browser there.</summary>
-public sealed class CheckoutModel(StripeGateway stripe, IOptions<BillingOptions> options, UserManager<ManeiroUser> users, IGrainFactory grains, AuditTrail audit) : PageModel
+public sealed class CheckoutModel(StripeGateway stripe, IOptions<BillingOptions> options, UserManager<ManeiroUser> users, IGrainFactory grains, AuditTrail audit, Maneiro.Grains.Observability.ManeiroTelemetry telemetry) : PageModel
 {
     public string Message { get; private set; } = "";
 
@@ -48,6 +48,7 @@ public sealed class CheckoutModel(StripeGateway stripe, IOptions<BillingOptions>
             origin + "/Billing/Canceled",
             HttpContext.RequestAborted);
         await audit.RecordAsync(AuditActions.CheckoutStarted, AuditOutcomes.Success, user.Id, details: new { tier = tier.ToString() });
+        telemetry.CheckoutStarted(tier);
         return Redirect(url);
     }
 }

@@ -1,0 +1,262 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Tests.Infrastructure;
+using Maneiro.Web.Extensions;
+using Maneiro.Web.Observability;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
+
+namespace Maneiro.Tests.Operations;
+
+/// <summary>The jobs app with every span kept in memory and every log record (Debug and up) captured.</summary>
+public sealed class ObservedApp : JobsApp
+{
+    public const string ScrapeToken = "scrape-token-for-tests";
+
+    public List<Activity> Activities { get; } = [];
+
+    public CapturedLogs Logs { get; } = new();
+
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Metrics:ScrapeToken"] = ScrapeToken };
+
+    protected override void ConfigureHost(IWebHostBuilder builder)
+    {
+        builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Activities)));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Logs);
+            logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
+        });
+    }
+
+    public async Task<BrowserSession> AdminAsync()
+    {
+        var email = NewEmail("admin");
+        Assert.Equal(0, await CommandLine.CreateAdminAsync(Factory.Services, email, GoodPassword, "Ada", "Admin"));
+        var session = NewSession();
+        Assert.Equal(HttpStatusCode.Redirect, (await LoginAsync(session, email)).StatusCode);
+        return session;
+    }
+
+    public Activity[] Spans()
+    {
+        lock (Activities)
+        {
+            return [.. Activities];
+        }
+    }
+}
+
+public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<ObservedApp>
+{
+    private const string Marker = "ZQX-PHI-MARKER-7731";
+
+    [Fact]
+    public async Task One_trace_follows_an_upload_from_the_request_through_the_job_stages_to_its_outbound_calls()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+
+        // A diagnosis no earlier test asked about, so the reference search is not answered from the cache.
+        app.OpenAi.Answer(JobsApp.ModelAnswer(title: "Primary open-angle glaucoma, right eye, moderate stage " + Guid.NewGuid().ToString("N")[..6]));
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+
+        Activity[] spans = [];
+        for (var i = 0; i < 50; i++)
+        {
+            spans = app.Spans();
+            if (spans.Any(s => s.DisplayName == "analysis Validating" && (string?)s.GetTagItem("maneiro.job.id") == jobId))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var request = spans.Single(s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("POST /api/analyze", StringComparison.Ordinal) && spans.Any(c => c.TraceId == s.TraceId && (string?)c.GetTagItem("maneiro.job.id") == jobId));
+        var trace = spans.Where(s => s.TraceId == request.TraceId).ToList();
+        var stages = trace.Where(s => s.Source.Name == "Maneiro").OrderBy(s => s.StartTimeUtc).Select(s => s.DisplayName);
+        Assert.Equal("analysis Extracting,analysis Analyzing,analysis Referencing,analysis Validating", string.Join(",", stages));
+
+        string? Url(Activity s) => s.GetTagItem("url.full") as string;
+        var analyzing = trace.Single(s => s.DisplayName == "analysis Analyzing");
+        var llmCall = trace.Single(s => s.Kind == ActivityKind.Client && Url(s)?.Contains("/v1/chat/completions", StringComparison.Ordinal) == true);
+        Assert.True(IsDescendant(llmCall, analyzing, trace), "The OpenAI call is not inside the Analyzing stage.");
+        var referencing = trace.Single(s => s.DisplayName == "analysis Referencing");
+        Assert.Contains(trace, s => s.Kind == ActivityKind.Client && Url(s)?.Contains("/entrez/eutils/", StringComparison.Ordinal) == true && IsDescendant(s, referencing, trace));
+
+        // Search terms travel in E-utilities query strings: the exported URL keeps them redacted.
+        Assert.DoesNotContain(trace.Select(Url).Where(u => u is not null), u => u!.Contains("glaucoma", StringComparison.OrdinalIgnoreCase));
+        session.Dispose();
+    }
+
+    /// <summary>A signed-in non-admin is sent to the access-denied page.</summary>
+    private static async Task AssertDeniedAsync(BrowserSession session, string path)
+    {
+        using var response = await session.Client.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("/Account/AccessDenied", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    private static bool IsDescendant(Activity child, Activity ancestor, IReadOnlyList<Activity> trace)
+    {
+        var byId = trace.ToDictionary(s => s.SpanId);
+        for (var current = child; byId.TryGetValue(current.ParentSpanId, out var parent); current = parent)
+        {
+            if (parent.SpanId == ancestor.SpanId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [Fact]
+    public async Task A_marker_in_a_document_never_reaches_any_log_line_through_analysis_letter_and_export()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        var userId = await app.UserIdAsync(email);
+        var note = TestDocuments.OphthalmologyNote + $"\nPatient name: {Marker} Carter. Phone {Marker}.";
+        app.OpenAi.Answer(JobsApp.ModelAnswer(summary: $"Glaucoma in {Marker}.", evidence: $"{Marker} evidence not in text"));
+        app.OpenAi.AnswerLetters(Letters.LetterSamples.Draft(salutation: $"Dear {Marker},"));
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(note), fileName: $"{Marker}.pdf"));
+        Assert.Equal(JobStage.Complete, JobsApp.Stage(await JobsApp.WaitForFinishAsync(session, jobId)));
+        Assert.Contains(Marker, (await session.GetAsync($"/Jobs/{jobId}")).Html, StringComparison.Ordinal);
+
+        var letter = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string> { ["Letter.Kind"] = "Referral", ["Letter.Language"] = "en", ["Letter.RecipientName"] = $"Dr. {Marker}" }, handler: "Letter");
+        var letterId = letter.Headers.Location!.OriginalString["/Letters/".Length..];
+        for (var i = 0; i < 100 && !(await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<ILetterGrain>(letterId).GetStatus())!.IsFinished; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        using var pdf = await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+
+        // A wrong password with the marker as the address, and a failing request, log too.
+        await AccountsApp.LoginAsync(app.NewSession(), $"{Marker}@clinic.example", Marker);
+
+        var records = app.Logs.Records.ToList();
+        Assert.DoesNotContain(records, r => r.Text.Contains(Marker, StringComparison.OrdinalIgnoreCase));
+
+        // The capture works and job lines carry the job and user ids as scopes.
+        Assert.Contains(records, r => r.Text.Contains($"analysis {jobId} finished: Complete", StringComparison.Ordinal)
+            && Equals(r.Scope.GetValueOrDefault("JobId"), jobId) && Equals(r.Scope.GetValueOrDefault("UserId"), userId));
+        Assert.Contains(records, r => r.Text.Contains($"letter {letterId} finished", StringComparison.Ordinal));
+        Assert.True(records.Count > 100, $"Only {records.Count} log records were captured.");
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task Prometheus_metrics_are_for_admins_or_the_scrape_token_only()
+    {
+        var (doctor, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        await JobsApp.WaitForFinishAsync(doctor, await JobsApp.JobIdOf(await JobsApp.UploadAsync(doctor, null, text: TestDocuments.OphthalmologyNote)));
+
+        using var admin = await app.AdminAsync();
+        using var scrape = await admin.Client.GetAsync(new Uri(ObservabilityExtensions.MetricsPath, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+        var text = await scrape.Content.ReadAsStringAsync();
+        foreach (var name in new[] { "maneiro_registrations_total", "maneiro_llm_tokens_total", "maneiro_job_duration_seconds_bucket", "maneiro_job_stage_duration_seconds_bucket", "maneiro_http_requests_total", "http_server_request_duration_seconds_bucket" })
+        {
+            Assert.Contains(name, text, StringComparison.Ordinal);
+        }
+
+        await AssertDeniedAsync(doctor, ObservabilityExtensions.MetricsPath);
+        using var anonymous = app.NewSession();
+        Assert.NotEqual(HttpStatusCode.OK, (await anonymous.Client.GetAsync(new Uri(ObservabilityExtensions.MetricsPath, UriKind.Relative))).StatusCode);
+
+        async Task<HttpStatusCode> WithToken(string token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, ObservabilityExtensions.MetricsPath);
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await anonymous.Client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await WithToken(ObservedApp.ScrapeToken));
+        Assert.NotEqual(HttpStatusCode.OK, await WithToken(ObservedApp.ScrapeToken + "x"));
+        doctor.Dispose();
+    }
+
+    [Fact]
+    public async Task The_admin_metrics_page_counts_what_happened_and_the_dashboard_is_for_admins()
+    {
+        using var admin = await app.AdminAsync();
+        async Task<Dictionary<string, string>> Read()
+        {
+            var (status, html, _) = await admin.GetAsync("/Admin/Metrics");
+            Assert.Equal(HttpStatusCode.OK, status);
+            return System.Text.RegularExpressions.Regex.Matches(html, "<td data-metric=\"([^\"]+)\">([^<]*)</td>")
+                .GroupBy(m => m.Groups[1].Value)
+                .ToDictionary(g => g.Key, g => WebUtility.HtmlDecode(g.First().Groups[2].Value));
+        }
+
+        static long First(string value) => long.Parse(value.Split(' ', '/')[0], System.Globalization.CultureInfo.InvariantCulture);
+
+        var before = await Read();
+        var (doctor, email) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        await JobsApp.WaitForFinishAsync(doctor, await JobsApp.JobIdOf(await JobsApp.UploadAsync(doctor, null, text: TestDocuments.OphthalmologyNote)));
+        Assert.False((await app.UserGrain(await app.UserIdAsync(email)).TryReserve(UsageKind.AudioMinutes, "too-long-recording", 100_000)).Granted);
+        var after = await Read();
+
+        Assert.Equal(First(before["Registrations"]) + 1, First(after["Registrations"]));
+        Assert.Equal(First(before["Jobs completed / failed"]) + 1, First(after["Jobs completed / failed"]));
+        Assert.Equal(First(before["Usage-limit hits"]) + 1, First(after["Usage-limit hits"]));
+        Assert.Matches(@"^\d+\.\d s avg", after["Job processing time"]);
+        // Requests are counted across every app sharing this Redis, so only growth is certain here.
+        static long Requests(string value) => long.Parse(System.Text.RegularExpressions.Regex.Match(value, @"of (\d+)\)$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(Requests(after["API error rate"]) > Requests(before["API error rate"]), after["API error rate"]);
+
+        var (dashboard, _, _) = await admin.GetAsync(ObservabilityExtensions.DashboardPath + "/");
+        Assert.Equal(HttpStatusCode.OK, dashboard);
+        await AssertDeniedAsync(doctor, ObservabilityExtensions.DashboardPath + "/");
+        doctor.Dispose();
+    }
+
+    [Fact]
+    public async Task Server_errors_are_counted_per_hour_in_redis()
+    {
+        var ledger = app.Factory.Services.GetRequiredService<HttpOutcomeLedger>();
+        var (requests, errors) = await ledger.TotalsAsync(1);
+        ledger.Record(200);
+        ledger.Record(503);
+        ledger.Record(500);
+        (long, long) now = default;
+        for (var i = 0; i < 50; i++)
+        {
+            now = await ledger.TotalsAsync(1);
+            if (now.Item2 >= errors + 2)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.True(now.Item1 >= requests + 3);
+        Assert.Equal(errors + 2, now.Item2);
+    }
+
+    [Fact]
+    public async Task A_standalone_silo_writes_one_json_object_per_log_line_outside_development()
+    {
+        var environment = ManeiroProcess.SiloEnvironment(app.Database.Url, app.BlobRoot, "json-" + Guid.NewGuid().ToString("N")[..8], app.OpenAi.Endpoint, app.PubMed.BaseUrl, TestServers.FreeTcpPort(), TestServers.FreeTcpPort());
+        environment["Logging__Console__FormatterName"] = "json";
+        await using var silo = ManeiroProcess.StartSilo(environment);
+        await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+
+        var started = silo.Output.Split('\n').Single(l => l.Contains("Maneiro silo started", StringComparison.Ordinal));
+        var json = JsonDocument.Parse(started).RootElement;
+        Assert.Equal("Information", json.GetProperty("LogLevel").GetString());
+        Assert.Equal("Maneiro.Silo", json.GetProperty("Category").GetString());
+        Assert.True(json.TryGetProperty("Timestamp", out _));
+    }
+}
