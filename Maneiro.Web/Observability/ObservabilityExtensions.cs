@@ -92,7 +92,12 @@ public static class ObservabilityExtensions
     public static WebApplication MapManeiroObservability(this WebApplication app)
     {
         app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(ScrapePolicy);
-        app.MapOrleansDashboard(DashboardPath).RequireAuthorization(AccountsExtensions.AdminPolicy);
+        if (app.Services.GetService<IClusterClient>() is not null)
+        {
+            // Commands such as verify-audit run without Orleans, and so without the dashboard.
+            app.MapOrleansDashboard(DashboardPath).RequireAuthorization(AccountsExtensions.AdminPolicy);
+        }
+
         return app;
     }
 
