@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,6 +65,25 @@ public sealed class SiloCrashTests
 
                 Assert.Equal(Jobs, openAi.ChatCalls);
 
+                // An open live stream, as a job page holds: it must keep delivering after the crash.
+                await using var hub = new HubConnectionBuilder()
+                    .WithUrl(new Uri(web.Factory.BaseAddress, "/hubs/jobs"), o => o.Cookies = session.Cookies)
+                    .WithAutomaticReconnect()
+                    .Build();
+                var completedLive = new ConcurrentDictionary<string, bool>();
+                hub.On<JsonElement>("progress", e =>
+                {
+                    if (e.GetProperty("stage").GetString() == "Complete")
+                    {
+                        completedLive[e.GetProperty("jobId").GetString()!] = true;
+                    }
+                });
+                await hub.StartAsync();
+                foreach (var id in ids)
+                {
+                    await hub.InvokeAsync<JsonElement>("Subscribe", id);
+                }
+
                 // Find the silo hosting the most jobs, and kill it without warning.
                 var grains = web.Factory.Services.GetRequiredService<IGrainFactory>();
                 var statistics = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
@@ -86,6 +108,14 @@ public sealed class SiloCrashTests
                     Assert.Single(stages, s => s == "Analyzing");
                     Assert.Single(stages, s => s == "Complete");
                 }
+
+                // The stream opened before the crash announced every completion, those on the survivor included.
+                for (var i = 0; i < 100 && completedLive.Count < Jobs; i++)
+                {
+                    await Task.Delay(100);
+                }
+
+                Assert.Equal(ids.Order(StringComparer.Ordinal), completedLive.Keys.Order(StringComparer.Ordinal));
 
                 // Every job's analysis finished once. A call abandoned mid-flight (its silo died, or the directory
                 // moved the activation) is asked again once; no job needed more than that.
