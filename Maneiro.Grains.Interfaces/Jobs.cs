@@ -154,7 +154,8 @@ public sealed record JobProgress(
     [property: Id(1)] string OwnerId,
     [property: Id(2)] JobStage Stage,
     [property: Id(3)] int Percent,
-    [property: Id(4)] string? Error);
+    [property: Id(4)] string? Error,
+    [property: Id(5)] DateTimeOffset At);
 
 /// <summary>One analysis job, keyed by its generated id. Orchestrates extraction, OCR, transcription and the LLM.</summary>
 [Alias("Maneiro.AnalysisJob")]

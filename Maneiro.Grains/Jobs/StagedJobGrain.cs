@@ -342,7 +342,7 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
         var s = state.State;
         try
         {
-            await progress.PublishAsync(new JobProgress(Id, OwnerId, s.Stage, s.Percent, s.FailureMessage));
+            await progress.PublishAsync(new JobProgress(Id, OwnerId, s.Stage, s.Percent, s.FailureMessage, time.GetUtcNow()));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

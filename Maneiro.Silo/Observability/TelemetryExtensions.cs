@@ -15,6 +15,17 @@ namespace Maneiro.Silo.Observability;
 public static class TelemetryExtensions
 {
     /// <summary>
+    /// Framework categories whose lines carry URLs with query strings, and e-mail links carry tokens: routing logs every
+    /// generated link at Debug, hosting logs every request URL at Information. Capped whatever the configuration says;
+    /// requests stay visible through the traces and metrics, whose URLs are redacted.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, LogLevel> CappedCategories = new Dictionary<string, LogLevel>
+    {
+        ["Microsoft.AspNetCore.Routing"] = LogLevel.Information,
+        ["Microsoft.AspNetCore.Hosting.Diagnostics"] = LogLevel.Warning,
+    };
+
+    /// <summary>
     /// Traces and metrics for a Maneiro process (web or silo): our own meters and stage spans, Orleans grain calls,
     /// outbound HTTP (OpenAI, E-utilities, S3, Stripe) and Npgsql. Exported over OTLP when
     /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; the web adds its Prometheus endpoint through the callbacks.
@@ -60,6 +71,11 @@ public static class TelemetryExtensions
     public static ILoggingBuilder AddManeiroLogging(this ILoggingBuilder logging, IConfiguration configuration, bool development)
     {
         logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        foreach (var (category, minimum) in CappedCategories)
+        {
+            logging.AddFilter(category, level => level >= minimum);
+        }
+
         var format = configuration["Logging:Format"] ?? (development ? "text" : "json");
         if (format.Equals("json", StringComparison.OrdinalIgnoreCase))
         {

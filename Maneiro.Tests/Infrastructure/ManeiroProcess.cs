@@ -21,6 +21,8 @@ public sealed class ManeiroProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     /// <summary>
     /// The environment a pipeline-capable silo needs in tests: the real PostgreSQL and Redis, the fake model and
     /// PubMed, a blob folder, a cluster id and its own ports.

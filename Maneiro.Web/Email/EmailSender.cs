@@ -21,6 +21,12 @@ public sealed class MailOptions
     public string? SmtpPassword { get; set; }
 
     public bool SmtpStartTls { get; set; } = true;
+
+    /// <summary>
+    /// Local run only (<c>./run</c> sets it): print each mail's link on the console so sign-up can be finished
+    /// without a mail server. Printed directly, never through the logging pipeline, which must not carry tokens.
+    /// </summary>
+    public bool PrintLinksToConsole { get; set; }
 }
 
 public sealed record EmailMessage(string To, string Subject, string TextBody, string HtmlBody, string? LinkForLocalRun = null);
@@ -41,8 +47,12 @@ public sealed partial class EmailSender(MailOptions options, ILogger<EmailSender
             Directory.CreateDirectory(options.PickupDirectory);
             var path = Path.Combine(options.PickupDirectory, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.eml");
             await mime.WriteToAsync(path, cancellationToken);
-            // Only in pickup mode (no mail server), so a newcomer can finish signing up from the console.
-            LogPickedUp(message.Subject, path, message.LinkForLocalRun ?? "(none)");
+            LogPickedUp(message.Subject, path);
+            if (options.PrintLinksToConsole && message.LinkForLocalRun is { } link)
+            {
+                await Console.Out.WriteLineAsync($"[local mail] {message.Subject}: {link}");
+            }
+
             return;
         }
 
@@ -62,6 +72,6 @@ public sealed partial class EmailSender(MailOptions options, ILogger<EmailSender
         await client.DisconnectAsync(quit: true, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Mail \"{Subject}\" written to {Path}. Link: {Link}")]
-    private partial void LogPickedUp(string subject, string path, string link);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Mail \"{Subject}\" written to {Path}")]
+    private partial void LogPickedUp(string subject, string path);
 }

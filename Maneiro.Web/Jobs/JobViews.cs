@@ -31,6 +31,7 @@ public static class JobViews
         percent = p.Percent,
         finished = p.Stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled,
         error = p.Error,
+        at = p.At,
     };
 
     public static object Summary(JobStatus s) => new

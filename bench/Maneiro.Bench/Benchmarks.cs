@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services.Extraction;
+using Maneiro.Tests.Billing;
+using Maneiro.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Maneiro.Bench;
+
+public sealed record Row(string Benchmark, string Mode, string Result, string Details);
+
+/// <summary>The web app with the plan limits lifted, so a benchmark measures the pipeline, not the Free tier.</summary>
+public sealed class BenchJobsApp : JobsApp
+{
+    public static readonly Dictionary<string, string?> Unlimited = new()
+    {
+        ["Usage:Limits:Free:Analyses"] = "100000000",
+        ["Usage:Limits:Free:OcrPages"] = "100000000",
+        ["Usage:Limits:Free:Letters"] = "100000000",
+        ["Security:RateLimits:UploadsPerUserPerMinute"] = "100000000",
+    };
+
+    protected override IDictionary<string, string?> ExtraSettings => Unlimited;
+}
+
+public static class Benchmarks
+{
+    private static string F(double value, string format = "0.0") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static double Percentile(IReadOnlyList<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    /// <summary>1 and 3: analyses per second, co-hosted, with an instant model; push latency from the same run.</summary>
+    public static async Task<IEnumerable<Row>> CohostedAsync(int jobs, int concurrentJobs)
+    {
+        await using var app = new BenchJobsApp();
+        await app.InitializeAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        await using var load = await JobLoad.StartAsync(app, users: 4);
+        await load.RunAsync(2, 2, TimeSpan.FromMinutes(2));
+
+        var run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+        var rows = new List<Row>
+        {
+            new("1. Throughput", "co-hosted", $"{F(run.Jobs / run.Elapsed.TotalSeconds)} analyses/s", $"{run.Jobs} two-page PDFs over HTTP, 16 in flight, instant fake LLM, {F(run.Elapsed.TotalSeconds)} s, {run.Failed} failed"),
+            new("3. Push latency", "co-hosted", $"p50 {F(Percentile(run.PushLatenciesMs, 0.5), "0.00")} ms · p99 {F(Percentile(run.PushLatenciesMs, 0.99), "0.00")} ms", $"{run.PushLatenciesMs.Count} stage events, grain publish → SignalR client, same machine clock"),
+        };
+
+        // 2: many analyses at once against a slow model: the actor design should overlap the waits.
+        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(3);
+        await using var wide = await JobLoad.StartAsync(app, users: 10);
+        var burst = await wide.RunAsync(concurrentJobs, parallel: concurrentJobs, TimeSpan.FromMinutes(15));
+        rows.Add(new("2. Concurrency", "co-hosted", $"{F(burst.Elapsed.TotalSeconds)} s for {burst.Jobs} ({F(burst.Elapsed.TotalSeconds / 3)}× the 3 s model latency)", $"{burst.Jobs} submitted at once, fake LLM answers after 3 s, {burst.Failed} failed"));
+        return rows;
+    }
+
+    /// <summary>1 again with two standalone silo processes and a client-mode web, as in docker-compose.</summary>
+    public static async Task<IEnumerable<Row>> TwoSilosAsync(int jobs)
+    {
+        await using var openAi = await FakeOpenAi.StartAsync();
+        await using var pubMed = await FakeEutils.StartAsync();
+        openAi.Answer(JobsApp.ModelAnswer());
+        var database = new TestDatabase();
+        await database.InitializeAsync();
+        var clusterId = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        var blobRoot = Directory.CreateTempSubdirectory("maneiro-bench-blobs-").FullName;
+        var silos = new List<ManeiroProcess>();
+        try
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var environment = ManeiroProcess.SiloEnvironment(database.Url, blobRoot, clusterId, openAi.Endpoint, pubMed.BaseUrl, TestServers.FreeTcpPort(), TestServers.FreeTcpPort());
+                foreach (var (key, value) in BenchJobsApp.Unlimited)
+                {
+                    environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+                }
+
+                var silo = ManeiroProcess.StartSilo(environment);
+                silos.Add(silo);
+                await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            }
+
+            var web = new ClientModeWebApp(database, blobRoot, clusterId);
+            await web.StartAsync();
+            try
+            {
+                await using var load = await JobLoad.StartAsync(web, users: 4);
+                await load.RunAsync(2, 2, TimeSpan.FromMinutes(2));
+                var run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+                return [new("1. Throughput", "two silos + client web", $"{F(run.Jobs / run.Elapsed.TotalSeconds)} analyses/s", $"{run.Jobs} two-page PDFs, 16 in flight, 3 processes on {Environment.ProcessorCount} cores, {run.Failed} failed")];
+            }
+            finally
+            {
+                await web.Factory.DisposeAsync();
+            }
+        }
+        finally
+        {
+            foreach (var silo in silos)
+            {
+                await silo.DisposeAsync();
+            }
+
+            await database.DisposeAsync();
+            Directory.Delete(blobRoot, true);
+        }
+    }
+
+    /// <summary>4: OCR pages per second through our OCR stage, against the same tools run directly with the same parallelism.</summary>
+    public static async Task<IEnumerable<Row>> OcrAsync()
+    {
+        const int pages = 10;
+        var dir = Directory.CreateTempSubdirectory("maneiro-bench-ocr-").FullName;
+        try
+        {
+            var parts = new List<string>();
+            for (var i = 1; i <= pages; i++)
+            {
+                var part = Path.Combine(dir, $"part{i}.pdf");
+                await File.WriteAllBytesAsync(part, await TestDocuments.ScannedPdfAsync($"Page {i}.\n" + TestDocuments.OphthalmologyNote));
+                parts.Add(part);
+            }
+
+            var scan = Path.Combine(dir, "scan.pdf");
+            await RunAsync("qpdf", ["--empty", "--pages", .. parts, "--", scan]);
+            var bytes = await File.ReadAllBytesAsync(scan);
+
+            using var cpu = new CpuWork();
+            var ocr = new TesseractOcr(cpu);
+            await ocr.ReadPdfAsync(bytes, 1, CancellationToken.None);
+            var clock = Stopwatch.StartNew();
+            var result = await ocr.ReadPdfAsync(bytes, pages, CancellationToken.None);
+            var ours = clock.Elapsed;
+            if (result.Pages.Count != pages)
+            {
+                throw new InvalidOperationException($"OCR returned {result.Pages.Count} pages.");
+            }
+
+            // The same commands and settings, one single-threaded pipeline per core, straight from the shell.
+            var script = $"seq 1 {pages} | xargs -P {Environment.ProcessorCount} -I{{}} sh -c 'pdftoppm -r 220 -gray -png -singlefile -f {{}} -l {{}} \"{scan}\" \"{dir}/p{{}}\" && OMP_THREAD_LIMIT=1 tesseract \"{dir}/p{{}}.png\" \"{dir}/t{{}}\" --psm 6 -l eng txt tsv >/dev/null 2>&1'";
+            clock.Restart();
+            await RunAsync("bash", ["-c", script]);
+            var direct = clock.Elapsed;
+            return [new("4. OCR", $"{pages}-page scan, {Environment.ProcessorCount} in parallel", $"{F(pages / ours.TotalSeconds, "0.00")} pages/s (direct {F(pages / direct.TotalSeconds, "0.00")}; ratio {F(direct.TotalSeconds / ours.TotalSeconds, "0.00")})", $"pipeline {F(ours.TotalSeconds)} s vs pdftoppm+tesseract via xargs {F(direct.TotalSeconds)} s; mean confidence {F(result.Pages.Average(p => p.Confidence))}")];
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    /// <summary>5: verified Stripe events applied per second, each delivered twice.</summary>
+    public static async Task<IEnumerable<Row>> WebhooksAsync(int uniqueEvents)
+    {
+        await using var app = new BillingApp();
+        await app.InitializeAsync();
+        var users = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            var (session, email) = await app.SignedInUserAsync("payer");
+            session.Dispose();
+            users.Add(await app.UserIdAsync(email));
+        }
+
+        var period = DateTimeOffset.UtcNow.AddDays(-1);
+        var payloads = new List<string>();
+        for (var i = 0; i < uniqueEvents; i++)
+        {
+            var user = users[i % users.Count];
+            var subscription = $"sub_{user[..8]}";
+            var data = FakeStripe.Subscription(subscription, $"cus_{user[..8]}", user, i % 3 == 0 ? "past_due" : "active", i % 2 == 0 ? "price_basic" : "price_professional", period);
+            app.Stripe.Subscriptions[subscription] = data;
+            payloads.Add(FakeStripe.Event(i < users.Count ? "customer.subscription.created" : "customer.subscription.updated", data, DateTimeOffset.UtcNow.AddSeconds(-uniqueEvents + i)));
+        }
+
+        var deliveries = payloads.Concat(payloads).OrderBy(_ => Random.Shared.Next()).ToList();
+        using var client = app.Factory.CreateHttpClient();
+        using var gate = new SemaphoreSlim(8);
+        var failures = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(deliveries.Select(async payload =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/stripe-webhook") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+                request.Headers.Add("Stripe-Signature", FakeStripe.Sign(payload, DateTimeOffset.UtcNow));
+                using var response = await client.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        clock.Stop();
+        return [new("5. Webhooks", "co-hosted, 8 in flight", $"{F(deliveries.Count / clock.Elapsed.TotalSeconds)} events/s", $"{uniqueEvents} signed events each delivered twice ({deliveries.Count} requests) for {users.Count} customers, subscription re-read from the fake Stripe API; {failures} non-200")];
+    }
+
+    /// <summary>6: resident memory of a standalone silo per 10,000 active user grains.</summary>
+    public static async Task<IEnumerable<Row>> MemoryAsync(int grains)
+    {
+        await using var openAi = await FakeOpenAi.StartAsync();
+        await using var pubMed = await FakeEutils.StartAsync();
+        var database = new TestDatabase();
+        await database.InitializeAsync();
+        var clusterId = "bench-mem-" + Guid.NewGuid().ToString("N")[..8];
+        var blobRoot = Directory.CreateTempSubdirectory("maneiro-bench-mem-").FullName;
+        await using var silo = ManeiroProcess.StartSilo(ManeiroProcess.SiloEnvironment(database.Url, blobRoot, clusterId, openAi.Endpoint, pubMed.BaseUrl, TestServers.FreeTcpPort(), TestServers.FreeTcpPort()));
+        try
+        {
+            await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            var web = new ClientModeWebApp(database, blobRoot, clusterId);
+            await web.StartAsync();
+            try
+            {
+                var factory = web.Factory.Services.GetRequiredService<IGrainFactory>();
+                await factory.GetGrain<IUserGrain>("warm-up").GetSnapshot();
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                var before = ResidentBytes(silo.ProcessId);
+                using var gate = new SemaphoreSlim(64);
+                await Task.WhenAll(Enumerable.Range(0, grains).Select(async i =>
+                {
+                    await gate.WaitAsync();
+                    try
+                    {
+                        await factory.GetGrain<IUserGrain>($"bench-user-{i}").GetSnapshot();
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }));
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                var after = ResidentBytes(silo.ProcessId);
+                var perTenThousand = (after - before) * 10_000.0 / grains;
+                return [new("6. Memory", "standalone silo", $"{F(perTenThousand / 1024 / 1024)} MB per 10,000 user grains", $"{grains} user grains activated (state read and written in PostgreSQL); silo RSS {F(before / 1024.0 / 1024)} → {F(after / 1024.0 / 1024)} MB")];
+            }
+            finally
+            {
+                await web.Factory.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await database.DisposeAsync();
+            Directory.Delete(blobRoot, true);
+        }
+    }
+
+    private static long ResidentBytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    private static async Task RunAsync(string file, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} failed ({process.ExitCode}): {await stderr}");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Maneiro.Bench;
+
+// Runs the six benchmarks of the cluster issue, prints a table and appends it, with the machine, to bench/RESULTS.md.
+// "--quick" uses smaller counts (a smoke run); "--only N,M" runs some of them.
+var quick = args.Contains("--quick");
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet();
+bool Wanted(string n) => only is null || only.Contains(n);
+
+var rows = new List<Row>();
+async Task Run(string number, Func<Task<IEnumerable<Row>>> benchmark)
+{
+    if (!Wanted(number))
+    {
+        return;
+    }
+
+    Console.WriteLine($"Running benchmark {number}…");
+    try
+    {
+        rows.AddRange(await benchmark());
+    }
+    catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or HttpRequestException or IOException)
+    {
+        rows.Add(new Row(number, "", "FAILED", ex.Message.ReplaceLineEndings(" ")));
+    }
+}
+
+await Run("1", () => Benchmarks.CohostedAsync(quick ? 40 : 200, quick ? 100 : 500));
+await Run("1b", () => Benchmarks.TwoSilosAsync(quick ? 40 : 200));
+await Run("4", Benchmarks.OcrAsync);
+await Run("5", () => Benchmarks.WebhooksAsync(quick ? 100 : 500));
+await Run("6", () => Benchmarks.MemoryAsync(quick ? 2_000 : 10_000));
+
+var table = new StringBuilder()
+    .AppendLine("| benchmark | mode | result | details |")
+    .AppendLine("| --- | --- | --- | --- |");
+foreach (var row in rows.OrderBy(r => r.Benchmark, StringComparer.Ordinal))
+{
+    table.AppendLine(CultureInfo.InvariantCulture, $"| {row.Benchmark} | {row.Mode} | {row.Result} | {row.Details} |");
+}
+
+Console.WriteLine();
+Console.Write(table);
+
+var root = Maneiro.Tests.Infrastructure.TestServers.RepositoryRoot;
+var commit = Environment.GetEnvironmentVariable("BENCH_COMMIT") ?? "unknown";
+var results = new StringBuilder()
+    .AppendLine()
+    .AppendLine(CultureInfo.InvariantCulture, $"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC · commit {commit}{(quick ? " · quick run" : "")}")
+    .AppendLine()
+    .AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine()}")
+    .AppendLine()
+    .Append(table);
+await File.AppendAllTextAsync(Path.Combine(root, "bench", "RESULTS.md"), results.ToString());
+Console.WriteLine($"Appended to {Path.Combine(root, "bench", "RESULTS.md")}");
+return rows.Any(r => r.Result == "FAILED") ? 1 : 0;
+
+static string Machine()
+{
+    static string? Field(string file, string key) => File.Exists(file)
+        ? File.ReadLines(file).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+        : null;
+    var os = File.Exists("/etc/os-release") ? File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?.Split('=', 2)[1].Trim('"') : null;
+    return $"{Environment.ProcessorCount} cores ({Field("/proc/cpuinfo", "model name") ?? "unknown CPU"}), {Field("/proc/meminfo", "MemTotal") ?? "?"} RAM, {os ?? RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}";
+}
