@@ -16,12 +16,13 @@ public static class TelemetryExtensions
 {
     /// <summary>
     /// Framework categories whose lines carry URLs with query strings, and e-mail links carry tokens: routing logs every
-    /// generated link at Debug, hosting logs every request URL at Information. Capped whatever the configuration says;
-    /// requests stay visible through the traces and metrics, whose URLs are redacted.
+    /// generated link at Debug, hosting logs every request URL at Information. They log warnings and errors only,
+    /// whatever the configuration says (a filter rule replaces, not tightens, the configured level, so this is also
+    /// their level); requests stay visible through the traces and metrics, whose URLs are redacted.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, LogLevel> CappedCategories = new Dictionary<string, LogLevel>
     {
-        ["Microsoft.AspNetCore.Routing"] = LogLevel.Information,
+        ["Microsoft.AspNetCore.Routing"] = LogLevel.Warning,
         ["Microsoft.AspNetCore.Hosting.Diagnostics"] = LogLevel.Warning,
     };
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Billing;
 
-public sealed class BillingApp : AccountsApp
+public class BillingApp : AccountsApp
 {
     public FakeStripe Stripe { get; private set; } = null!;
 
