@@ -55,6 +55,32 @@ public sealed class AccountBrowserTests(BrowserBillingApp app) : IClassFixture<B
         Assert.Contains(app.Stripe.Requests, r => r.PathAndQuery.StartsWith("/v1/checkout/sessions", StringComparison.Ordinal) && r.Body.Contains("price_professional", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_admin_pages_pass_the_accessibility_check()
+    {
+        var (playwright, browser) = await BrowserHost.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
+        var page = await context.NewPageAsync();
+        var baseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
+        var email = AccountsApp.NewEmail("admin");
+        Assert.Equal(0, await Maneiro.Web.Extensions.CommandLine.CreateAdminAsync(app.Factory.Services, email, AccountsApp.GoodPassword, "Ada", "Admin"));
+
+        await SignInAsync(page, baseUrl, email);
+        var violations = new List<string>();
+        foreach (var (path, name) in new[] { ("/Admin/Users", "admin-users"), ("/Admin/Metrics", "admin-metrics") })
+        {
+            var response = await page.GotoAsync(baseUrl + path);
+            Assert.Equal(200, response!.Status);
+            violations.AddRange((await BrowserHost.SeriousAccessibilityViolationsAsync(page)).Select(v => $"{name}: {v}"));
+            await BrowserHost.ScreenshotsAsync(browser, baseUrl, context, path, name);
+        }
+
+        Assert.Empty(violations);
+        Assert.Contains("Registrations", await page.ContentAsync(), StringComparison.Ordinal);
+    }
+
     /// <summary>A code with at least five seconds of its 30-second window left, so it is still current when it arrives.</summary>
     private static async Task<string> FreshCodeAsync(string key)
     {

@@ -139,20 +139,30 @@ public static class Benchmarks
             using var cpu = new CpuWork();
             var ocr = new TesseractOcr(cpu);
             await ocr.ReadPdfAsync(bytes, 1, CancellationToken.None);
-            var clock = Stopwatch.StartNew();
-            var result = await ocr.ReadPdfAsync(bytes, pages, CancellationToken.None);
-            var ours = clock.Elapsed;
-            if (result.Pages.Count != pages)
-            {
-                throw new InvalidOperationException($"OCR returned {result.Pages.Count} pages.");
-            }
 
             // The same commands and settings, one single-threaded pipeline per core, straight from the shell.
             var script = $"seq 1 {pages} | xargs -P {Environment.ProcessorCount} -I{{}} sh -c 'pdftoppm -r 220 -gray -png -singlefile -f {{}} -l {{}} \"{scan}\" \"{dir}/p{{}}\" && OMP_THREAD_LIMIT=1 tesseract \"{dir}/p{{}}.png\" \"{dir}/t{{}}\" --psm 6 -l eng txt tsv >/dev/null 2>&1'";
-            clock.Restart();
-            await RunAsync("bash", ["-c", script]);
-            var direct = clock.Elapsed;
-            return [new("4. OCR", $"{pages}-page scan, {Environment.ProcessorCount} in parallel", $"{F(pages / ours.TotalSeconds, "0.00")} pages/s (direct {F(pages / direct.TotalSeconds, "0.00")}; ratio {F(direct.TotalSeconds / ours.TotalSeconds, "0.00")})", $"pipeline {F(ours.TotalSeconds)} s vs pdftoppm+tesseract via xargs {F(direct.TotalSeconds)} s; mean confidence {F(result.Pages.Average(p => p.Confidence))}")];
+
+            // Alternate the two, three rounds each, and keep each one's best: neither gets the warmer caches.
+            var ours = TimeSpan.MaxValue;
+            var direct = TimeSpan.MaxValue;
+            OcrResult? result = null;
+            for (var round = 0; round < 3; round++)
+            {
+                var clock = Stopwatch.StartNew();
+                result = await ocr.ReadPdfAsync(bytes, pages, CancellationToken.None);
+                ours = Min(ours, clock.Elapsed);
+                if (result.Pages.Count != pages)
+                {
+                    throw new InvalidOperationException($"OCR returned {result.Pages.Count} pages.");
+                }
+
+                clock.Restart();
+                await RunAsync("bash", ["-c", script]);
+                direct = Min(direct, clock.Elapsed);
+            }
+
+            return [new("4. OCR", $"{pages}-page scan, {Environment.ProcessorCount} in parallel", $"{F(pages / ours.TotalSeconds, "0.00")} pages/s (direct {F(pages / direct.TotalSeconds, "0.00")}; ratio {F(direct.TotalSeconds / ours.TotalSeconds, "0.00")})", $"pipeline {F(ours.TotalSeconds)} s vs pdftoppm+tesseract via xargs {F(direct.TotalSeconds)} s; mean confidence {F(result!.Pages.Average(p => p.Confidence))}; best of 3 alternating rounds")];
         }
         finally
         {
@@ -261,6 +271,8 @@ public static class Benchmarks
             Directory.Delete(blobRoot, true);
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static long ResidentBytes(int pid)
     {
