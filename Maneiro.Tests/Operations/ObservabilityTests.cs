@@ -227,6 +227,12 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
 
         var (dashboard, _, _) = await admin.GetAsync(ObservabilityExtensions.DashboardPath + "/");
         Assert.Equal(HttpStatusCode.OK, dashboard);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Client.GetAsync(new Uri(ObservabilityExtensions.DashboardPath + "/ClusterStats", UriKind.Relative))).StatusCode);
+
+        // Grain state (patient data) is not browsable, even for admins.
+        using var state = await admin.Client.GetAsync(new Uri(ObservabilityExtensions.DashboardPath + "/GrainState?grainId=x&grainType=Maneiro.Grains.Jobs.AnalysisJobGrain", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, state.StatusCode);
+        Assert.Contains("patient data", await state.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await AssertDeniedAsync(doctor, ObservabilityExtensions.DashboardPath + "/");
         doctor.Dispose();
     }

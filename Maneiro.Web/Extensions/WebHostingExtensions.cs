@@ -142,6 +142,7 @@ public static class WebHostingExtensions
         app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
         app.UseMiddleware<TransientFailureMiddleware>();
         app.UseStaticFiles();
+        app.UseDashboardWithoutGrainState();
         app.UseRouting();
         app.UseAuthentication();
         app.UseManeiroUserLogScope();

@@ -75,6 +75,26 @@ public static class ObservabilityExtensions
         return app;
     }
 
+    /// <summary>
+    /// The dashboard can show any grain's saved state, and ours holds patient data (extracted text, results, letters),
+    /// so that one dashboard endpoint is switched off; counts, timings, silos and reminders stay.
+    /// </summary>
+    public static WebApplication UseDashboardWithoutGrainState(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(DashboardPath + "/GrainState", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                await context.Response.WriteAsJsonAsync(new { error = "Grain state inspection is disabled: grain state holds patient data." });
+                return;
+            }
+
+            await next();
+        });
+        return app;
+    }
+
     /// <summary>After authentication: log lines of an authenticated request carry its user id (never the e-mail).</summary>
     public static WebApplication UseManeiroUserLogScope(this WebApplication app)
     {

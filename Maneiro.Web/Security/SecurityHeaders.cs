@@ -13,15 +13,24 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
         $"connect-src 'self'; form-action 'self' {string.Join(' ', options.FormRedirectOrigins)}; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
 
+    /// <summary>
+    /// The Orleans dashboard (admins only, a UI we do not write) sets inline styles and loads icon fonts from data:
+    /// URLs; its pages get those two allowances. Scripts stay 'self' only.
+    /// </summary>
+    public static string DashboardPolicy(string policy) => policy
+        .Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal)
+        .Replace("font-src 'self'", "font-src 'self' data:", StringComparison.Ordinal);
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app)
     {
-        var policy = ContentSecurityPolicy(app.ApplicationServices.GetRequiredService<IOptions<SecurityOptions>>().Value);
+        var strict = ContentSecurityPolicy(app.ApplicationServices.GetRequiredService<IOptions<SecurityOptions>>().Value);
+        var dashboard = DashboardPolicy(strict);
         return app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers.ContentSecurityPolicy = policy;
+                headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments(Observability.ObservabilityExtensions.DashboardPath) ? dashboard : strict;
                 headers.XContentTypeOptions = "nosniff";
                 headers.XFrameOptions = "DENY";
                 headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
