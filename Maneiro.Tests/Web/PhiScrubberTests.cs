@@ -24,4 +24,16 @@ public sealed class PhiScrubberTests
         Assert.Null(scrubbed.Request.Cookies);
         Assert.Null(scrubbed.Request.QueryString);
     }
+
+    [Fact]
+    public void Error_events_carry_the_current_trace_id_and_are_scrubbed()
+    {
+        using var activity = new System.Diagnostics.Activity("failing request").Start();
+        var sentryEvent = new SentryEvent { User = new SentryUser { Id = "user-1", Email = "someone@example.org" } };
+
+        var prepared = PhiScrubber.Prepare(sentryEvent, new SentryHint())!;
+
+        Assert.Equal(activity.TraceId.ToString(), prepared.Tags["trace_id"]);
+        Assert.Null(prepared.User.Email);
+    }
 }

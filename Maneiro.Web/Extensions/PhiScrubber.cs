@@ -14,4 +14,16 @@ public static class PhiScrubber
         sentryEvent.Request.QueryString = null;
         return sentryEvent;
     }
+
+    /// <summary>What every event goes through: the trace id of the failing request or job as a tag, then the scrub.</summary>
+    public static SentryEvent? Prepare(SentryEvent sentryEvent, SentryHint hint)
+    {
+        ArgumentNullException.ThrowIfNull(sentryEvent);
+        if (System.Diagnostics.Activity.Current is { } activity)
+        {
+            sentryEvent.SetTag("trace_id", activity.TraceId.ToString());
+        }
+
+        return Scrub(sentryEvent, hint);
+    }
 }

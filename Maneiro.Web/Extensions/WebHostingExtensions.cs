@@ -115,16 +115,8 @@ public static class WebHostingExtensions
             o.Dsn = dsn;
             o.SendDefaultPii = false;
             o.MaxRequestBodySize = Sentry.Extensibility.RequestSize.None;
-            o.SetBeforeSend((e, hint) =>
-            {
-                // Errors carry the trace id, so the failing request or job can be found in the traces.
-                if (Observability.ObservabilityExtensions.CurrentTraceId() is { } traceId)
-                {
-                    e.SetTag("trace_id", traceId);
-                }
-
-                return PhiScrubber.Scrub(e, hint);
-            });
+            // Errors carry the trace id, so the failing request or job can be found in the traces.
+            o.SetBeforeSend(PhiScrubber.Prepare);
         });
         return builder;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -135,7 +134,4 @@ public static class ObservabilityExtensions
 
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header["Bearer ".Length..]), Encoding.UTF8.GetBytes(token));
     }
-
-    /// <summary>Sentry events carry the trace id of the request or job that failed, to find the trace.</summary>
-    public static string? CurrentTraceId() => Activity.Current?.TraceId.ToString();
 }
