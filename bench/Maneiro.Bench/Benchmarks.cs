@@ -89,15 +89,33 @@ public static class Benchmarks
                 var silo = ManeiroProcess.StartSilo(environment);
                 silos.Add(silo);
                 await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+                Console.WriteLine($"  silo {i + 1} ready");
             }
 
             var web = new ClientModeWebApp(database, blobRoot, clusterId);
             await web.StartAsync();
+            Console.WriteLine("  client-mode web ready");
             try
             {
                 await using var load = await JobLoad.StartAsync(web, users: 4);
-                await load.RunAsync(2, 2, TimeSpan.FromMinutes(2));
-                var run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+                Console.WriteLine("  users signed in");
+                LoadResult run;
+                try
+                {
+                    await load.RunAsync(2, 2, TimeSpan.FromMinutes(1));
+                    run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+                }
+                catch (TimeoutException)
+                {
+                    // Say what the silos said: the table only has room for the message.
+                    foreach (var silo in silos)
+                    {
+                        Console.Error.WriteLine(string.Join('\n', silo.Output.Split('\n').TakeLast(40)));
+                    }
+
+                    throw;
+                }
+
                 return [new("1. Throughput", "two silos + client web", $"{F(run.Jobs / run.Elapsed.TotalSeconds)} analyses/s", $"{run.Jobs} two-page PDFs, 16 in flight, 3 processes on {Environment.ProcessorCount} cores, {run.Failed} failed")];
             }
             finally

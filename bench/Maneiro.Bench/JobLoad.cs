@@ -49,6 +49,7 @@ public sealed class JobLoad : IAsyncDisposable
         var pdf = TwoPagePdf();
         using var gate = new SemaphoreSlim(parallel);
         var clock = Stopwatch.StartNew();
+        // The timeout covers submission too: an upload or subscription that never answers must not hang the run.
         var waits = await Task.WhenAll(Enumerable.Range(0, jobs).Select(async i =>
         {
             await gate.WaitAsync();
@@ -69,7 +70,7 @@ public sealed class JobLoad : IAsyncDisposable
             {
                 gate.Release();
             }
-        }));
+        })).WaitAsync(timeout);
         var outcomes = await Task.WhenAll(waits).WaitAsync(timeout);
         clock.Stop();
         return new LoadResult(jobs, clock.Elapsed, [.. _latencies], outcomes.Count(ok => !ok));
