@@ -8,11 +8,11 @@ namespace Maneiro.Tests.Letters;
 
 public sealed class LetterPdfTests
 {
-    private static readonly LetterheadProfile Head = new(
+    private static readonly Letterhead Head = new(
         "Clínica São Lucas", "Rua das Flores 120\nSão Paulo SP", "+55 11 5555-0100", "+55 11 5555-0101", "contato@saolucas.example",
         "Dra. Helena Ribeiro", "MD, PhD", "Glaucoma Service\nCRM 123456", null);
 
-    private static LetterPdfInput Input(LetterKind kind, string language = "en", string? body = null, LetterheadProfile? head = null)
+    private static LetterPdfInput Input(LetterKind kind, string language = "en", string? body = null, Letterhead? head = null)
     {
         var context = LetterSamples.Context();
         var draft = LetterDraft.Parse(LetterSamples.Draft()).Draft!;

@@ -6,23 +6,8 @@ using PdfSharp.Pdf;
 
 namespace Maneiro.Web.Letters;
 
-/// <summary>The sender's letterhead; the logo is a PNG we re-encoded ourselves (see <see cref="LogoImage"/>).</summary>
-public sealed record LetterheadProfile(
-    string ClinicName,
-    string Address,
-    string Phone,
-    string Fax,
-    string Email,
-    string ProviderName,
-    string Credentials,
-    string SignatureBlock,
-    byte[]? LogoPng)
-{
-    public static LetterheadProfile Empty { get; } = new("", "", "", "", "", "", "", "", null);
-}
-
 public sealed record LetterPdfInput(
-    LetterheadProfile Letterhead,
+    Letterhead Letterhead,
     LetterKind Kind,
     LetterLanguage Language,
     DateOnly Date,

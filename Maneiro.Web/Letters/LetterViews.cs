@@ -33,7 +33,7 @@ public static class LetterViews
     {
         var version = s.Current ?? throw new InvalidOperationException("The letter has no text yet.");
         return new LetterPdfInput(
-            new LetterheadProfile(head.ClinicName, head.Address, head.Phone, head.Fax, head.Email, head.ProviderName, head.Credentials, head.SignatureBlock, head.LogoPng),
+            head,
             s.Request.Kind,
             LetterLanguage.Get(s.Request.Language),
             date,
