@@ -7,11 +7,11 @@ namespace Maneiro.Web.Observability;
 /// Requests and 5xx answers per hour in Redis (shared by every web instance, kept 32 days), so the admin page can
 /// show the API error rate over 24 hours and 30 days. Fire-and-forget: counting never slows or fails a request.
 /// </summary>
-public sealed class HttpOutcomeLedger(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class HttpOutcomeLedger(IConnectionMultiplexer redis, TimeProvider time, Microsoft.Extensions.Options.IOptions<MetricsOptions> options)
 {
     private static readonly TimeSpan Keep = TimeSpan.FromDays(32);
 
-    public static RedisKey Key(DateTimeOffset hour) => "maneiro:http:" + hour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
+    private RedisKey Key(DateTimeOffset hour) => options.Value.KeyPrefix + hour.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
     public void Record(int status)
     {

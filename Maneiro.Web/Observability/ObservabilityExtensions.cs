@@ -16,6 +16,9 @@ public sealed class MetricsOptions
 
     /// <summary>When set, <c>GET /metrics</c> also accepts <c>Authorization: Bearer &lt;token&gt;</c> (for a Prometheus scraper).</summary>
     public string? ScrapeToken { get; set; }
+
+    /// <summary>Redis key prefix of the hourly request counts (shared by every web instance of one deployment).</summary>
+    public string KeyPrefix { get; set; } = "maneiro:http:";
 }
 
 public static class ObservabilityExtensions
