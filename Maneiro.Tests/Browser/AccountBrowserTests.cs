@@ -20,12 +20,8 @@ public sealed class AccountBrowserTests(BrowserBillingApp app) : IClassFixture<B
     [Fact]
     public async Task Turn_on_two_factor_sign_out_and_sign_in_with_an_authenticator_code_then_upgrade_reaches_checkout()
     {
-        var (playwright, browser) = await BrowserHost.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
-        var page = await context.NewPageAsync();
-        var baseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
+        await using var run = await BrowserRun.StartAsync(app);
+        var (browser, context, page, baseUrl) = (run.Browser, run.Context, run.Page, run.BaseUrl);
         var (session, email) = await app.SignedInUserAsync("twofactor");
         session.Dispose();
 
@@ -58,12 +54,8 @@ public sealed class AccountBrowserTests(BrowserBillingApp app) : IClassFixture<B
     [Fact]
     public async Task The_admin_pages_pass_the_accessibility_check()
     {
-        var (playwright, browser) = await BrowserHost.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
-        var page = await context.NewPageAsync();
-        var baseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
+        await using var run = await BrowserRun.StartAsync(app);
+        var (browser, context, page, baseUrl) = (run.Browser, run.Context, run.Page, run.BaseUrl);
         var email = AccountsApp.NewEmail("admin");
         Assert.Equal(0, await Maneiro.Web.Extensions.CommandLine.CreateAdminAsync(app.Factory.Services, email, AccountsApp.GoodPassword, "Ada", "Admin"));
 

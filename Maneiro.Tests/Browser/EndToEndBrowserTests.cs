@@ -9,12 +9,8 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
     [Fact]
     public async Task Register_confirm_sign_in_upload_and_watch_the_analysis_arrive_live()
     {
-        var (playwright, browser) = await BrowserHost.LaunchAsync();
-        using var _ = playwright;
-        await using var __ = browser;
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
-        var page = await context.NewPageAsync();
-        var baseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
+        await using var run = await BrowserRun.StartAsync(app);
+        var (browser, context, page, baseUrl) = (run.Browser, run.Context, run.Page, run.BaseUrl);
         var email = AccountsApp.NewEmail("browser");
         var violations = new List<string>();
 

@@ -1,0 +1,35 @@
+using Maneiro.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Maneiro.Tests.Browser;
+
+/// <summary>One test's browser: Chromium, a context that may inject axe (CSP bypassed), a page, and the app's address.</summary>
+public sealed class BrowserRun : IAsyncDisposable
+{
+    private IPlaywright _playwright = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public IBrowserContext Context { get; private set; } = null!;
+
+    public IPage Page { get; private set; } = null!;
+
+    public string BaseUrl { get; private set; } = "";
+
+    public static async Task<BrowserRun> StartAsync(AccountsApp app)
+    {
+        var run = new BrowserRun();
+        (run._playwright, run.Browser) = await BrowserHost.LaunchAsync();
+        run.Context = await run.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
+        run.Page = await run.Context.NewPageAsync();
+        run.BaseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
+        return run;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
