@@ -5,11 +5,13 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Maneiro.sln ./
 COPY Maneiro.Grains.Interfaces/Maneiro.Grains.Interfaces.csproj Maneiro.Grains.Interfaces/
 COPY Maneiro.Grains/Maneiro.Grains.csproj Maneiro.Grains/
+COPY Maneiro.Infrastructure/Maneiro.Infrastructure.csproj Maneiro.Infrastructure/
 COPY Maneiro.Silo/Maneiro.Silo.csproj Maneiro.Silo/
 COPY Maneiro.Web/Maneiro.Web.csproj Maneiro.Web/
-RUN dotnet restore Maneiro.Web/Maneiro.Web.csproj
+RUN dotnet restore Maneiro.Web/Maneiro.Web.csproj && dotnet restore Maneiro.Silo/Maneiro.Silo.csproj
 COPY Maneiro.Grains.Interfaces/ Maneiro.Grains.Interfaces/
 COPY Maneiro.Grains/ Maneiro.Grains/
+COPY Maneiro.Infrastructure/ Maneiro.Infrastructure/
 COPY Maneiro.Silo/ Maneiro.Silo/
 COPY Maneiro.Web/ Maneiro.Web/
 ARG MANEIRO_COMMIT=unknown

@@ -76,7 +76,7 @@ public sealed record LetterStatus(
 {
     public string OwnerId => Request.OwnerId;
 
-    public bool IsFinished => Stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled;
+    public bool IsFinished => JobStages.IsTerminal(Stage);
 
     public LetterVersion? Current => Versions.FirstOrDefault(v => v.Number == CurrentVersion);
 }

@@ -1,6 +1,7 @@
-using Maneiro.Silo.Configuration;
-using Maneiro.Silo.Hosting;
-using Maneiro.Silo.Observability;
+using Maneiro.Infrastructure;
+using Maneiro.Infrastructure.Configuration;
+using Maneiro.Infrastructure.Hosting;
+using Maneiro.Infrastructure.Observability;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,7 @@ try
 
     builder.Logging.AddManeiroLogging(builder.Configuration, builder.Environment.IsDevelopment());
     builder.Services.AddManeiroTelemetry(builder.Configuration, "maneiro-silo");
+    builder.Services.AddManeiroInfrastructure(builder.Configuration);
     builder.Services.AddManeiroMigrations(builder.Configuration);
     builder.UseOrleans(silo => silo.AddManeiroSilo(builder.Configuration));
     using var host = builder.Build();
@@ -32,6 +34,3 @@ catch (MissingSettingException ex)
     await Console.Error.WriteLineAsync(ex.Message);
     return 3;
 }
-
-/// <summary>The silo's entry point stays internal: the web project's Program is the one tests host.</summary>
-internal sealed partial class Program;

@@ -1,4 +1,4 @@
-using Maneiro.Silo.Configuration;
+using Maneiro.Infrastructure.Configuration;
 using Maneiro.Web.Extensions;
 
 try

@@ -2,17 +2,8 @@ using Maneiro.Grains.Interfaces;
 
 namespace Maneiro.Grains.Jobs;
 
-[GenerateSerializer, Alias("Maneiro.JobIndexState")]
-public sealed class JobIndexState
-{
-    /// <summary>Job ids with their creation time, oldest first.</summary>
-    [Id(0)] public List<JobIndexEntry> Jobs { get; set; } = [];
-}
-
-[GenerateSerializer, Alias("Maneiro.JobIndexEntry")]
-public sealed record JobIndexEntry([property: Id(0)] string JobId, [property: Id(1)] DateTimeOffset CreatedAt);
-
-/// <summary>One per user (keyed like the user grain): the user's jobs for the history page.</summary>
+/// <summary>An ordered list of job ids under one of the <see cref="IndexKeys"/> (a user's analyses, an analysis's letters).</summary>
+[GrainType("jobindex")]
 public sealed class JobIndexGrain([PersistentState("jobs", GrainStorage.Name)] IPersistentState<JobIndexState> state) : Grain, IJobIndexGrain
 {
     public async Task Add(string jobId, DateTimeOffset createdAt)

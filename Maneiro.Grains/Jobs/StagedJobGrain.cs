@@ -1,28 +1,12 @@
 using System.Diagnostics;
+using Maneiro.Grains.Domain.Jobs;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
-using Maneiro.Grains.Services.Analysis;
-using Maneiro.Grains.Services.Extraction;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
-using Orleans.Storage;
 
 namespace Maneiro.Grains.Jobs;
-
-/// <summary>The part of a job's saved state the stage machinery reads and writes.</summary>
-public interface IStagedJobState
-{
-    JobStage Stage { get; set; }
-
-    int Percent { get; set; }
-
-    List<StageEntry> History { get; }
-
-    string? FailureMessage { get; set; }
-
-    int Attempts { get; set; }
-}
 
 /// <summary>
 /// Runs a job as a sequence of saved stages, shared by analyses and letters. Each stage is saved before its work starts
@@ -35,7 +19,6 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
     where TState : class, IStagedJobState
 {
     private const string ResumeReminder = "resume";
-    private const int MaxAttempts = 3;
     private CancellationTokenSource _stop = new();
     private Task? _run;
     private bool _cancelRequested;
@@ -200,23 +183,23 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
                     }
                     else
                     {
-                        CloseOpenStage(stage);
+                        StageHistory.Close(s.History, stage, time.GetUtcNow());
                         s.Stage = next;
                         await GrainStorage.WriteAsync(state);
                     }
                 }
-                catch (Exception ex) when (IsTransient(ex) && !stop.IsCancellationRequested)
+                catch (Exception ex) when (JobFailurePolicy.IsTransient(ex) && !stop.IsCancellationRequested)
                 {
                     s.Attempts++;
                     LogTransientFailure(Id, s.Stage, s.Attempts, ex.GetType().Name);
-                    if (s.Attempts >= MaxAttempts)
+                    if (JobFailurePolicy.Classify(ex, s.Attempts) == FailureAction.GiveUp)
                     {
-                        await FailAsync("A service this job depends on did not answer after several tries. Please try again later.");
+                        await FailAsync(JobFailurePolicy.GaveUpMessage);
                         return;
                     }
 
                     await GrainStorage.WriteAsync(state);
-                    await Task.Delay(TimeSpan.FromSeconds(2 * s.Attempts), stop);
+                    await Task.Delay(JobFailurePolicy.RetryDelay(s.Attempts), stop);
                 }
             }
         }
@@ -227,28 +210,36 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
                 await FinishAsync(JobStage.Canceled, "Canceled by you.");
             }
         }
-        catch (Exception ex) when (ex is UnreadableDocumentException or AnalysisFailedException)
-        {
-            await FailAsync(ex.Message);
-        }
-        catch (Exception ex) when (ex is StorageUnavailableException || IsStorageFailure(ex))
-        {
-            // The database is away: try again shortly from the last saved stage (the reminder is the backstop).
-            LogTransientFailure(Id, s.Stage, s.Attempts, ex.GetType().Name);
-            RetrySoon();
-        }
-        catch (InconsistentStateException)
-        {
-            // Another activation saved this job meanwhile: start over from what is stored.
-            DeactivateOnIdle();
-        }
         catch (Exception ex)
         {
-            LogUnexpected(ex, Id, s.Stage);
-            if (!IsTerminal(s.Stage))
-            {
-                await FailAsync("Something went wrong while processing this job. Nothing else was affected; please try again.");
-            }
+            await HandleFailureAsync(ex);
+        }
+    }
+
+    private async Task HandleFailureAsync(Exception ex)
+    {
+        var s = state.State;
+        switch (JobFailurePolicy.Classify(ex, s.Attempts))
+        {
+            case FailureAction.FailWithMessage:
+                await FailAsync(ex.Message);
+                break;
+            case FailureAction.WaitForStorage:
+                // The database is away: try again shortly from the last saved stage (the reminder is the backstop).
+                LogTransientFailure(Id, s.Stage, s.Attempts, ex.GetType().Name);
+                RetrySoon();
+                break;
+            case FailureAction.Reload:
+                DeactivateOnIdle();
+                break;
+            default:
+                LogUnexpected(ex, Id, s.Stage);
+                if (!IsTerminal(s.Stage))
+                {
+                    await FailAsync(JobFailurePolicy.UnexpectedMessage);
+                }
+
+                break;
         }
     }
 
@@ -269,10 +260,7 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
         var s = state.State;
         s.Stage = stage;
         s.Percent = PercentAt(stage);
-        if (s.History.LastOrDefault() is not { EndedAt: null } open || open.Stage != stage)
-        {
-            s.History.Add(new StageEntry(stage, time.GetUtcNow(), null));
-        }
+        StageHistory.Begin(s.History, stage, time.GetUtcNow());
 
         await GrainStorage.WriteAsync(state);
         await PublishAsync();
@@ -292,16 +280,14 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
             await User.Release(UsageKey);
         }
 
-        CloseOpenStage(s.Stage);
+        StageHistory.Finish(s.History, s.Stage, final, time.GetUtcNow());
         s.Stage = final;
         s.FailureMessage = error;
         s.Percent = final == JobStage.Complete ? 100 : s.Percent;
-        s.History.Add(new StageEntry(final, time.GetUtcNow(), time.GetUtcNow()));
         await GrainStorage.WriteAsync(state);
 
         // The outcome is saved; what follows is bookkeeping that must never change it.
-        var runStart = s.History.LastOrDefault(h => h.Stage == JobStage.Received)?.StartedAt ?? s.History[0].StartedAt;
-        var duration = time.GetUtcNow() - runStart;
+        var duration = time.GetUtcNow() - StageHistory.RunStart(s.History);
         telemetry.JobFinished(JobKind, final, duration);
         LogFinished(JobKind, Id, final, (long)duration.TotalMilliseconds);
         try
@@ -316,16 +302,6 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogAfterFinishFailed(Id, ex.GetType().Name);
-        }
-    }
-
-    private void CloseOpenStage(JobStage stage)
-    {
-        var history = state.State.History;
-        var index = history.FindLastIndex(h => h.Stage == stage && h.EndedAt is null);
-        if (index >= 0)
-        {
-            history[index] = history[index] with { EndedAt = time.GetUtcNow() };
         }
     }
 
@@ -351,11 +327,7 @@ public abstract partial class StagedJobGrain<TState>(IPersistentState<TState> st
         }
     }
 
-    protected static bool IsTerminal(JobStage stage) => stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled;
-
-    private static bool IsStorageFailure(Exception ex) => ex is System.Data.Common.DbException || (ex.InnerException is { } inner && IsStorageFailure(inner));
-
-    private static bool IsTransient(Exception ex) => ex is HttpRequestException or TimeoutException or IOException or System.ClientModel.ClientResultException;
+    protected static bool IsTerminal(JobStage stage) => JobStages.IsTerminal(stage);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{JobKind} {JobId} finished: {Outcome} after {DurationMs} ms")]
     private partial void LogFinished(string jobKind, string jobId, JobStage outcome, long durationMs);

@@ -8,6 +8,7 @@ public sealed class LetterheadState
     [Id(0)] public Letterhead? Letterhead { get; set; }
 }
 
+[GrainType("letterhead")]
 public sealed class LetterheadGrain([PersistentState("letterhead", GrainStorage.Name)] IPersistentState<LetterheadState> state) : Grain, ILetterheadGrain
 {
     public Task<Letterhead> Read() => Task.FromResult(state.State.Letterhead ?? Letterhead.Empty);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Maneiro.Grains.Users;
 
+[GrainType("user")]
 public sealed partial class UserGrain(
     [PersistentState("user", GrainStorage.Name)] IPersistentState<UserState> state,
     IOptions<UsageLimitsOptions> limits,

@@ -2,7 +2,7 @@ using System.Net;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Tests.Infrastructure;
 using Maneiro.Web.Audit;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Data;
 using Maneiro.Web.Extensions;
 using Microsoft.AspNetCore.Identity;

@@ -9,6 +9,7 @@ public sealed class CommandLineProcessTests
     public async Task Create_admin_then_verify_audit_from_the_command_line()
     {
         var database = new TestDatabase();
+        var clusterId = "cli-" + Guid.NewGuid().ToString("N")[..8];
         try
         {
             var environment = new Dictionary<string, string>
@@ -16,8 +17,8 @@ public sealed class CommandLineProcessTests
                 ["DATABASE_URL"] = database.Url,
                 ["REDIS_URL"] = TestServers.RedisUrl,
                 ["SECRET_KEY"] = TestServers.SecretKey,
-                ["Orleans__ClusterId"] = "cli-" + Guid.NewGuid().ToString("N")[..8],
-                ["Orleans__ServiceId"] = "maneiro-tests",
+                ["Orleans__ClusterId"] = clusterId,
+                ["Orleans__ServiceId"] = database.ServiceId,
             };
             var email = AccountsApp.NewEmail("first-admin");
 

@@ -41,9 +41,9 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
         await page.GetByRole(AriaRole.Heading, new() { Name = "Welcome, Ana" }).WaitForAsync();
         violations.AddRange(await Check(page, "home"));
 
-        // Upload a text PDF through the page; the model is slow enough to watch the stages change.
+        // Upload a text PDF through the page; the model is held, so the stages can be watched changing.
         app.OpenAi.Answer(JobsApp.ModelAnswer());
-        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(2);
+        app.OpenAi.Hold();
         try
         {
             var pdf = Path.Combine(Path.GetTempPath(), $"note-{Guid.NewGuid():N}.pdf");
@@ -61,29 +61,19 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
 
             // Mark this document: a reload would lose the mark, so stage changes seen while it stands arrived live.
             await page.EvaluateAsync("() => { window.__sameDocument = true; }");
-            var seen = new List<string>();
-            for (var i = 0; i < 300 && seen.Count < 2; i++)
-            {
-                var stillSameDocument = await page.EvaluateAsync<bool>("() => window.__sameDocument === true");
-                if (!stillSameDocument)
-                {
-                    break;
-                }
+            await page.Locator("#job-progress[data-connected=live]").WaitForAsync();
+            await app.OpenAi.WaitUntilHeldAsync();
+            var held = (await page.Locator("#job-stage").TextContentAsync())?.Trim();
+            app.OpenAi.Release();
 
-                var stage = (await page.Locator("#job-stage").TextContentAsync())?.Trim() ?? "";
-                if (stage.Length > 0 && !seen.Contains(stage))
-                {
-                    seen.Add(stage);
-                }
-
-                await Task.Delay(50);
-            }
-
-            Assert.True(seen.Count >= 2, "Stages seen live: " + string.Join(" | ", seen));
+            // The stage line changes without a reload: the update arrived over the live connection.
+            await page.WaitForFunctionAsync(
+                "held => window.__sameDocument === true && document.getElementById('job-stage').textContent.trim() !== held",
+                held);
         }
         finally
         {
-            app.OpenAi.ChatDelay = TimeSpan.Zero;
+            app.OpenAi.Release();
         }
 
         // When it finishes the page shows the results.

@@ -1,6 +1,6 @@
 using System.Net;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Silo.Database;
+using Maneiro.Infrastructure.Database;
 using Maneiro.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -17,9 +17,9 @@ public sealed class DatabaseRestartTests
         await using var openAi = await FakeOpenAi.StartAsync();
         await using var pubMed = await FakeEutils.StartAsync();
         openAi.Answer(JobsApp.ModelAnswer());
-        openAi.ChatDelay = TimeSpan.FromSeconds(4);
+        openAi.Hold();
         var url = postgres.Url("maneiro");
-        await new DatabaseMigrator(Maneiro.Silo.Configuration.ConnectionUrls.ToNpgsqlConnectionString(url), NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+        await new DatabaseMigrator(Maneiro.Infrastructure.Configuration.ConnectionUrls.ToNpgsqlConnectionString(url), NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
         var app = new RestartApp(url, openAi, pubMed);
         await app.StartAsync();
         try
@@ -27,12 +27,14 @@ public sealed class DatabaseRestartTests
             var (session, email) = await app.SignedInUserAsync();
             var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
             await LiveProgress(session, jobId);
+            await openAi.WaitUntilHeldAsync();
 
-            // The database stops while the model is answering, and comes back a few seconds later.
+            // The database stops while the model is answering; the answer arrives while it is away, then it comes back.
             await postgres.StopAsync();
             var whileDown = await session.GetAsync("/Account/Manage");
             Assert.True(whileDown.Status is HttpStatusCode.ServiceUnavailable or HttpStatusCode.Redirect or HttpStatusCode.OK, whileDown.Status.ToString());
-            await Task.Delay(TimeSpan.FromSeconds(5));
+            openAi.Release();
+            await Eventually.TrueAsync(() => openAi.HeldRequests == 0, "the model answered while the database was away");
             await postgres.StartAsync();
 
             var job = await JobsApp.WaitForFinishAsync(session, jobId, TimeSpan.FromSeconds(90));

@@ -14,9 +14,9 @@ public sealed class RedisRestartTests
         await app.InitializeAsync();
         var (session, email) = await app.SignedInUserAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
-        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(6);
+        app.OpenAi.Hold();
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
-        await Jobs.LiveProgressAndAccessTests.WaitForStageAsync(session, jobId, "Analyzing");
+        await app.OpenAi.WaitUntilHeldAsync();
 
         await app.Redis.StopAsync();
         var statuses = new List<HttpStatusCode>();
@@ -31,7 +31,7 @@ public sealed class RedisRestartTests
         await Task.Delay(TimeSpan.FromSeconds(3));
         await app.Redis.StartAsync();
 
-        app.OpenAi.ChatDelay = TimeSpan.Zero;
+        app.OpenAi.Release();
         var job = await JobsApp.WaitForFinishAsync(session, jobId, TimeSpan.FromSeconds(90));
         Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
         Assert.Single(job.GetProperty("history").EnumerateArray(), h => h.GetProperty("stage").GetString() == "Complete");

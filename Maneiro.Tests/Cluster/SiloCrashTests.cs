@@ -20,7 +20,7 @@ public sealed class SiloCrashTests
         await using var openAi = await FakeOpenAi.StartAsync();
         await using var pubMed = await FakeEutils.StartAsync();
         openAi.Answer(JobsApp.ModelAnswer());
-        openAi.ChatDelay = TimeSpan.FromSeconds(8);
+        openAi.Hold();
         var database = new TestDatabase();
         await database.InitializeAsync();
         var clusterId = "crash-" + Guid.NewGuid().ToString("N")[..8];
@@ -58,11 +58,8 @@ public sealed class SiloCrashTests
                     ids.Add(await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote)));
                 }
 
-                for (var i = 0; i < 200 && openAi.ChatCalls < Jobs; i++)
-                {
-                    await Task.Delay(100);
-                }
-
+                // Every job is waiting for the model when the silo dies.
+                await openAi.WaitUntilHeldAsync(Jobs);
                 Assert.Equal(Jobs, openAi.ChatCalls);
 
                 // An open live stream, as a job page holds: it must keep delivering after the crash.
@@ -98,8 +95,12 @@ public sealed class SiloCrashTests
                 // The web keeps serving: at worst a clean 503 while the dead silo is being detected, then 200.
                 var home = (await session.GetAsync("/")).Status;
                 Assert.True(home is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, home.ToString());
-                Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/Account/Login")).Status);
-                openAi.ChatDelay = TimeSpan.Zero;
+                await Eventually.ReturnsAsync(
+                    async () => (await session.GetAsync("/Account/Login")).Status,
+                    status => status == HttpStatusCode.OK || (status == HttpStatusCode.ServiceUnavailable ? false : throw new Xunit.Sdk.XunitException($"/Account/Login answered {status}")),
+                    "the web serves pages again after the silo died",
+                    TimeSpan.FromSeconds(30));
+                openAi.Release();
                 foreach (var id in ids)
                 {
                     var job = await JobsApp.WaitForFinishAsync(session, id, TimeSpan.FromSeconds(120));
@@ -110,11 +111,7 @@ public sealed class SiloCrashTests
                 }
 
                 // The stream opened before the crash announced every completion, those on the survivor included.
-                for (var i = 0; i < 100 && completedLive.Count < Jobs; i++)
-                {
-                    await Task.Delay(100);
-                }
-
+                await Eventually.TrueAsync(() => completedLive.Count >= Jobs, "every completion arrived on the live stream", TimeSpan.FromSeconds(10));
                 Assert.Equal(ids.Order(StringComparer.Ordinal), completedLive.Keys.Order(StringComparer.Ordinal));
 
                 // Every job's analysis finished once. A call abandoned mid-flight (its silo died, or the directory

@@ -1,4 +1,4 @@
-using Maneiro.Silo.Configuration;
+using Maneiro.Infrastructure.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace Maneiro.Tests.Configuration;

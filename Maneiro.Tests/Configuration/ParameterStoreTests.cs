@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
-using Maneiro.Silo.Configuration;
+using Maneiro.Infrastructure.Configuration;
 using Maneiro.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;

@@ -42,6 +42,32 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
+    public void Dockerfile_copies_every_project_the_hosts_build_from_and_no_production_project_references_an_executable()
+    {
+        var dockerfile = File.ReadAllText(RepoFile("Dockerfile"));
+        var projects = Directory.GetFiles(TestServers.RepositoryRoot, "*.csproj", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(TestServers.RepositoryRoot, p))
+            .Where(p => !p.StartsWith("Maneiro.Tests", StringComparison.Ordinal) && !p.StartsWith("bench", StringComparison.Ordinal) && !p.StartsWith('.'))
+            .ToList();
+        Assert.Contains(Path.Combine("Maneiro.Infrastructure", "Maneiro.Infrastructure.csproj"), projects);
+        foreach (var project in projects)
+        {
+            var folder = Path.GetDirectoryName(project)!;
+            Assert.Contains($"COPY {folder}/{Path.GetFileName(project)} {folder}/", dockerfile, StringComparison.Ordinal);
+            Assert.Contains($"COPY {folder}/ {folder}/", dockerfile, StringComparison.Ordinal);
+
+            // Executables are hosts: only tests and benchmarks may reference one (the web, for WebApplicationFactory).
+            var xml = System.Xml.Linq.XDocument.Load(RepoFile(project));
+            foreach (var reference in xml.Descendants("ProjectReference").Select(r => r.Attribute("Include")!.Value))
+            {
+                var target = System.Xml.Linq.XDocument.Load(Path.GetFullPath(Path.Combine(TestServers.RepositoryRoot, folder, reference.Replace('\\', '/'))));
+                var isExe = target.Descendants("OutputType").Any(o => o.Value == "Exe") || target.Root!.Attribute("Sdk")!.Value == "Microsoft.NET.Sdk.Web";
+                Assert.False(isExe, $"{project} references the executable {reference}.");
+            }
+        }
+    }
+
+    [Fact]
     public void Render_blueprint_is_one_document_without_duplicate_keys_and_has_every_part()
     {
         var root = LoadSingleDocument(RepoFile("render.yaml"));

@@ -28,8 +28,69 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     public List<string> ChatRequests { get; } = [];
 
-    /// <summary>Delay before answering a chat request (a slow model).</summary>
+    /// <summary>Delay before answering a chat request: a slow model, for benchmarks. Tests hold the gate instead.</summary>
     public TimeSpan ChatDelay { get; set; } = TimeSpan.Zero;
+
+    private TaskCompletionSource? _hold;
+
+    /// <summary>Requests (chat and audio) waiting at the closed gate right now.</summary>
+    public int HeldRequests { get; private set; }
+
+    /// <summary>Closes the gate: every chat and audio request from now on waits until <see cref="Release"/>.</summary>
+    public void Hold()
+    {
+        lock (_gate)
+        {
+            _hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Opens the gate: held requests are answered, and new ones are not held.</summary>
+    public void Release()
+    {
+        TaskCompletionSource? hold;
+        lock (_gate)
+        {
+            hold = _hold;
+            _hold = null;
+        }
+
+        hold?.TrySetResult();
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> requests are held at the gate.</summary>
+    public Task WaitUntilHeldAsync(int count = 1) => Eventually.TrueAsync(() => HeldRequests >= count, $"{count} request(s) reached the held model");
+
+    private async Task PassGateAsync()
+    {
+        Task? wait;
+        lock (_gate)
+        {
+            wait = _hold?.Task;
+            if (wait is not null)
+            {
+                HeldRequests++;
+            }
+        }
+
+        if (wait is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // A held request whose caller went away (a stopped silo) still leaves the gate when it opens.
+            await wait;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                HeldRequests--;
+            }
+        }
+    }
 
     public string Transcript { get; set; } = "Patient reports blurred vision in the right eye.";
 
@@ -79,7 +140,11 @@ public sealed class FakeOpenAi : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Release();
+        return _server.DisposeAsync();
+    }
 
     private async Task HandleAsync(RecordedRequest request, HttpResponse response)
     {
@@ -104,6 +169,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
                 }
             }
 
+            await PassGateAsync();
             if (ChatDelay > TimeSpan.Zero)
             {
                 await Task.Delay(ChatDelay);
@@ -135,6 +201,8 @@ public sealed class FakeOpenAi : IAsyncDisposable
             {
                 AudioCalls++;
             }
+
+            await PassGateAsync();
 
             // The SDK sends the audio as multipart form data; refuse anything without a file part, as the real API does.
             if (!request.Body.Contains("filename=", StringComparison.Ordinal))

@@ -37,7 +37,7 @@ public sealed class ManeiroProcess : IAsyncDisposable
         ["OpenAI__Endpoint"] = openAiEndpoint.ToString(),
         ["Ncbi__BaseUrl"] = pubMedBaseUrl.ToString(),
         ["Orleans__ClusterId"] = clusterId,
-        ["Orleans__ServiceId"] = "maneiro-tests",
+        ["Orleans__ServiceId"] = TestServers.ServiceIdFor(databaseUrl),
         ["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Orleans__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

@@ -26,7 +26,6 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
             ["Storage:LocalPath"] = TestServers.BlobRoot,
             ["Orleans:Mode"] = "Cohosted",
             ["Orleans:ClusterId"] = "web-" + Guid.NewGuid().ToString("N")[..12],
-            ["Orleans:ServiceId"] = "maneiro-tests",
             ["Orleans:SiloPort"] = TestServers.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Orleans:GatewayPort"] = TestServers.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -34,6 +33,9 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
         {
             _settings[key] = value;
         }
+
+        // Every process on this test database shares its ServiceId; no other test does.
+        _settings.TryAdd("Orleans:ServiceId", TestServers.ServiceIdFor(databaseUrl));
 
         UseKestrel(0);
     }
@@ -55,6 +57,8 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
         {
             BaseAddress = BaseAddress,
         };
+
+    public string ServiceId => _settings["Orleans:ServiceId"]!;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

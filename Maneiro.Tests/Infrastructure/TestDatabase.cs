@@ -1,5 +1,5 @@
-using Maneiro.Silo.Configuration;
-using Maneiro.Silo.Database;
+using Maneiro.Infrastructure.Configuration;
+using Maneiro.Infrastructure.Database;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
@@ -22,6 +22,9 @@ public sealed class TestDatabase : IAsyncLifetime
 
     public string ConnectionString => ConnectionUrls.ToNpgsqlConnectionString(Url);
 
+    /// <summary>The Orleans ServiceId of clusters on this database (see <see cref="TestServers.ServiceIdFor"/>).</summary>
+    public string ServiceId => TestServers.ServiceIdFor(Name);
+
     public async Task InitializeAsync()
     {
         await new DatabaseMigrator(ConnectionString, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
@@ -35,6 +38,7 @@ public sealed class TestDatabase : IAsyncLifetime
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();
+        await TestServers.DeleteRemindersAsync(ServiceId);
     }
 
     public async Task<T?> ScalarAsync<T>(string sql)

@@ -66,9 +66,11 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
 
         Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
         Assert.Equal("Ocr", job.GetProperty("textSource").GetString());
-        var status = await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisJobGrain>(jobId).GetStatus();
-        Assert.Contains("glaucoma", status!.ExtractedText!, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("latanoprost", status.ExtractedText!, StringComparison.OrdinalIgnoreCase);
+        var grain = app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisGrain>(jobId);
+        var status = (await grain.GetProgress())!;
+        var output = await grain.GetResult();
+        Assert.Contains("glaucoma", output!.ExtractedText!, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("latanoprost", output.ExtractedText!, StringComparison.OrdinalIgnoreCase);
         Assert.Single(status.OcrPageConfidence);
         Assert.True(status.OcrPageConfidence[0] > 50);
         Assert.Equal(1, (await (await UserGrain(email)).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.OcrPages).Used);

@@ -13,21 +13,17 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
     {
         var (session, _) = await app.SignedInUserAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
-        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(30);
+        app.OpenAi.Hold();
         var calls = app.OpenAi.ChatCalls;
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
-        await LiveProgressAndAccessTests.WaitForStageAsync(session, jobId, "Analyzing");
-        for (var i = 0; i < 100 && app.OpenAi.ChatCalls == calls; i++)
-        {
-            // The stage is saved just before the request to the model leaves.
-            await Task.Delay(100);
-        }
 
+        // The stage is saved just before the request to the model leaves; the model holds it.
+        await app.OpenAi.WaitUntilHeldAsync();
         Assert.Equal(calls + 1, app.OpenAi.ChatCalls);
 
         // Stop the whole app (and its silo) while the model is still thinking, then start it again.
-        app.OpenAi.ChatDelay = TimeSpan.Zero;
         await app.RestartAsync();
+        app.OpenAi.Release();
         using var again = new BrowserSession(app.Factory.CreateHttpClient(session.Cookies), session.Cookies);
 
         // Reading the job activates it, and activation resumes it (the reminder would do the same within a minute).
@@ -45,10 +41,9 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         var (status, page, _) = await third.GetAsync($"/Jobs/{jobId}");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("H40.1112", page, StringComparison.Ordinal);
-        await Task.Delay(500);
         Assert.Equal(calls + 2, app.OpenAi.ChatCalls);
 
-        var userId = (await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisJobGrain>(jobId).GetStatus())!.OwnerId;
+        var userId = (await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisGrain>(jobId).GetProgress())!.OwnerId;
         var usage = await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId).GetSnapshot();
         Assert.Equal(1, usage.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
         session.Dispose();
@@ -62,28 +57,18 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
         await JobsApp.WaitForFinishAsync(session, jobId);
         app.OpenAi.AnswerLetters(Letters.LetterSamples.Draft());
-        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(30);
+        app.OpenAi.Hold();
         var before = app.OpenAi.LetterCalls;
         var response = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string> { ["Letter.Kind"] = "Referral", ["Letter.Language"] = "en", ["Letter.RecipientName"] = "Dr. Ana Silva" }, handler: "Letter");
         var letterId = response.Headers.Location!.OriginalString["/Letters/".Length..];
-        for (var i = 0; i < 100 && app.OpenAi.LetterCalls == before; i++)
-        {
-            await Task.Delay(100);
-        }
-
+        await app.OpenAi.WaitUntilHeldAsync();
         Assert.Equal(before + 1, app.OpenAi.LetterCalls);
-        app.OpenAi.ChatDelay = TimeSpan.Zero;
         await app.RestartAsync();
+        app.OpenAi.Release();
 
         var grains = app.Factory.Services.GetRequiredService<IGrainFactory>();
-        LetterStatus? letter = null;
-        for (var i = 0; i < 300 && letter?.IsFinished != true; i++)
-        {
-            letter = await grains.GetGrain<ILetterGrain>(letterId).GetStatus();
-            await Task.Delay(100);
-        }
-
-        Assert.Equal(JobStage.Complete, letter!.Stage);
+        var letter = (await Eventually.ReturnsAsync(() => grains.GetGrain<ILetterGrain>(letterId).GetStatus(), l => l?.IsFinished == true, "the resumed letter finished", TimeSpan.FromSeconds(30)))!;
+        Assert.Equal(JobStage.Complete, letter.Stage);
         Assert.Single(letter.Versions);
         Assert.Single(letter.History, h => h.Stage == JobStage.LoadingContext);
         Assert.Equal(before + 2, app.OpenAi.LetterCalls);

@@ -14,7 +14,7 @@ public sealed class LiveProgressAndAccessTests(JobsApp app) : IClassFixture<Jobs
     {
         var (session, _) = await app.SignedInUserAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
-        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(1.5);
+        app.OpenAi.Hold();
         try
         {
             await using var hub = Connect(session);
@@ -33,6 +33,10 @@ public sealed class LiveProgressAndAccessTests(JobsApp app) : IClassFixture<Jobs
             var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
             var current = await hub.InvokeAsync<JsonElement>("Subscribe", jobId);
             Assert.Equal(jobId, current.GetProperty("jobId").GetString());
+
+            // Subscribed while the model is held: every stage from here on arrives as a push.
+            await app.OpenAi.WaitUntilHeldAsync();
+            app.OpenAi.Release();
             await finished.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
             var stages = events.Select(e => e.GetProperty("stage").GetString()).Distinct().ToList();
@@ -42,7 +46,7 @@ public sealed class LiveProgressAndAccessTests(JobsApp app) : IClassFixture<Jobs
         }
         finally
         {
-            app.OpenAi.ChatDelay = TimeSpan.Zero;
+            app.OpenAi.Release();
             session.Dispose();
         }
     }
@@ -92,11 +96,11 @@ public sealed class LiveProgressAndAccessTests(JobsApp app) : IClassFixture<Jobs
     {
         var (session, _) = await app.SignedInUserAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
-        app.OpenAi.ChatDelay = TimeSpan.FromSeconds(30);
+        app.OpenAi.Hold();
         try
         {
             var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
-            await WaitForStageAsync(session, jobId, "Analyzing");
+            await app.OpenAi.WaitUntilHeldAsync();
             var canceled = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string>(), "Cancel");
             Assert.Equal(HttpStatusCode.Redirect, canceled.StatusCode);
 
@@ -107,26 +111,16 @@ public sealed class LiveProgressAndAccessTests(JobsApp app) : IClassFixture<Jobs
         }
         finally
         {
-            app.OpenAi.ChatDelay = TimeSpan.Zero;
+            app.OpenAi.Release();
             session.Dispose();
         }
     }
 
-    internal static async Task WaitForStageAsync(BrowserSession session, string jobId, string stage)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            var json = JsonDocument.Parse(await session.Client.GetStringAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative))).RootElement;
-            if (JobsApp.StageOf(json) == stage)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"Job {jobId} never reached {stage}.");
-    }
+    internal static Task WaitForStageAsync(BrowserSession session, string jobId, string stage) =>
+        Eventually.TrueAsync(
+            async () => JobsApp.StageOf(JsonDocument.Parse(await session.Client.GetStringAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative))).RootElement) == stage,
+            $"job {jobId} reached {stage}",
+            TimeSpan.FromSeconds(20));
 
     private HubConnection Connect(BrowserSession session) =>
         new HubConnectionBuilder()

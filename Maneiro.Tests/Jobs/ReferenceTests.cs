@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Maneiro.Grains.Services.References;
+using Maneiro.Infrastructure.References;
 using Maneiro.Tests.Infrastructure;
 
 namespace Maneiro.Tests.Jobs;

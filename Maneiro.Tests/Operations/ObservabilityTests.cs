@@ -5,7 +5,7 @@ using Maneiro.Grains.Interfaces;
 using Maneiro.Tests.Infrastructure;
 using Maneiro.Web.Extensions;
 using Maneiro.Web.Observability;
-using Maneiro.Silo.Observability;
+using Maneiro.Infrastructure.Observability;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,8 @@
+using Maneiro.Grains.Services;
 using System.Security.Cryptography;
 using Amazon.Runtime;
-using Maneiro.Grains.Services.Storage;
-using Maneiro.Silo.Pipeline;
+using Maneiro.Infrastructure.Storage;
+using Maneiro.Infrastructure.Pipeline;
 using Maneiro.Tests.Infrastructure;
 
 namespace Maneiro.Tests.Storage;

@@ -1,4 +1,4 @@
-using Maneiro.Silo.Database;
+using Maneiro.Infrastructure.Database;
 using Maneiro.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 

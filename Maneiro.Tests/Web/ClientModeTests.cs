@@ -23,7 +23,7 @@ public sealed class ClientModeTests
                 ["REDIS_URL"] = TestServers.RedisUrl,
                 ["SECRET_KEY"] = TestServers.SecretKey,
                 ["Orleans__ClusterId"] = clusterId,
-                ["Orleans__ServiceId"] = "maneiro-tests",
+                ["Orleans__ServiceId"] = database.ServiceId,
                 ["Orleans__SiloPort"] = TestServers.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
                 ["Orleans__GatewayPort"] = TestServers.FreeTcpPort().ToString(CultureInfo.InvariantCulture),
             });

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 
 namespace Maneiro.Web.Audit;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Silo.Configuration;
+using Maneiro.Infrastructure.Configuration;
 
 namespace Maneiro.Web.Billing;
 

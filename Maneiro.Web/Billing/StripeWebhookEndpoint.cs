@@ -1,5 +1,5 @@
 using Maneiro.Web.Audit;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Microsoft.Extensions.Options;
 using Stripe;
 

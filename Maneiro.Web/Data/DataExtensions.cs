@@ -1,21 +1,15 @@
-using Maneiro.Silo.Configuration;
-using Maneiro.Silo.Database;
+using Maneiro.Infrastructure.Configuration;
 using Microsoft.EntityFrameworkCore;
 
 namespace Maneiro.Web.Data;
 
 public static class DataExtensions
 {
-    /// <summary>The Identity database context on PostgreSQL, and the web's own migrations for the migrator.</summary>
+    /// <summary>The Identity database context on PostgreSQL (its tables are created by the migrations in Maneiro.Infrastructure).</summary>
     public static IServiceCollection AddManeiroData(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = configuration.PostgresConnectionString();
         services.AddDbContext<ManeiroDbContext>(o => o.UseNpgsql(connectionString));
-        foreach (var migration in DatabaseMigrator.LoadEmbedded(typeof(DataExtensions).Assembly))
-        {
-            services.AddSingleton(migration);
-        }
-
         return services;
     }
 }

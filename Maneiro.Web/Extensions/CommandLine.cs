@@ -1,7 +1,7 @@
 using Maneiro.Grains.Interfaces;
-using Maneiro.Silo.Hosting;
+using Maneiro.Infrastructure.Hosting;
 using Maneiro.Web.Audit;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Data;
 using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Identity;

@@ -1,17 +1,14 @@
 using System.Globalization;
-using Maneiro.Silo.Configuration;
-using Maneiro.Silo.Hosting;
+using Maneiro.Infrastructure.Configuration;
+using Maneiro.Infrastructure.Hosting;
 using Maneiro.Web.Billing;
 using Maneiro.Web.Data;
 using Maneiro.Web.Health;
 using Maneiro.Web.Jobs;
 using Maneiro.Web.Letters;
 using Maneiro.Web.Observability;
-using Maneiro.Silo.Pipeline;
+using Maneiro.Infrastructure;
 using Maneiro.Web.Security;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Npgsql;
-using StackExchange.Redis;
 
 namespace Maneiro.Web.Extensions;
 
@@ -23,6 +20,9 @@ public static class WebHostingExtensions
         builder.Configuration.AddManeiroSources(builder.Environment.ContentRootPath);
         var configuration = builder.Configuration;
         var command = CommandLine.Command(args);
+
+        // Before Orleans, so the shared connections exist (and Redis is connecting) before the silo starts.
+        builder.Services.AddManeiroInfrastructure(configuration);
 
         switch (command)
         {
@@ -43,18 +43,13 @@ public static class WebHostingExtensions
 
         builder.AddManeiroSentry();
         builder.AddManeiroObservability();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddManeiroConnections(configuration);
         builder.Services.AddManeiroData(configuration);
         builder.Services.AddManeiroAccounts(configuration, builder.Environment);
         builder.Services.AddManeiroRateLimits();
-        builder.Services.AddManeiroJobs(configuration);
+        builder.Services.AddManeiroAnalyses(configuration);
         builder.Services.AddManeiroLetters();
         builder.Services.AddManeiroBilling(configuration);
-        builder.Services.AddManeiroBlobStore(configuration);
-        builder.Services.TryAddSingleton<Maneiro.Grains.Services.Analysis.PromptLibrary>();
         builder.Services.Configure<Billing.PricingOptions>(configuration.GetSection(Billing.PricingOptions.SectionName));
-        builder.Services.Configure<Maneiro.Grains.Domain.UsageLimitsOptions>(configuration.GetSection(Maneiro.Grains.Domain.UsageLimitsOptions.SectionName));
         builder.Services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/Admin", AccountsExtensions.AdminPolicy);
@@ -64,21 +59,6 @@ public static class WebHostingExtensions
             o.Conventions.AllowAnonymousToPage("/Pricing");
         });
         return builder;
-    }
-
-    /// <summary>One PostgreSQL data source and one Redis multiplexer per process.</summary>
-    public static IServiceCollection AddManeiroConnections(this IServiceCollection services, IConfiguration configuration)
-    {
-        var postgres = configuration.PostgresConnectionString();
-        var redis = configuration.RedisConfiguration();
-        services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
-        services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = ConfigurationOptions.Parse(redis);
-            options.AbortOnConnectFail = false;
-            return ConnectionMultiplexer.Connect(options);
-        });
-        return services;
     }
 
     /// <summary><c>Orleans:Mode</c>: <c>Cohosted</c> (default) runs a silo in this process; <c>Client</c> joins the silos' cluster.</summary>
@@ -141,7 +121,7 @@ public static class WebHostingExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapHealthEndpoints();
-        app.MapJobEndpoints();
+        app.MapAnalysisEndpoints();
         app.MapLetterEndpoints();
         app.MapStripeWebhook();
         app.MapManeiroObservability();

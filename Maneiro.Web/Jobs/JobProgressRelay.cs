@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Silo.Pipeline;
+using Maneiro.Infrastructure.Pipeline;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 

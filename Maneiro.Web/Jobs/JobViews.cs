@@ -29,12 +29,13 @@ public static class JobViews
         stage = p.Stage.ToString(),
         stageName = StageName(p.Stage),
         percent = p.Percent,
-        finished = p.Stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled,
+        finished = JobStages.IsTerminal(p.Stage),
         error = p.Error,
         at = p.At,
     };
 
-    public static object Summary(JobStatus s) => new
+    /// <summary>An analysis for the API and the hub; the result is included once there is one.</summary>
+    public static object Summary(AnalysisProgress s, AnalysisResult? result = null) => new
     {
         jobId = s.JobId,
         stage = s.Stage.ToString(),
@@ -47,7 +48,8 @@ public static class JobViews
         specialty = s.Specialty,
         textSource = s.TextSource.ToString(),
         history = s.History.Select(h => new { stage = h.Stage.ToString(), startedAt = h.StartedAt, endedAt = h.EndedAt }),
-        result = s.Result,
+        result,
+        headline = s.Headline,
         tokensUsed = s.TokensUsed,
     };
 }

@@ -6,7 +6,7 @@ namespace Maneiro.Web.Jobs;
 
 /// <summary>Live job progress. A connection may only join the group of a job its user owns.</summary>
 [Authorize]
-public sealed class JobsHub(JobAccess jobs, Maneiro.Web.Letters.LetterAccess letters) : Hub
+public sealed class JobsHub(AnalysisAccess jobs, Maneiro.Web.Letters.LetterAccess letters) : Hub
 {
     public const string Path = "/hubs/jobs";
 
@@ -15,9 +15,9 @@ public sealed class JobsHub(JobAccess jobs, Maneiro.Web.Letters.LetterAccess let
     /// <summary>Joins the job's group and returns its current state, so a late subscriber misses nothing.</summary>
     public async Task<object> Subscribe(string jobId)
     {
-        var status = await jobs.ForUserAsync(Context.User ?? new ClaimsPrincipal(), jobId) ?? throw new HubException("Not found.");
+        var progress = await jobs.ForUserAsync(Context.User ?? new ClaimsPrincipal(), jobId) ?? throw new HubException("Not found.");
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(jobId));
-        return JobViews.Summary(status);
+        return JobViews.Summary(progress);
     }
 
     /// <summary>The same for a letter being drafted: letters publish their stages on the job channel under their own id.</summary>

@@ -10,7 +10,7 @@ public sealed class LetterAccess(IGrainFactory grains)
     public async Task<LetterStatus?> ForUserAsync(ClaimsPrincipal user, string letterId)
     {
         var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
-        if (userId is null || !JobAccess.IsJobId(letterId))
+        if (userId is null || !AnalysisAccess.IsJobId(letterId))
         {
             return null;
         }
@@ -23,7 +23,7 @@ public sealed class LetterAccess(IGrainFactory grains)
 
     public async Task<IReadOnlyList<LetterStatus>> ForAnalysisAsync(string analysisJobId, string ownerId)
     {
-        var ids = await grains.GetGrain<IJobIndexGrain>(Maneiro.Grains.Jobs.LetterGrain.IndexKey(analysisJobId)).Page(0, 100);
+        var ids = await grains.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(analysisJobId)).Page(0, 100);
         var letters = await Task.WhenAll(ids.Select(id => grains.GetGrain<ILetterGrain>(id).GetStatus()));
         return letters.Where(l => l is not null && l.OwnerId == ownerId).Select(l => l!).ToList();
     }

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Maneiro.Grains.Observability;
-using Maneiro.Silo.Observability;
+using Maneiro.Infrastructure.Observability;
 using Maneiro.Web.Security;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;

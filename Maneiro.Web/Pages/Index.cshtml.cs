@@ -22,7 +22,7 @@ public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory gra
 
     public string FirstName { get; private set; } = "";
 
-    public IReadOnlyList<JobStatus> Jobs { get; private set; } = [];
+    public IReadOnlyList<AnalysisProgress> Jobs { get; private set; } = [];
 
     public int PageNumber { get; private set; } = 1;
 
@@ -39,12 +39,12 @@ public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory gra
     {
         FirstName = (await users.GetUserAsync(User))?.FirstName ?? "";
         var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
-        var index = grains.GetGrain<IJobIndexGrain>(userId);
+        var index = grains.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(userId));
         var total = await index.Count();
         PageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
         PageNumber = Math.Clamp(page, 1, PageCount);
         var ids = await index.Page((PageNumber - 1) * PageSize, PageSize);
-        var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAnalysisJobGrain>(id).GetStatus()));
+        var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAnalysisGrain>(id).GetProgress()));
         Jobs = statuses.Where(s => s is not null).Select(s => s!).ToList();
     }
 }

@@ -1,5 +1,5 @@
 using Maneiro.Web.Audit;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Data;
 using Maneiro.Web.Email;
 using Microsoft.AspNetCore.DataProtection;
@@ -72,7 +72,6 @@ public static class AccountsExtensions
         var mail = configuration.GetSection("Mail").Get<MailOptions>() ?? new MailOptions();
         services.AddSingleton(mail);
         services.AddSingleton<EmailSender>();
-        services.AddSingleton<AuditLog>();
         services.AddScoped<AuditTrail>();
         services.AddHttpContextAccessor();
         return services;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Maneiro.Web.Audit;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using RedisRateLimiting;

@@ -1,9 +1,10 @@
+using Maneiro.Grains.Services;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Grains.Services.Extraction;
+using Maneiro.Infrastructure.Extraction;
 using Maneiro.Tests.Billing;
 using Maneiro.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

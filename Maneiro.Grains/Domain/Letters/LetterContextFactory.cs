@@ -5,16 +5,16 @@ namespace Maneiro.Grains.Domain.Letters;
 public static class LetterContextFactory
 {
     /// <summary>The context of a completed analysis: its verified references and every code that did not fail validation.</summary>
-    public static LetterContext? From(JobStatus analysis)
+    public static LetterContext? From(string specialty, AnalysisOutput analysis)
     {
-        if (analysis.Stage != JobStage.Complete || analysis.Result is not { } r)
+        if (analysis.Result is not { } r)
         {
             return null;
         }
 
         return new LetterContext(
             r.PatientName,
-            analysis.Specialty,
+            specialty,
             r.Summary,
             r.PatientSummary,
             r.Diagnoses.Select(d => string.IsNullOrWhiteSpace(d.Laterality) || d.Laterality is "not applicable" or "unspecified" ? d.Title : $"{d.Title} ({d.Laterality})").ToList(),

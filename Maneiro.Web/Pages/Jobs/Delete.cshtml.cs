@@ -1,12 +1,12 @@
 using Maneiro.Web.Audit;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Maneiro.Web.Pages.Jobs;
 
-public sealed class JobDeleteModel(JobAccess jobs, AuditTrail audit) : PageModel
+public sealed class JobDeleteModel(AnalysisAccess jobs, AuditTrail audit) : PageModel
 {
     public string Id { get; private set; } = "";
 

@@ -1,6 +1,6 @@
 using Maneiro.Grains.Interfaces;
 using Maneiro.Web.Audit;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Jobs;
 using Maneiro.Web.Letters;
 using System.ComponentModel.DataAnnotations;
@@ -11,9 +11,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Maneiro.Web.Pages.Jobs;
 
-public sealed class JobDetailsModel(JobAccess jobs, LetterAccess letters, AuditTrail audit) : PageModel
+public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, AuditTrail audit) : PageModel
 {
-    public JobStatus Job { get; private set; } = null!;
+    public AnalysisProgress Job { get; private set; } = null!;
+
+    public AnalysisOutput Output { get; private set; } = new(null, null);
 
     public IReadOnlyList<LetterStatus> Letters { get; private set; } = [];
 
@@ -77,9 +79,10 @@ public sealed class JobDetailsModel(JobAccess jobs, LetterAccess letters, AuditT
         return Redirect($"/Letters/{letterId}");
     }
 
-    private async Task LoadAsync(JobStatus job)
+    private async Task LoadAsync(AnalysisProgress job)
     {
         Job = job;
+        Output = await jobs.OutputAsync(job);
         Letters = job.Stage == JobStage.Complete ? await letters.ForAnalysisAsync(job.JobId, job.OwnerId) : [];
     }
 

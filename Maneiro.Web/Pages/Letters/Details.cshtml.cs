@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Letters;
 using Microsoft.AspNetCore.Mvc;

@@ -22,6 +22,7 @@
     if (!seen[update.stage]) {
       seen[update.stage] = true;
       var item = document.createElement("li");
+      item.setAttribute("data-stage", update.stage);
       item.textContent = update.stageName;
       stages.appendChild(item);
     }
@@ -32,10 +33,12 @@
     }
   }
 
-  Array.prototype.forEach.call(stages.children, function (li) { seen[li.textContent] = true; });
+  // Stages the server already listed, keyed like the updates: by stage, not by display name.
+  Array.prototype.forEach.call(stages.children, function (li) { seen[li.getAttribute("data-stage")] = true; });
 
   function poll() {
     if (polling) { return; }
+    section.setAttribute("data-connected", "polling");
     polling = window.setInterval(function () {
       fetch(statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -51,6 +54,6 @@
   connection.onclose(function () { if (!done) { poll(); } });
   connection.start()
     .then(function () { return connection.invoke(subscribe, jobId); })
-    .then(show)
+    .then(function (current) { show(current); section.setAttribute("data-connected", "live"); })
     .catch(poll);
 })();

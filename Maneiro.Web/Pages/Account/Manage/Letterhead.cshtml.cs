@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Silo.Audit;
+using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Letters;
 using Microsoft.AspNetCore.Mvc;

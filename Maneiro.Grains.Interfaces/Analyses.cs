@@ -1,0 +1,164 @@
+namespace Maneiro.Grains.Interfaces;
+
+[GenerateSerializer]
+public enum InputKind
+{
+    Text = 0,
+    Pdf = 1,
+    Image = 2,
+    Audio = 3,
+}
+
+[GenerateSerializer]
+public enum TextSource
+{
+    None = 0,
+    TextLayer = 1,
+    Ocr = 2,
+    Transcript = 3,
+    Pasted = 4,
+}
+
+[GenerateSerializer]
+public enum CodeCheck
+{
+    Unverified = 0,
+    Valid = 1,
+    Invalid = 2,
+}
+
+[GenerateSerializer, Immutable, Alias("Maneiro.Diagnosis")]
+public sealed record Diagnosis(
+    [property: Id(0)] string Title,
+    [property: Id(1)] string Icd10Code,
+    [property: Id(2)] string Laterality,
+    [property: Id(3)] double Confidence,
+    [property: Id(4)] IReadOnlyList<string> Bullets,
+    [property: Id(5)] IReadOnlyList<int> ReferenceNumbers,
+    [property: Id(6)] string Evidence,
+    [property: Id(7)] bool EvidenceFound);
+
+[GenerateSerializer, Immutable, Alias("Maneiro.PlanItem")]
+public sealed record PlanItem(
+    [property: Id(0)] string Title,
+    [property: Id(1)] IReadOnlyList<string> Bullets,
+    [property: Id(2)] IReadOnlyList<int> ReferenceNumbers);
+
+[GenerateSerializer, Immutable, Alias("Maneiro.CodeEntry")]
+public sealed record CodeEntry(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Description,
+    [property: Id(2)] bool Primary,
+    [property: Id(3)] CodeCheck Check,
+    [property: Id(4)] string? OfficialDescription,
+    [property: Id(5)] bool? Billable);
+
+[GenerateSerializer, Immutable, Alias("Maneiro.QualityScore")]
+public sealed record QualityScore(
+    [property: Id(0)] int Score,
+    [property: Id(1)] string Label,
+    [property: Id(2)] IReadOnlyList<string> Issues,
+    [property: Id(3)] IReadOnlyList<string> Suggestions);
+
+/// <summary>A citation fetched from PubMed and confirmed there: never supplied by the model.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.Reference")]
+public sealed record Reference(
+    [property: Id(0)] int Number,
+    [property: Id(1)] string Pmid,
+    [property: Id(2)] string Title,
+    [property: Id(3)] string Journal,
+    [property: Id(4)] int Year,
+    [property: Id(5)] string Kind,
+    [property: Id(6)] bool Curated)
+{
+    public string Url => $"https://pubmed.ncbi.nlm.nih.gov/{Pmid}/";
+}
+
+/// <summary>The structured analysis. Every string came from the model: pages must render it encoded.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.AnalysisResult")]
+public sealed record AnalysisResult(
+    [property: Id(0)] string ProviderName,
+    [property: Id(1)] string PatientName,
+    [property: Id(2)] string PatientBlock,
+    [property: Id(3)] string Summary,
+    [property: Id(4)] string PatientSummary,
+    [property: Id(5)] IReadOnlyList<Diagnosis> Diagnoses,
+    [property: Id(6)] IReadOnlyList<PlanItem> Plan,
+    [property: Id(7)] IReadOnlyList<string> Warnings,
+    [property: Id(8)] IReadOnlyList<CodeEntry> Icd10Codes,
+    [property: Id(9)] QualityScore Quality,
+    [property: Id(10)] IReadOnlyList<Reference>? References = null);
+
+/// <summary>What the user submitted: the input is already stored as an encrypted blob under <see cref="BlobKey"/>.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.JobRequest")]
+public sealed record AnalysisRequest(
+    [property: Id(0)] string OwnerId,
+    [property: Id(1)] string BlobKey,
+    [property: Id(2)] InputKind Kind,
+    [property: Id(3)] string MediaType,
+    [property: Id(4)] long SizeBytes,
+    [property: Id(5)] string Specialty,
+    [property: Id(6)] bool ForceOcr);
+
+/// <summary>What a history row shows of a completed analysis; empty strings until it completes.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.AnalysisHeadline")]
+public sealed record AnalysisHeadline(
+    [property: Id(0)] string PatientName,
+    [property: Id(1)] string PrimaryDiagnosis,
+    [property: Id(2)] string SummaryLine)
+{
+    public static AnalysisHeadline Empty { get; } = new("", "", "");
+}
+
+/// <summary>
+/// An analysis's progress: small and cheap to read (status polls, hub subscriptions, history rows). The extracted
+/// text and the result are in <see cref="AnalysisOutput"/>, read only where they are shown.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.AnalysisProgress")]
+public sealed record AnalysisProgress(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] string OwnerId,
+    [property: Id(2)] JobStage Stage,
+    [property: Id(3)] int Percent,
+    [property: Id(4)] IReadOnlyList<StageEntry> History,
+    [property: Id(5)] string? Error,
+    [property: Id(6)] TextSource TextSource,
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] InputKind Kind,
+    [property: Id(9)] string Specialty,
+    [property: Id(10)] int TokensUsed,
+    [property: Id(11)] IReadOnlyList<double> OcrPageConfidence,
+    [property: Id(12)] AnalysisHeadline Headline)
+{
+    public bool IsFinished => JobStages.IsTerminal(Stage);
+}
+
+/// <summary>An analysis's output: the text it read and, once complete, the structured result.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.AnalysisOutput")]
+public sealed record AnalysisOutput(
+    [property: Id(0)] string? ExtractedText,
+    [property: Id(1)] AnalysisResult? Result);
+
+/// <summary>One analysis, keyed by its generated id. Orchestrates extraction, OCR, transcription and the LLM.</summary>
+[Alias("Maneiro.AnalysisJob")]
+public interface IAnalysisGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the analysis; calling it again for the same id changes nothing.</summary>
+    [Alias("Start")]
+    Task<AnalysisProgress> Start(AnalysisRequest request);
+
+    /// <summary>The analysis's progress, or null when there is no such analysis.</summary>
+    [Alias("GetProgress")]
+    Task<AnalysisProgress?> GetProgress();
+
+    /// <summary>The extracted text and result, or null when there is no such analysis.</summary>
+    [Alias("GetResult")]
+    Task<AnalysisOutput?> GetResult();
+
+    [Alias("Cancel")]
+    Task<AnalysisProgress?> Cancel();
+
+    /// <summary>Removes the input blob, the output and the letters; the analysis then reads as not found.</summary>
+    [Alias("Delete")]
+    Task<bool> Delete();
+}

@@ -1,0 +1,164 @@
+using Maneiro.Grains.Domain;
+using Maneiro.Grains.Domain.Jobs;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Jobs;
+using Maneiro.Grains.Observability;
+using Maneiro.Grains.Services;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Maneiro.Grains.Analyses;
+
+/// <summary>
+/// One analysis: extraction → OCR or transcription → model → references → validation, on the saved-stage machinery of
+/// <see cref="StagedJobGrain{TState}"/>. Progress and output are saved apart: progress is small and written at every
+/// stage, output is written once by the stage that produces it.
+/// </summary>
+[Reentrant]
+[GrainType("analysisjob")]
+public sealed partial class AnalysisGrain(
+    [PersistentState("job", GrainStorage.Name)] IPersistentState<AnalysisState> state,
+    [PersistentState("output", GrainStorage.Name)] IPersistentState<AnalysisOutputState> output,
+    AnalysisSteps steps,
+    IBlobStore blobs,
+    IJobProgressPublisher progress,
+    ManeiroTelemetry telemetry,
+    IJobAuditor auditor,
+    TimeProvider time,
+    ILogger<AnalysisGrain> logger) : StagedJobGrain<AnalysisState>(state, progress, telemetry, time, logger), IAnalysisGrain
+{
+    private AnalysisState S => State.State;
+
+    private AnalysisOutputState O => output.State;
+
+    protected override bool Exists => S.Request is not null;
+
+    protected override string OwnerId => S.Request!.OwnerId;
+
+    protected override string JobKind => "analysis";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.HasLegacyOutput)
+        {
+            // A row written before progress and output were split: move the output first, then slim the row.
+            O.TakeLegacy(S);
+            await GrainStorage.WriteAsync(output);
+            (S.LegacyExtractedText, S.LegacyAnalysisJson, S.LegacyResult, S.LegacyReferences) = (null, null, null, null);
+            S.Headline ??= O.Result is { } result ? AnalysisHeadlines.Of(result) : null;
+            await GrainStorage.WriteAsync(State);
+        }
+
+        await base.OnActivateAsync(cancellationToken);
+    }
+
+    public async Task<AnalysisProgress> Start(AnalysisRequest request)
+    {
+        if (S.Request is not null)
+        {
+            return Progress();
+        }
+
+        S.Request = request;
+        S.CreatedAt = Time.GetUtcNow();
+        S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
+        S.Stage = AnalysisStages.First(request.Kind);
+        await GrainStorage.WriteAsync(State);
+        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Add(Id, S.CreatedAt);
+        await LaunchAsync(S.Stage, UsageKind.Analyses);
+        return Progress();
+    }
+
+    public Task<AnalysisProgress?> GetProgress() => Task.FromResult(S.Request is null ? null : Progress());
+
+    public Task<AnalysisOutput?> GetResult() => Task.FromResult(S.Request is null ? null : new AnalysisOutput(O.ExtractedText, O.Result));
+
+    public async Task<AnalysisProgress?> Cancel()
+    {
+        if (S.Request is null)
+        {
+            return null;
+        }
+
+        await CancelRunAsync();
+        return Progress();
+    }
+
+    public async Task<bool> Delete()
+    {
+        if (S.Request is null)
+        {
+            return false;
+        }
+
+        await CancelRunAsync();
+        var request = S.Request;
+
+        // Letters are drafted from this analysis, so they go with it.
+        foreach (var letterId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(Id)).Page(0, int.MaxValue))
+        {
+            await GrainFactory.GetGrain<ILetterGrain>(letterId).Delete();
+        }
+
+        await blobs.DeleteAsync(request.BlobKey, CancellationToken.None);
+        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Remove(Id);
+        await UnregisterResumeAsync();
+        await output.ClearStateAsync();
+        await State.ClearStateAsync();
+        DeactivateOnIdle();
+        return true;
+    }
+
+    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.JobFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
+
+    protected override int PercentAt(JobStage stage) => AnalysisStages.PercentAt(stage);
+
+    protected override async Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation)
+    {
+        var run = new AnalysisRun(Id, S, O, User);
+        var outputChanged = stage switch
+        {
+            JobStage.Extracting => await steps.ExtractAsync(run, cancellation),
+            JobStage.Ocr => await steps.OcrAsync(run, cancellation),
+            JobStage.Transcribing => await steps.TranscribeAsync(run, cancellation),
+            JobStage.Analyzing => await AnalyzeAsync(run, cancellation),
+            JobStage.Referencing => await steps.ReferenceAsync(run, cancellation),
+            JobStage.Validating => steps.Validate(run),
+            _ => throw new InvalidOperationException($"No work is defined for stage {stage}."),
+        };
+        if (outputChanged)
+        {
+            await GrainStorage.WriteAsync(output);
+        }
+
+        return AnalysisStages.Next(stage, S.Request!.Kind, S.TextSource);
+    }
+
+    /// <summary>The model call is counted and saved before it leaves, so a resumed run knows it was made.</summary>
+    private async Task<bool> AnalyzeAsync(AnalysisRun run, CancellationToken cancellation)
+    {
+        if (O.AnalysisJson is not null)
+        {
+            return false;
+        }
+
+        S.LlmCalls++;
+        await GrainStorage.WriteAsync(State);
+        return await steps.AnalyzeAsync(run, cancellation);
+    }
+
+    private AnalysisProgress Progress() => new(
+        Id,
+        S.Request!.OwnerId,
+        S.Stage,
+        S.Percent,
+        S.History.ToList(),
+        S.FailureMessage,
+        S.TextSource,
+        S.CreatedAt,
+        S.Request.Kind,
+        S.Request.Specialty,
+        S.TokensUsed,
+        S.OcrConfidence.ToList(),
+        S.Headline ?? AnalysisHeadline.Empty);
+}

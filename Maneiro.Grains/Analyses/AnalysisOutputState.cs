@@ -1,0 +1,27 @@
+using Maneiro.Grains.Interfaces;
+
+namespace Maneiro.Grains.Analyses;
+
+/// <summary>An analysis's output, written once per stage that produces it and read only where it is shown.</summary>
+[GenerateSerializer, Alias("Maneiro.AnalysisOutputState")]
+public sealed class AnalysisOutputState
+{
+    [Id(0)] public string? ExtractedText { get; set; }
+
+    /// <summary>The model's validated JSON answer; once set, the model is never asked again for this analysis.</summary>
+    [Id(1)] public string? AnalysisJson { get; set; }
+
+    /// <summary>Verified references, once fetched (empty when PubMed was unreachable).</summary>
+    [Id(2)] public List<Reference>? References { get; set; }
+
+    [Id(3)] public AnalysisResult? Result { get; set; }
+
+    /// <summary>Takes over the output a pre-split row kept in the progress state.</summary>
+    public void TakeLegacy(AnalysisState progress)
+    {
+        ExtractedText ??= progress.LegacyExtractedText;
+        AnalysisJson ??= progress.LegacyAnalysisJson;
+        References ??= progress.LegacyReferences;
+        Result ??= progress.LegacyResult;
+    }
+}

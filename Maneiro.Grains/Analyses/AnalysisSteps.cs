@@ -1,0 +1,168 @@
+using Maneiro.Grains.Domain;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Observability;
+using Maneiro.Grains.Services;
+using Microsoft.Extensions.Logging;
+
+namespace Maneiro.Grains.Analyses;
+
+/// <summary>What one stage of an analysis reads and writes: its saved progress and output, and its owner's allowance.</summary>
+public sealed record AnalysisRun(string Id, AnalysisState Progress, AnalysisOutputState Output, IUserGrain User);
+
+/// <summary>
+/// The work of each analysis stage, over the adapters. Each step returns whether it changed the output (the grain then
+/// saves it) and skips work whose output is already saved, so a resumed stage never repeats a finished call.
+/// </summary>
+public sealed partial class AnalysisSteps(
+    IBlobStore blobs,
+    IPdfTextLayer textLayer,
+    IOcr ocr,
+    IClinicalAnalyzer analyzer,
+    IReferenceFinder references,
+    ISpeechToText speech,
+    Icd10Catalog icd10,
+    ManeiroTelemetry telemetry,
+    ILogger<AnalysisSteps> logger)
+{
+    private static readonly System.Text.Json.JsonSerializerOptions AnalysisJsonOptions = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+
+    public async Task<bool> ExtractAsync(AnalysisRun run, CancellationToken stop)
+    {
+        var request = run.Progress.Request!;
+        switch (request.Kind)
+        {
+            case InputKind.Text:
+                run.Output.ExtractedText = await ReadTextAsync(request.BlobKey, stop);
+                run.Progress.TextSource = TextSource.Pasted;
+                return true;
+            case InputKind.Pdf:
+                var layer = await textLayer.ExtractAsync(await ReadBytesAsync(request.BlobKey, stop), stop);
+                run.Progress.PageCount = layer.PageCount;
+                if (!request.ForceOcr && MeaningfulText.IsMeaningful(layer.Text))
+                {
+                    run.Output.ExtractedText = layer.Text;
+                    run.Progress.TextSource = TextSource.TextLayer;
+                    return true;
+                }
+
+                return false;
+            default:
+                // Images go to OCR and audio to transcription.
+                return false;
+        }
+    }
+
+    public async Task<bool> OcrAsync(AnalysisRun run, CancellationToken stop)
+    {
+        var request = run.Progress.Request!;
+        var pages = Math.Max(1, run.Progress.PageCount);
+        var reservation = await run.User.TryReserve(UsageKind.OcrPages, run.Id, pages);
+        if (!reservation.Granted)
+        {
+            throw new JobFailedException(reservation.DeniedReason!);
+        }
+
+        var bytes = await ReadBytesAsync(request.BlobKey, stop);
+        var result = request.Kind == InputKind.Pdf ? await ocr.ReadPdfAsync(bytes, pages, stop) : await ocr.ReadImageAsync(bytes, stop);
+        if (string.IsNullOrWhiteSpace(result.Text))
+        {
+            throw new JobFailedException("No readable text was found in this document, even with OCR. Check that the scan is not blank or upside down.");
+        }
+
+        run.Output.ExtractedText = result.Text;
+        run.Progress.TextSource = TextSource.Ocr;
+        run.Progress.OcrConfidence = result.Pages.Select(p => p.Confidence).ToList();
+        telemetry.OcrPages(result.Pages.Count);
+        return true;
+    }
+
+    public async Task<bool> TranscribeAsync(AnalysisRun run, CancellationToken stop)
+    {
+        var request = run.Progress.Request!;
+        var (text, seconds) = await speech.TranscribeAsync(request.BlobKey, request.MediaType, stop);
+        var minutes = Math.Max(1, (int)Math.Ceiling(seconds / 60.0));
+        var reservation = await run.User.TryReserve(UsageKind.AudioMinutes, run.Id, minutes);
+        if (!reservation.Granted)
+        {
+            throw new JobFailedException(reservation.DeniedReason!);
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            throw new JobFailedException("No speech was recognized in this recording.");
+        }
+
+        run.Output.ExtractedText = text;
+        run.Progress.TextSource = TextSource.Transcript;
+        return true;
+    }
+
+    public async Task<bool> AnalyzeAsync(AnalysisRun run, CancellationToken stop)
+    {
+        if (run.Output.AnalysisJson is not null)
+        {
+            return false;
+        }
+
+        var answer = await analyzer.AnalyzeAsync(run.Output.ExtractedText!, run.Progress.Request!.Specialty, stop);
+        run.Output.AnalysisJson = System.Text.Json.JsonSerializer.Serialize(answer.Document, AnalysisJsonOptions);
+        run.Progress.TokensUsed += answer.TokensUsed;
+        telemetry.LlmTokens("analysis", answer.TokensUsed);
+        return true;
+    }
+
+    /// <summary>Fetches verified PubMed references; if PubMed cannot be reached the analysis completes without them, and says so.</summary>
+    public async Task<bool> ReferenceAsync(AnalysisRun run, CancellationToken stop)
+    {
+        if (run.Output.References is not null)
+        {
+            return false;
+        }
+
+        var (document, _) = AnalysisDocument.Parse(run.Output.AnalysisJson!);
+        var specialty = run.Progress.Request!.Specialty;
+        var query = new ReferenceQuery(specialty, document!.Diagnoses.Select(d => d.Title).ToList(), document.SearchTerms, specialty == "pediatrics" ? true : null);
+        try
+        {
+            run.Output.References = (await references.FindAsync(query, stop)).ToList();
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested && ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            LogReferencesUnavailable(run.Id, ex.GetType().Name);
+            run.Output.References = [];
+            run.Progress.ReferencesUnavailable = true;
+        }
+
+        return true;
+    }
+
+    public bool Validate(AnalysisRun run)
+    {
+        var (document, _) = AnalysisDocument.Parse(run.Output.AnalysisJson!);
+        var result = document!.ToResult(icd10, run.Output.ExtractedText ?? "");
+        var warnings = run.Progress.ReferencesUnavailable
+            ? [.. result.Warnings, "PubMed could not be reached, so no references are listed for this analysis."]
+            : result.Warnings;
+        run.Output.Result = result with { References = run.Output.References ?? [], Warnings = warnings };
+        run.Progress.Headline = AnalysisHeadlines.Of(run.Output.Result);
+        return true;
+    }
+
+    private async Task<byte[]> ReadBytesAsync(string key, CancellationToken stop)
+    {
+        await using var stream = await blobs.OpenReadAsync(key, stop);
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory, stop);
+        return memory.ToArray();
+    }
+
+    private async Task<string> ReadTextAsync(string key, CancellationToken stop)
+    {
+        await using var stream = await blobs.OpenReadAsync(key, stop);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync(stop);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "References for job {JobId} were unavailable: {ErrorType}")]
+    private partial void LogReferencesUnavailable(string jobId, string errorType);
+}

@@ -1,0 +1,17 @@
+using Maneiro.Grains.Interfaces;
+
+namespace Maneiro.Grains.Jobs;
+
+/// <summary>The part of a job's saved state the stage machinery reads and writes.</summary>
+public interface IStagedJobState
+{
+    JobStage Stage { get; set; }
+
+    int Percent { get; set; }
+
+    List<StageEntry> History { get; }
+
+    string? FailureMessage { get; set; }
+
+    int Attempts { get; set; }
+}

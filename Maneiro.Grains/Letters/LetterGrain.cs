@@ -1,0 +1,204 @@
+using Maneiro.Grains.Domain.Letters;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Observability;
+using Maneiro.Grains.Services;
+using Maneiro.Grains.Jobs;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace Maneiro.Grains.Letters;
+
+/// <summary>
+/// One letter: loading context → drafting → formatting → complete on the shared stage machinery, then versions the
+/// owner edits, regenerates and restores. Versions are never rewritten, only added.
+/// </summary>
+[Reentrant]
+[GrainType("letter")]
+public sealed class LetterGrain(
+    [PersistentState("letter", GrainStorage.Name)] IPersistentState<LetterState> state,
+    ILetterWriter writer,
+    IJobProgressPublisher progress,
+    ManeiroTelemetry telemetry,
+    IJobAuditor auditor,
+    TimeProvider time,
+    ILogger<LetterGrain> logger) : StagedJobGrain<LetterState>(state, progress, telemetry, time, logger), ILetterGrain
+{
+    private LetterState S => State.State;
+
+    protected override bool Exists => S.Request is not null;
+
+    protected override string OwnerId => S.Request!.OwnerId;
+
+    protected override string UsageKey => $"{Id}:{S.Generation}";
+
+    public async Task<LetterStatus> Start(LetterRequest request)
+    {
+        if (S.Request is not null)
+        {
+            return Status();
+        }
+
+        S.Request = request;
+        S.CreatedAt = Time.GetUtcNow();
+        S.Generation = 1;
+        S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
+        S.Stage = JobStage.LoadingContext;
+        await GrainStorage.WriteAsync(State);
+        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(request.AnalysisJobId)).Add(Id, S.CreatedAt);
+        await LaunchAsync(JobStage.LoadingContext, UsageKind.Letters);
+        return Status();
+    }
+
+    public Task<LetterStatus?> GetStatus() => Task.FromResult(S.Request is null ? null : Status());
+
+    public async Task<LetterStatus> SaveEdit(string subject, string body)
+    {
+        EnsureIdle();
+        var (cleanSubject, cleanBody) = LetterVersions.CleanEdit(subject, body);
+        if (LetterVersions.IsUnchanged(S.Versions, S.CurrentVersion, cleanSubject, cleanBody))
+        {
+            return Status();
+        }
+
+        AddVersion(cleanSubject, cleanBody, LetterVersionSource.Edited, null);
+        await GrainStorage.WriteAsync(State);
+        return Status();
+    }
+
+    public async Task<LetterStatus> Regenerate()
+    {
+        EnsureIdle();
+        S.Generation++;
+        S.DraftJson = null;
+        S.Notices.Clear();
+        S.History.Add(new StageEntry(JobStage.Received, Time.GetUtcNow(), Time.GetUtcNow()));
+        await LaunchAsync(S.Context is null ? JobStage.LoadingContext : JobStage.Drafting, UsageKind.Letters);
+        return Status();
+    }
+
+    public async Task<LetterStatus> Restore(int version)
+    {
+        EnsureIdle();
+        var earlier = LetterVersions.Find(S.Versions, version);
+        AddVersion(earlier.Subject, earlier.Body, LetterVersionSource.Restored, earlier.Number);
+        await GrainStorage.WriteAsync(State);
+        return Status();
+    }
+
+    public async Task<bool> Delete()
+    {
+        if (S.Request is null)
+        {
+            return false;
+        }
+
+        await CancelRunAsync();
+        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(S.Request.AnalysisJobId)).Remove(Id);
+        await UnregisterResumeAsync();
+        await State.ClearStateAsync();
+        DeactivateOnIdle();
+        return true;
+    }
+
+    protected override async Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation)
+    {
+        switch (stage)
+        {
+            case JobStage.LoadingContext:
+                await LoadContextAsync();
+                return JobStage.Drafting;
+            case JobStage.Drafting:
+                await DraftAsync(cancellation);
+                return JobStage.Formatting;
+            case JobStage.Formatting:
+                Format();
+                return JobStage.Complete;
+            default:
+                throw new InvalidOperationException($"No letter work is defined for stage {stage}.");
+        }
+    }
+
+    protected override int PercentAt(JobStage stage) => stage switch
+    {
+        JobStage.LoadingContext => 10,
+        JobStage.Drafting => 30,
+        JobStage.Formatting => 85,
+        _ => 100,
+    };
+
+    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.LetterFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
+
+    protected override string JobKind => "letter";
+
+    private async Task LoadContextAsync()
+    {
+        if (S.Context is not null)
+        {
+            return;
+        }
+
+        var analysis = GrainFactory.GetGrain<IAnalysisGrain>(S.Request!.AnalysisJobId);
+        var progress = await analysis.GetProgress();
+        var output = progress is { Stage: JobStage.Complete } && progress.OwnerId == OwnerId ? await analysis.GetResult() : null;
+        if (output is null || LetterContextFactory.From(progress!.Specialty, output) is not { } context)
+        {
+            throw new JobFailedException("The analysis this letter is based on is not available (deleted or not complete).");
+        }
+
+        S.Context = context;
+    }
+
+    private async Task DraftAsync(CancellationToken stop)
+    {
+        if (S.DraftJson is not null)
+        {
+            return;
+        }
+
+        S.LlmCalls++;
+        await GrainStorage.WriteAsync(State);
+        var output = await writer.DraftAsync(S.Request!, S.Context!, stop);
+        S.DraftJson = output.DraftJson;
+        S.TokensUsed += output.TokensUsed;
+        Telemetry.LlmTokens("letter", output.TokensUsed);
+    }
+
+    private void Format()
+    {
+        var (draft, _) = LetterDraft.Parse(S.DraftJson!);
+        var composed = LetterComposer.Compose(draft!, S.Request!.Kind, LetterLanguage.Get(S.Request.Language), S.Context!);
+        AddVersion(composed.Subject, composed.Body, LetterVersionSource.Generated, null);
+        S.Notices = composed.Notices.ToList();
+    }
+
+    private void AddVersion(string subject, string body, LetterVersionSource source, int? restoredFrom)
+    {
+        S.CurrentVersion = LetterVersions.Add(S.Versions, subject, body, Time.GetUtcNow(), source, restoredFrom);
+    }
+
+    private void EnsureIdle()
+    {
+        if (S.Request is null)
+        {
+            throw new LetterRefusedException("There is no such letter.");
+        }
+
+        if (!IsTerminal(S.Stage) || IsRunning)
+        {
+            throw new LetterRefusedException("The letter is being drafted; wait until it finishes.");
+        }
+    }
+
+    private LetterStatus Status() => new(
+        Id,
+        S.Request!,
+        S.Stage,
+        S.Percent,
+        S.FailureMessage,
+        S.CreatedAt,
+        S.Context,
+        S.Versions.ToList(),
+        S.CurrentVersion,
+        S.Notices.ToList(),
+        S.History.ToList());
+}

@@ -1,0 +1,54 @@
+using Maneiro.Grains.Domain;
+using Maneiro.Grains.Interfaces;
+
+namespace Maneiro.Grains.Services;
+
+// The outside world as the grains see it: one small interface per external system, one adapter each in
+// Maneiro.Infrastructure. Tests swap the far end (a fake server), or, for a stage rule, the interface itself.
+
+public sealed record PdfText(string Text, int PageCount);
+
+public sealed record OcrPage(int Number, string Text, double Confidence);
+
+public sealed record OcrResult(IReadOnlyList<OcrPage> Pages)
+{
+    public string Text => string.Join("\n\n", Pages.Select(p => p.Text.Trim()));
+}
+
+public sealed record AnalyzerOutput(AnalysisDocument Document, int TokensUsed);
+
+public sealed record LetterWriterOutput(string DraftJson, int TokensUsed);
+
+public sealed record ReferenceQuery(string Specialty, IReadOnlyList<string> Diagnoses, IReadOnlyList<string> SearchTerms, bool? PediatricPatient);
+
+/// <summary>Reads a PDF's text layer; a PDF it cannot read raises <see cref="JobFailedException"/>.</summary>
+public interface IPdfTextLayer
+{
+    Task<PdfText> ExtractAsync(byte[] pdf, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads scanned pages and photos.</summary>
+public interface IOcr
+{
+    Task<OcrResult> ReadPdfAsync(byte[] pdf, int pageCount, CancellationToken cancellationToken);
+
+    Task<OcrResult> ReadImageAsync(byte[] image, CancellationToken cancellationToken);
+}
+
+/// <summary>Asks the model for the structured analysis of a clinical text.</summary>
+public interface IClinicalAnalyzer
+{
+    Task<AnalyzerOutput> AnalyzeAsync(string text, string specialty, CancellationToken cancellationToken);
+}
+
+/// <summary>Asks the model for a letter's draft.</summary>
+public interface ILetterWriter
+{
+    Task<LetterWriterOutput> DraftAsync(LetterRequest request, LetterContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>Finds verified literature references for an analysis.</summary>
+public interface IReferenceFinder
+{
+    Task<IReadOnlyList<Reference>> FindAsync(ReferenceQuery query, CancellationToken cancellationToken);
+}

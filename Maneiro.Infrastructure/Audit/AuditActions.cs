@@ -1,0 +1,49 @@
+namespace Maneiro.Infrastructure.Audit;
+
+/// <summary>The audit trail's action names.</summary>
+public static class AuditActions
+{
+    public const string Register = "account.register";
+    public const string EmailConfirmed = "account.email_confirmed";
+    public const string Login = "account.login";
+    public const string LoginFailed = "account.login_failed";
+    public const string LockedOut = "account.locked_out";
+    public const string Logout = "account.logout";
+    public const string TwoFactorEnabled = "account.2fa_enabled";
+    public const string TwoFactorDisabled = "account.2fa_disabled";
+    public const string PasswordChanged = "account.password_changed";
+    public const string PasswordReset = "account.password_reset";
+    public const string PasswordResetRequested = "account.password_reset_requested";
+    public const string ProfileUpdated = "account.profile_updated";
+    public const string AdminCreated = "admin.created";
+    public const string AdminViewedUsers = "admin.viewed_users";
+    public const string RateLimited = "security.rate_limited";
+    public const string SubscriptionChanged = "billing.subscription_changed";
+    public const string PaymentFailed = "billing.payment_failed";
+    public const string CheckoutStarted = "billing.checkout_started";
+    public const string WebhookRejected = "billing.webhook_rejected";
+    public const string Upload = "job.upload";
+    public const string JobStarted = "job.started";
+    public const string JobCompleted = "job.completed";
+    public const string JobFailed = "job.failed";
+    public const string JobCanceled = "job.canceled";
+    public const string JobDeleted = "job.deleted";
+    public const string ResultViewed = "job.result_viewed";
+    public const string UsageLimitReached = "usage.limit_reached";
+    public const string LetterRequested = "letter.requested";
+    public const string LetterGenerated = "letter.generated";
+    public const string LetterFailed = "letter.failed";
+    public const string LetterEdited = "letter.edited";
+    public const string LetterRegenerated = "letter.regenerated";
+    public const string LetterRestored = "letter.restored";
+    public const string LetterDeleted = "letter.deleted";
+    public const string LetterExported = "letter.exported";
+    public const string LetterheadUpdated = "account.letterhead_updated";
+}
+
+public static class AuditOutcomes
+{
+    public const string Success = "success";
+    public const string Failure = "failure";
+    public const string Denied = "denied";
+}

@@ -1,0 +1,26 @@
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services;
+
+namespace Maneiro.Infrastructure.Audit;
+
+public sealed class PostgresJobAuditor(AuditLog audit) : IJobAuditor
+{
+    // Details carry the outcome and duration only: an error message is ours, never document text.
+    public Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration) =>
+        Finished(succeeded ? AuditActions.JobCompleted : AuditActions.JobFailed, ownerId, jobId, succeeded, failureMessage, duration);
+
+    public Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration) =>
+        Finished(succeeded ? AuditActions.LetterGenerated : AuditActions.LetterFailed, ownerId, letterId, succeeded, failureMessage, duration);
+
+    public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind) =>
+        audit.AppendAsync(AuditActions.UsageLimitReached, AuditOutcomes.Denied, ownerId, "silo", jobId, new { kind = kind.ToString() });
+
+    private Task Finished(string action, string ownerId, string id, bool succeeded, string? failureMessage, TimeSpan duration) =>
+        audit.AppendAsync(
+            action,
+            succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure,
+            ownerId,
+            "silo",
+            id,
+            succeeded ? new { duration_ms = (long)duration.TotalMilliseconds } : new { duration_ms = (long)duration.TotalMilliseconds, error = failureMessage });
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+
+namespace Maneiro.Infrastructure.Extraction;
+
+/// <summary>
+/// OCR with Debian's tools: <c>pdftoppm</c> rasterizes PDF pages (220 dpi, grayscale) and the <c>tesseract</c> CLI
+/// reads each page (<c>--psm 6</c>, one thread per process, one process per core). Images go straight to tesseract.
+/// </summary>
+public sealed class TesseractOcr(CpuWork cpu) : IOcr
+{
+    public const int MaxOcrPages = 12;
+    private static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(90);
+    private static readonly Dictionary<string, string> SingleThread = new() { ["OMP_THREAD_LIMIT"] = "1" };
+
+    public async Task<OcrResult> ReadPdfAsync(byte[] pdf, int pageCount, CancellationToken cancellationToken)
+    {
+        if (pageCount > MaxOcrPages)
+        {
+            throw new JobFailedException($"This scan has {pageCount} pages; OCR reads at most {MaxOcrPages}. Split it and upload the parts.");
+        }
+
+        var dir = Directory.CreateTempSubdirectory("maneiro-ocr-");
+        try
+        {
+            var input = Path.Combine(dir.FullName, "input.pdf");
+            await File.WriteAllBytesAsync(input, pdf, cancellationToken);
+            var pages = await Task.WhenAll(Enumerable.Range(1, pageCount).Select(n => cpu.RunAsync(async ct =>
+            {
+                var prefix = Path.Combine(dir.FullName, $"page-{n}");
+                var raster = await ExternalProcess.RunAsync(
+                    "pdftoppm",
+                    ["-r", "220", "-gray", "-png", "-singlefile", "-f", n.ToString(CultureInfo.InvariantCulture), "-l", n.ToString(CultureInfo.InvariantCulture), input, prefix],
+                    PageTimeout,
+                    ct);
+                if (raster.ExitCode != 0)
+                {
+                    throw new JobFailedException($"Page {n} of this PDF could not be turned into an image for OCR.");
+                }
+
+                return await ReadPageAsync(prefix + ".png", n, ct);
+            }, cancellationToken)));
+            return new OcrResult(pages);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    public async Task<OcrResult> ReadImageAsync(byte[] image, CancellationToken cancellationToken)
+    {
+        var dir = Directory.CreateTempSubdirectory("maneiro-ocr-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "image");
+            await File.WriteAllBytesAsync(path, image, cancellationToken);
+            var page = await cpu.RunAsync(ct => ReadPageAsync(path, 1, ct), cancellationToken);
+            return new OcrResult([page]);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<OcrPage> ReadPageAsync(string imagePath, int number, CancellationToken cancellationToken)
+    {
+        // "txt tsv" writes both the text and per-word confidences in one pass.
+        var outBase = imagePath + ".ocr";
+        var result = await ExternalProcess.RunAsync("tesseract", [imagePath, outBase, "--psm", "6", "-l", "eng", "txt", "tsv"], PageTimeout, cancellationToken, SingleThread);
+        if (result.ExitCode != 0)
+        {
+            throw new JobFailedException($"OCR could not read page {number}; the image may be damaged or in an unsupported format.");
+        }
+
+        var text = await File.ReadAllTextAsync(outBase + ".txt", cancellationToken);
+        var confidences = (await File.ReadAllLinesAsync(outBase + ".tsv", cancellationToken))
+            .Skip(1)
+            .Select(line => line.Split('\t'))
+            .Where(cols => cols.Length >= 12 && cols[11].Trim().Length > 0)
+            .Select(cols => double.Parse(cols[10], CultureInfo.InvariantCulture))
+            .Where(c => c >= 0)
+            .ToList();
+        return new OcrPage(number, text, confidences.Count == 0 ? 0 : Math.Round(confidences.Average(), 1));
+    }
+}

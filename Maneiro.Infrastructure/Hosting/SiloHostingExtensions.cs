@@ -1,0 +1,86 @@
+using System.Net;
+using Maneiro.Grains;
+using Maneiro.Infrastructure.Configuration;
+using Maneiro.Infrastructure.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using StackExchange.Redis;
+
+namespace Maneiro.Infrastructure.Hosting;
+
+public static class SiloHostingExtensions
+{
+    /// <summary>
+    /// Everything a Maneiro silo needs, for the standalone silo process and the web's co-hosted silo alike:
+    /// Redis membership and reminders, PostgreSQL grain state, and the services grains call.
+    /// </summary>
+    public static ISiloBuilder AddManeiroSilo(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var settings = OrleansSettings.From(configuration);
+        // Failure-detection timings (ProbeTimeout, NumMissedProbesLimit, …) can be tuned under Orleans:Membership.
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
+        });
+
+        if (settings.AdvertisedHost is { } host)
+        {
+            // In containers each silo advertises its own resolvable name ("auto": this machine's host name)
+            // and listens on all interfaces.
+            var name = host.Equals("auto", StringComparison.OrdinalIgnoreCase) ? Dns.GetHostName() : host;
+            silo.ConfigureEndpoints(name, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+        }
+        else
+        {
+            silo.ConfigureEndpoints(IPAddress.Loopback, settings.SiloPort, settings.GatewayPort);
+        }
+
+        return silo.AddManeiroSiloProviders(configuration);
+    }
+
+    /// <summary>
+    /// Redis membership and reminders, PostgreSQL grain state and grain services, without cluster identity or
+    /// endpoints (which the test cluster sets for itself).
+    /// </summary>
+    public static ISiloBuilder AddManeiroSiloProviders(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var postgres = configuration.PostgresConnectionString();
+        var redis = configuration.RedisConfiguration();
+        silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
+        {
+            o.Invariant = "Npgsql";
+            o.ConnectionString = postgres;
+        });
+        silo.Services.AddKeyedSingleton<Orleans.Storage.IGrainStorageSerializer, Maneiro.Infrastructure.Storage.GrainStateSerializer>(GrainStorage.Name);
+
+        // Trace context flows through grain calls; the dashboard collects on every silo (admins view it in the web).
+        silo.AddActivityPropagation();
+        silo.AddDashboard();
+        silo.Services.AddManeiroInfrastructure(configuration);
+        silo.Services.AddManeiroPipeline(configuration);
+        return silo;
+    }
+
+    /// <summary>Joins an existing cluster as a client (the web in <c>Orleans:Mode=Client</c>).</summary>
+    public static IClientBuilder AddManeiroClient(this IClientBuilder client, IConfiguration configuration)
+    {
+        var settings = OrleansSettings.From(configuration);
+        var redis = configuration.RedisConfiguration();
+        client.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
+        });
+        client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        client.AddActivityPropagation();
+        client.AddDashboard();
+        return client;
+    }
+}

@@ -1,0 +1,69 @@
+using Maneiro.Grains.Domain;
+using Maneiro.Grains.Observability;
+using Maneiro.Infrastructure.Audit;
+using Maneiro.Infrastructure.Configuration;
+using Maneiro.Infrastructure.OpenAi;
+using Maneiro.Infrastructure.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Maneiro.Infrastructure;
+
+public static class InfrastructureExtensions
+{
+    /// <summary>
+    /// What every Maneiro process shares, registered once however many hosts ask (the web with a co-hosted silo asks
+    /// twice): the PostgreSQL data source, the Redis multiplexer, the blob store, the audit log, the progress channel,
+    /// the clock, telemetry, prompts and usage limits.
+    /// </summary>
+    public static IServiceCollection AddManeiroInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(InfrastructureRegistered)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<InfrastructureRegistered>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<ManeiroTelemetry>();
+        services.Configure<UsageLimitsOptions>(configuration.GetSection(UsageLimitsOptions.SectionName));
+
+        var postgres = configuration.PostgresConnectionString();
+        var redis = configuration.RedisConfiguration();
+        services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        services.AddSingleton<IConnectionMultiplexer>(_ =>
+        {
+            var options = ConfigurationOptions.Parse(redis);
+            options.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(options);
+        });
+
+        // Connect at start-up, before the silo starts, so no grain activation waits for the first connection.
+        services.AddHostedService<RedisWarmUp>();
+
+        services.AddManeiroBlobStore(configuration);
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<IJobAuditor, PostgresJobAuditor>();
+        services.AddSingleton<IJobProgressPublisher, RedisJobProgressPublisher>();
+        services.AddSingleton<PromptLibrary>();
+        return services;
+    }
+
+    private sealed class InfrastructureRegistered;
+
+    private sealed class RedisWarmUp(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            _ = services.GetRequiredService<IConnectionMultiplexer>();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,80 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Maneiro.Grains.Domain;
+using Microsoft.Extensions.Options;
+using OpenAI;
+using OpenAI.Audio;
+using OpenAI.Chat;
+
+namespace Maneiro.Infrastructure.OpenAi;
+
+/// <summary>
+/// Asks the LLM for the structured analysis through the OpenAI SDK with a strict JSON schema, validates the answer,
+/// and sends the errors back once for repair. The SDK retries 429/5xx with backoff.
+/// </summary>
+public sealed class ClinicalAnalyzer(IOptions<LlmOptions> options, PromptLibrary prompts, OpenAiClients clients) : IClinicalAnalyzer
+{
+
+    public const string SourceTextStart = "SOURCE TEXT:\n<<<\n";
+
+    public async Task<AnalyzerOutput> AnalyzeAsync(string text, string specialty, CancellationToken cancellationToken)
+    {
+        var client = Client().GetChatClient(options.Value.Model);
+        var chatOptions = new ChatCompletionOptions
+        {
+            Temperature = 0.1f,
+            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("clinical_analysis", BinaryData.FromString(prompts.Schema), jsonSchemaIsStrict: true),
+        };
+        List<ChatMessage> messages =
+        [
+            new SystemChatMessage(prompts.SystemPrompt(specialty)),
+            new UserChatMessage(SourceTextStart + text + "\n>>>"),
+        ];
+
+        var tokens = 0;
+        for (var round = 0; round < 2; round++)
+        {
+            ChatCompletion completion;
+            try
+            {
+                completion = (await client.CompleteChatAsync(messages, chatOptions, cancellationToken)).Value;
+            }
+            catch (ClientResultException ex)
+            {
+                throw new JobFailedException($"The analysis service refused the request ({ex.Status}). Please try again later.");
+            }
+
+            tokens += completion.Usage?.TotalTokenCount ?? 0;
+            var answer = completion.Content.Count > 0 ? completion.Content[0].Text : "";
+            var (document, errors) = AnalysisDocument.Parse(answer);
+            if (document is not null && errors.Count == 0)
+            {
+                return new AnalyzerOutput(document, tokens);
+            }
+
+            messages.Add(new AssistantChatMessage(answer));
+            messages.Add(new UserChatMessage("Your answer has these problems; send the corrected JSON only:\n- " + string.Join("\n- ", errors)));
+        }
+
+        throw new JobFailedException("The analysis came back malformed twice, so no result is shown. Please try again; if it keeps failing, contact support.");
+    }
+
+    public async Task<(string Text, int Seconds)> TranscribeAsync(Stream audio, string fileName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var transcription = (await Client().GetAudioClient(options.Value.TranscriptionModel).TranscribeAudioAsync(
+                audio,
+                fileName,
+                new AudioTranscriptionOptions { ResponseFormat = AudioTranscriptionFormat.Verbose },
+                cancellationToken)).Value;
+            return (transcription.Text, (int)Math.Ceiling(transcription.Duration?.TotalSeconds ?? 0));
+        }
+        catch (ClientResultException ex)
+        {
+            throw new JobFailedException($"The transcription service refused the audio ({ex.Status}). Please try again later.");
+        }
+    }
+
+    private OpenAIClient Client() => clients.Client;
+}

@@ -1,0 +1,53 @@
+using Maneiro.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Maneiro.Tests.Browser;
+
+/// <summary>The analysis page opened while the analysis is still running.</summary>
+public sealed class JobPageBrowserTests(JobsApp app) : IClassFixture<JobsApp>
+{
+    [Fact]
+    public async Task A_page_opened_mid_stage_lists_each_stage_once_and_links_only_to_pages_that_exist()
+    {
+        var (session, email) = await app.SignedInUserAsync("midstage");
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        app.OpenAi.Hold();
+        try
+        {
+            // A dictation held at transcription: a stage whose display name differs from its name.
+            var wav = await TestDocuments.SpeechWavAsync("Right eye pressure twenty four.");
+            var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "dictation.wav"));
+            await app.OpenAi.WaitUntilHeldAsync();
+
+            await using var run = await BrowserRun.StartAsync(app);
+            var page = run.Page;
+            await page.GotoAsync(run.BaseUrl + "/Account/Login");
+            await page.GetByLabel("E-mail").FillAsync(email);
+            await page.GetByLabel("Password").FillAsync(AccountsApp.GoodPassword);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+            await page.WaitForURLAsync(run.BaseUrl + "/");
+            await page.GotoAsync($"{run.BaseUrl}/Jobs/{jobId}");
+
+            // Once the live subscription has answered with the current stage, the list still names it once.
+            await page.Locator("#job-progress[data-connected=live]").WaitForAsync();
+            var items = await page.Locator("#job-stages li").AllTextContentsAsync();
+            Assert.Single(items, i => i.Trim() == "Transcribing the dictation");
+
+            // Let it finish; the completed page's own links all lead somewhere.
+            app.OpenAi.Release();
+            await page.GetByRole(AriaRole.Heading, new() { Name = "Diagnoses" }).WaitForAsync(new() { Timeout = 60_000 });
+            var links = await page.Locator("main a[href^='/']").EvaluateAllAsync<string[]>("links => links.map(a => a.getAttribute('href'))");
+            Assert.Contains("/Account/Manage/Letterhead", links);
+            foreach (var href in links.Distinct())
+            {
+                var (status, _, _) = await session.GetAsync(href);
+                Assert.True(status != System.Net.HttpStatusCode.NotFound, $"{href} on the analysis page answers 404");
+            }
+        }
+        finally
+        {
+            app.OpenAi.Release();
+            session.Dispose();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Security.Claims;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Web.Audit;
+using Maneiro.Infrastructure.Audit;
+using Maneiro.Web.Security;
+using Microsoft.AspNetCore.Antiforgery;
+
+namespace Maneiro.Web.Jobs;
+
+/// <summary>The JSON API for scripted use, with the same authorization as the pages.</summary>
+public static class AnalysisEndpoints
+{
+    public static IEndpointRouteBuilder MapAnalysisEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api").RequireAuthorization();
+
+        api.MapGet("/antiforgery", (HttpContext context, IAntiforgery antiforgery) =>
+        {
+            var tokens = antiforgery.GetAndStoreTokens(context);
+            return Results.Json(new { token = tokens.RequestToken, headerName = tokens.HeaderName });
+        });
+
+        api.MapPost("/analyze", async (HttpContext context, AnalysisSubmission submission) =>
+        {
+            var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+            var outcome = await submission.SubmitAsync(context, userId);
+            var wantsPage = !context.Request.Headers.ContainsKey("RequestVerificationToken")
+                && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+            if (wantsPage)
+            {
+                // A plain form post (no script): go to the job page, or back to the form with the message.
+                return outcome.JobId is { } id
+                    ? Results.Redirect($"/Jobs/{id}", permanent: false, preserveMethod: false)
+                    : Results.Redirect("/?error=" + Uri.EscapeDataString(outcome.Error ?? "The upload failed."));
+            }
+
+            return outcome.JobId is { } jobId
+                ? Results.Json(new { jobId, statusUrl = $"/api/jobs/{jobId}", pageUrl = $"/Jobs/{jobId}" }, statusCode: StatusCodes.Status202Accepted)
+                : Results.Json(new { error = outcome.Error }, statusCode: outcome.StatusCode);
+        }).RequireRateLimiting(RateLimits.Uploads).DisableAntiforgery();
+
+        api.MapGet("/jobs/{id}", async (string id, ClaimsPrincipal user, AnalysisAccess jobs) =>
+            await jobs.ForUserAsync(user, id) is { } progress
+                ? Results.Json(JobViews.Summary(progress, progress.Stage == JobStage.Complete ? (await jobs.OutputAsync(progress)).Result : null))
+                : Results.NotFound(new { error = "No such job." }))
+            .RequireRateLimiting(RateLimits.Api);
+
+        api.MapPost("/jobs/{id}/cancel", async (string id, HttpContext context, AnalysisAccess jobs, IAntiforgery antiforgery, AuditTrail audit) =>
+        {
+            await antiforgery.ValidateRequestAsync(context);
+            if (await jobs.ForUserAsync(context.User, id) is null)
+            {
+                return Results.NotFound(new { error = "No such job." });
+            }
+
+            var status = await jobs.Grain(id).Cancel();
+            await audit.RecordAsync(AuditActions.JobCanceled, AuditOutcomes.Success, target: id);
+            return Results.Json(JobViews.Summary(status!));
+        }).RequireRateLimiting(RateLimits.Api);
+
+        api.MapDelete("/jobs/{id}", async (string id, HttpContext context, AnalysisAccess jobs, IAntiforgery antiforgery, AuditTrail audit) =>
+        {
+            await antiforgery.ValidateRequestAsync(context);
+            if (await jobs.ForUserAsync(context.User, id) is null)
+            {
+                return Results.NotFound(new { error = "No such job." });
+            }
+
+            await jobs.Grain(id).Delete();
+            await audit.RecordAsync(AuditActions.JobDeleted, AuditOutcomes.Success, target: id);
+            return Results.NoContent();
+        }).RequireRateLimiting(RateLimits.Api);
+
+        endpoints.MapHub<JobsHub>(JobsHub.Path);
+        return endpoints;
+    }
+
+    public static IServiceCollection AddManeiroAnalyses(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<UploadOptions>(configuration.GetSection(UploadOptions.SectionName));
+        services.AddScoped<AnalysisSubmission>();
+        services.AddSingleton<AnalysisAccess>();
+        services.AddSignalR();
+        services.AddHostedService<JobProgressRelay>();
+        return services;
+    }
+}
