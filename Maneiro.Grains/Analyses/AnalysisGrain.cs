@@ -109,7 +109,7 @@ public sealed partial class AnalysisGrain(
         return true;
     }
 
-    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.JobFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
+    public override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.JobFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
 
     protected override int PercentAt(JobStage stage) => AnalysisStages.PercentAt(stage);
 

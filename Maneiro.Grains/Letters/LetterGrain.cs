@@ -126,7 +126,7 @@ public sealed class LetterGrain(
         _ => 100,
     };
 
-    protected override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.LetterFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
+    public override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.LetterFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
 
     protected override string JobKind => "letter";
 

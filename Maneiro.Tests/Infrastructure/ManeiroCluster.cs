@@ -1,5 +1,6 @@
 using Maneiro.Infrastructure.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.TestingHost;
 
@@ -20,8 +21,11 @@ public sealed class ManeiroCluster : IAsyncLifetime
     {
     }
 
-    private ManeiroCluster(TestDatabase? database, IDictionary<string, string?>? settings)
+    private readonly bool _scriptedModel;
+
+    private ManeiroCluster(TestDatabase? database, IDictionary<string, string?>? settings, bool scriptedModel = false)
     {
+        _scriptedModel = scriptedModel;
         _ownsDatabase = database is null;
         Database = database ?? new TestDatabase();
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
@@ -29,6 +33,11 @@ public sealed class ManeiroCluster : IAsyncLifetime
 
     /// <summary>A cluster on a database the caller prepared (and disposes), with extra settings.</summary>
     public static ManeiroCluster On(TestDatabase database, IDictionary<string, string?> settings) => new(database, settings);
+
+    /// <summary>A cluster on its own database whose model is a <see cref="ScriptedAnalyzer"/> (a seam, for stage rules).</summary>
+    public static ManeiroCluster WithScriptedModel() => new(null, null, scriptedModel: true);
+
+    public ScriptedAnalyzer Model => (ScriptedAnalyzer)SiloServices.GetRequiredService<Maneiro.Grains.Services.IClinicalAnalyzer>();
 
     public TestDatabase Database { get; }
 
@@ -68,6 +77,11 @@ public sealed class ManeiroCluster : IAsyncLifetime
 
         builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(settings));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        if (_scriptedModel)
+        {
+            builder.AddSiloBuilderConfigurator<ScriptedAnalyzer.SiloConfigurator>();
+        }
+
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();

@@ -1,0 +1,123 @@
+using Maneiro.Grains.Domain.Jobs;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Observability;
+using Maneiro.Grains.Services;
+using Microsoft.Extensions.Logging;
+
+namespace Maneiro.Grains.Jobs;
+
+/// <summary>What a staged job does around its outcome, and what else must happen.</summary>
+public interface IJobOutcomeHooks
+{
+    /// <summary>Removes the "resume me" reminder: nothing is left to resume.</summary>
+    Task UnregisterResumeAsync();
+
+    /// <summary>Writes the audit row of a finished run (not called for cancellations).</summary>
+    Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration);
+}
+
+/// <summary>
+/// Records a staged job's progress: each stage saved as it begins and ends, and the outcome saved before any
+/// bookkeeping (usage, metrics, progress push, audit) that must never change it. One per activation, composed by
+/// <see cref="StagedJobGrain{TState}"/>; it saves and publishes, it never decides.
+/// </summary>
+public sealed class JobRecorder(
+    JobIdentity job,
+    IStagedJobState state,
+    Func<Task> save,
+    IJobOutcomeHooks hooks,
+    IJobProgressPublisher progress,
+    ManeiroTelemetry telemetry,
+    TimeProvider time,
+    ILogger logger)
+{
+    public async Task BeginAsync(JobStage stage, int percent)
+    {
+        state.Stage = stage;
+        state.Percent = percent;
+        StageHistory.Begin(state.History, stage, time.GetUtcNow());
+        await save();
+        await PublishAsync();
+    }
+
+    /// <summary>Runs one stage's work inside its span and records its duration.</summary>
+    public async Task<JobStage> TracedAsync(JobStage stage, Func<Task<JobStage>> work)
+    {
+        var started = time.GetTimestamp();
+        using var activity = telemetry.Source.StartActivity($"{job.Kind} {stage}");
+        activity?.SetTag("maneiro.job.kind", job.Kind);
+        activity?.SetTag("maneiro.job.id", job.Id);
+        activity?.SetTag("maneiro.job.stage", stage.ToString());
+        var next = await work();
+        telemetry.StageFinished(job.Kind, stage, time.GetElapsedTime(started));
+        return next;
+    }
+
+    public async Task AdvanceAsync(JobStage finished, JobStage next)
+    {
+        StageHistory.Close(state.History, finished, time.GetUtcNow());
+        state.Stage = next;
+        await save();
+    }
+
+    public async Task CompleteAsync()
+    {
+        await job.User.Commit(job.UsageKey);
+        await FinishAsync(JobStage.Complete, null);
+    }
+
+    public async Task FailAsync(string message)
+    {
+        await job.User.Release(job.UsageKey);
+        await FinishAsync(JobStage.Failed, message);
+    }
+
+    public async Task CancelAsync()
+    {
+        await job.User.Release(job.UsageKey);
+        await FinishAsync(JobStage.Canceled, "Canceled by you.");
+    }
+
+    public async Task PublishAsync()
+    {
+        try
+        {
+            await progress.PublishAsync(new JobProgress(job.Id, job.OwnerId, state.Stage, state.Percent, state.FailureMessage, time.GetUtcNow()));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Progress is a courtesy; the saved state is the truth and pages read it on reconnect.
+            logger.PublishFailed(job.Id, ex.GetType().Name);
+        }
+    }
+
+    private async Task FinishAsync(JobStage outcome, string? error)
+    {
+        StageHistory.Finish(state.History, state.Stage, outcome, time.GetUtcNow());
+        state.Stage = outcome;
+        state.FailureMessage = error;
+        state.Percent = outcome == JobStage.Complete ? 100 : state.Percent;
+        await save();
+
+        // The outcome is saved; what follows is bookkeeping that must never change it.
+        var duration = time.GetUtcNow() - StageHistory.RunStart(state.History);
+        telemetry.JobFinished(job.Kind, outcome, duration);
+        logger.Finished(job.Kind, job.Id, outcome, (long)duration.TotalMilliseconds);
+        try
+        {
+            await hooks.UnregisterResumeAsync();
+            await PublishAsync();
+            if (outcome != JobStage.Canceled)
+            {
+                await hooks.AuditFinishedAsync(outcome == JobStage.Complete, error, duration);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.AfterFinishFailed(job.Id, ex.GetType().Name);
+        }
+    }
+}
+
+/// <summary>Who a run belongs to: its id, kind ("analysis", "letter"), owner, and the key its usage is held under.</summary>
+public sealed record JobIdentity(string Id, string Kind, string OwnerId, string UsageKey, IUserGrain User);
