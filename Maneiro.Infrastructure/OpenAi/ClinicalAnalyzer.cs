@@ -14,7 +14,6 @@ namespace Maneiro.Infrastructure.OpenAi;
 /// </summary>
 public sealed class ClinicalAnalyzer(IOptions<LlmOptions> options, PromptLibrary prompts, OpenAiClients clients) : IClinicalAnalyzer
 {
-
     public const string SourceTextStart = "SOURCE TEXT:\n<<<\n";
 
     public async Task<AnalyzerOutput> AnalyzeAsync(string text, string specialty, CancellationToken cancellationToken)
@@ -31,32 +30,15 @@ public sealed class ClinicalAnalyzer(IOptions<LlmOptions> options, PromptLibrary
             new UserChatMessage(SourceTextStart + text + "\n>>>"),
         ];
 
-        var tokens = 0;
-        for (var round = 0; round < 2; round++)
-        {
-            ChatCompletion completion;
-            try
-            {
-                completion = (await client.CompleteChatAsync(messages, chatOptions, cancellationToken)).Value;
-            }
-            catch (ClientResultException ex)
-            {
-                throw new JobFailedException($"The analysis service refused the request ({ex.Status}). Please try again later.");
-            }
-
-            tokens += completion.Usage?.TotalTokenCount ?? 0;
-            var answer = completion.Content.Count > 0 ? completion.Content[0].Text : "";
-            var (document, errors) = AnalysisDocument.Parse(answer);
-            if (document is not null && errors.Count == 0)
-            {
-                return new AnalyzerOutput(document, tokens);
-            }
-
-            messages.Add(new AssistantChatMessage(answer));
-            messages.Add(new UserChatMessage("Your answer has these problems; send the corrected JSON only:\n- " + string.Join("\n- ", errors)));
-        }
-
-        throw new JobFailedException("The analysis came back malformed twice, so no result is shown. Please try again; if it keeps failing, contact support.");
+        var (document, _, tokens) = await StrictJsonChat.AskAsync(
+            client,
+            messages,
+            chatOptions,
+            json => AnalysisDocument.Parse(json) is var (parsed, errors) && errors.Count == 0 ? (parsed, errors) : (null, errors),
+            "analysis service",
+            "The analysis came back malformed twice, so no result is shown. Please try again; if it keeps failing, contact support.",
+            cancellationToken);
+        return new AnalyzerOutput(document, tokens);
     }
 
     public async Task<(string Text, int Seconds)> TranscribeAsync(Stream audio, string fileName, CancellationToken cancellationToken)

@@ -27,32 +27,15 @@ public sealed class LetterWriter(IOptions<LlmOptions> options, PromptLibrary pro
             new UserChatMessage(Describe(request, context)),
         ];
 
-        var tokens = 0;
-        for (var round = 0; round < 2; round++)
-        {
-            ChatCompletion completion;
-            try
-            {
-                completion = (await chat.CompleteChatAsync(messages, chatOptions, cancellationToken)).Value;
-            }
-            catch (ClientResultException ex)
-            {
-                throw new JobFailedException($"The writing service refused the request ({ex.Status}). Please try again later.");
-            }
-
-            tokens += completion.Usage?.TotalTokenCount ?? 0;
-            var text = completion.Content.Count > 0 ? completion.Content[0].Text : "";
-            var (draft, errors) = LetterDraft.Parse(text);
-            if (draft is not null)
-            {
-                return new LetterWriterOutput(text, tokens);
-            }
-
-            messages.Add(new AssistantChatMessage(text));
-            messages.Add(new UserChatMessage("Your answer has these problems; send the corrected JSON only:\n- " + string.Join("\n- ", errors)));
-        }
-
-        throw new JobFailedException("The letter came back malformed twice, so no draft was saved. Please try again.");
+        var (_, json, tokens) = await StrictJsonChat.AskAsync(
+            chat,
+            messages,
+            chatOptions,
+            LetterDraft.Parse,
+            "writing service",
+            "The letter came back malformed twice, so no draft was saved. Please try again.",
+            cancellationToken);
+        return new LetterWriterOutput(json, tokens);
     }
 
     /// <summary>The user message: the recipient and the analysis facts, with numbered references and the allowed codes.</summary>

@@ -36,6 +36,16 @@ public sealed class PromptLibrary
 
     public IReadOnlyCollection<string> Specialties => _specialties.Keys;
 
+    /// <summary>The specialties the prompts know, in the catalog's order, with the label the upload form shows.</summary>
+    public IReadOnlyList<(string Value, string Label)> SpecialtyChoices => _specialties.Keys.Select(k => (k, SpecialtyLabel(k))).ToList();
+
+    public static string SpecialtyLabel(string specialty) => specialty switch
+    {
+        "auto" => "Detect automatically",
+        "ent" => "ENT",
+        _ => char.ToUpperInvariant(specialty[0]) + specialty[1..],
+    };
+
     public string SystemPrompt(string specialty) =>
         SystemTemplate.Replace("{specialty_guidance}", _specialties.TryGetValue(specialty, out var guidance) ? guidance : _specialties["auto"], StringComparison.Ordinal);
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Maneiro.Web.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;

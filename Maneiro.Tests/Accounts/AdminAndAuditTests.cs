@@ -1,6 +1,6 @@
 using System.Net;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Data;

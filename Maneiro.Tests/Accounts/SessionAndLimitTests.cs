@@ -1,5 +1,5 @@
 using System.Net;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Accounts;
 

@@ -5,7 +5,7 @@ namespace Maneiro.Tests.Browser;
 /// <summary>Debian's Chromium, headless, driven by Playwright (no browser download).</summary>
 public static class BrowserHost
 {
-    public static readonly string ScreenshotDirectory = Path.Combine(Infrastructure.TestServers.RepositoryRoot, "artifacts", "screenshots");
+    public static readonly string ScreenshotDirectory = Path.Combine(Maneiro.Testing.TestServers.RepositoryRoot, "artifacts", "screenshots");
 
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {

@@ -1,4 +1,4 @@
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Playwright;
 
 namespace Maneiro.Tests.Browser;
@@ -91,7 +91,7 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
         await page.GetByText("Your letterhead was saved.").WaitForAsync();
 
         await page.GotoAsync(baseUrl + jobPath);
-        app.OpenAi.AnswerLetters(Letters.LetterSamples.Draft(subject: "Raised pressure, right eye"));
+        app.OpenAi.AnswerLetters(LetterSamples.Draft(subject: "Raised pressure, right eye"));
         await page.GetByLabel("Kind of letter").SelectOptionAsync(new SelectOptionValue { Label = "Urgent referral" });
         await page.GetByLabel("Language").SelectOptionAsync(new SelectOptionValue { Label = "English" });
         await page.GetByLabel("Recipient name").FillAsync("Dr. Ana Silva");

@@ -1,4 +1,4 @@
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Playwright;
 
 namespace Maneiro.Tests.Browser;

@@ -1,7 +1,7 @@
 using System.Net;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Database;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Maneiro.Tests.Cluster;

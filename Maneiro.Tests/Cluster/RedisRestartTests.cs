@@ -1,6 +1,6 @@
 using System.Net;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Cluster;
 

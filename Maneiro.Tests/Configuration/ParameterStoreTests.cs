@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Maneiro.Infrastructure.Configuration;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 

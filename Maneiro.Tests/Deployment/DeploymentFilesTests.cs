@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
@@ -47,7 +47,7 @@ public sealed class DeploymentFilesTests
         var dockerfile = File.ReadAllText(RepoFile("Dockerfile"));
         var projects = Directory.GetFiles(TestServers.RepositoryRoot, "*.csproj", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(TestServers.RepositoryRoot, p))
-            .Where(p => !p.StartsWith("Maneiro.Tests", StringComparison.Ordinal) && !p.StartsWith("bench", StringComparison.Ordinal) && !p.StartsWith('.'))
+            .Where(p => !p.StartsWith("Maneiro.Test", StringComparison.Ordinal) && !p.StartsWith("bench", StringComparison.Ordinal) && !p.StartsWith('.'))
             .ToList();
         Assert.Contains(Path.Combine("Maneiro.Infrastructure", "Maneiro.Infrastructure.csproj"), projects);
         foreach (var project in projects)

@@ -2,7 +2,7 @@ using System.Text;
 using Maneiro.Grains.Domain.Jobs;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Services;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Grains;

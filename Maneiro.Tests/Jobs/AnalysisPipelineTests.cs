@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Maneiro.Web.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;

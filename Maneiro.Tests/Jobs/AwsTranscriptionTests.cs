@@ -1,4 +1,4 @@
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Jobs;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Jobs;
 

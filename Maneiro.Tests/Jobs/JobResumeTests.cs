@@ -1,6 +1,6 @@
 using System.Net;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Jobs;
@@ -56,7 +56,7 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         app.OpenAi.Answer(JobsApp.ModelAnswer());
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
         await JobsApp.WaitForFinishAsync(session, jobId);
-        app.OpenAi.AnswerLetters(Letters.LetterSamples.Draft());
+        app.OpenAi.AnswerLetters(LetterSamples.Draft());
         app.OpenAi.Hold();
         var before = app.OpenAi.LetterCalls;
         var response = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string> { ["Letter.Kind"] = "Referral", ["Letter.Language"] = "en", ["Letter.RecipientName"] = "Dr. Ana Silva" }, handler: "Letter");

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Maneiro.Infrastructure.References;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Jobs;
 

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Maneiro.Web.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +24,7 @@ public sealed class UploadRefusalTests(SmallUploadLimitApp app) : IClassFixture<
         { "zip-renamed", "note.pdf", 415, "This file type is not supported" },
         { "truncated-pdf", "note.pdf", 422, "damaged or incomplete" },
         { "encrypted-pdf", "locked.pdf", 422, "password-protected" },
-        { "oversize-png", "big.png", 413, "too large" },
+        { "oversize-png", "big.png", 413, "too large. The limit for documents is" },
     };
 
     [Theory]

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Maneiro.Web.Extensions;
 using Maneiro.Web.Observability;
 using Maneiro.Infrastructure.Observability;
@@ -135,7 +135,7 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         var userId = await app.UserIdAsync(email);
         var note = TestDocuments.OphthalmologyNote + $"\nPatient name: {Marker} Carter. Phone {Marker}.";
         app.OpenAi.Answer(JobsApp.ModelAnswer(summary: $"Glaucoma in {Marker}.", evidence: $"{Marker} evidence not in text"));
-        app.OpenAi.AnswerLetters(Letters.LetterSamples.Draft(salutation: $"Dear {Marker},"));
+        app.OpenAi.AnswerLetters(LetterSamples.Draft(salutation: $"Dear {Marker},"));
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(note), fileName: $"{Marker}.pdf"));
         Assert.Equal(JobStage.Complete, JobsApp.Stage(await JobsApp.WaitForFinishAsync(session, jobId)));
         Assert.Contains(Marker, (await session.GetAsync($"/Jobs/{jobId}")).Html, StringComparison.Ordinal);

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using Maneiro.Infrastructure.Storage;
 using Maneiro.Infrastructure.Pipeline;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Storage;
 

@@ -1,5 +1,5 @@
 using Maneiro.Grains;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 

@@ -12,7 +12,7 @@ public sealed class IdentitySchemaTests
         var options = new DbContextOptionsBuilder<ManeiroDbContext>().UseNpgsql("Host=unused").Options;
         using var db = new ManeiroDbContext(options);
         var expected = Normalize(db.Database.GenerateCreateScript());
-        var committed = Normalize(File.ReadAllText(Path.Combine(Infrastructure.TestServers.RepositoryRoot, "Maneiro.Infrastructure", "Database", "Migrations", "0002_identity.sql")));
+        var committed = Normalize(File.ReadAllText(Path.Combine(Maneiro.Testing.TestServers.RepositoryRoot, "Maneiro.Infrastructure", "Database", "Migrations", "0002_identity.sql")));
         Assert.Equal(expected, committed);
     }
 

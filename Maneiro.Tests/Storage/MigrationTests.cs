@@ -1,5 +1,5 @@
 using Maneiro.Infrastructure.Database;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Maneiro.Tests.Storage;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Web;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Web;
 

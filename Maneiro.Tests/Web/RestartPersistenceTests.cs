@@ -1,5 +1,5 @@
 using Maneiro.Grains.Interfaces;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Web;

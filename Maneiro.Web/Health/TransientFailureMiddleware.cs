@@ -22,19 +22,8 @@ public sealed partial class TransientFailureMiddleware(RequestDelegate next, ILo
         {
             LogUnavailable(context.Request.Path, ex.GetType().Name);
             context.Response.Clear();
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            context.Response.Headers.RetryAfter = "5";
             const string message = "Maneiro is briefly unavailable while part of the service restarts. Nothing was lost; please try again in a few seconds.";
-            if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
-            {
-                context.Response.ContentType = "text/html; charset=utf-8";
-                await context.Response.WriteAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Briefly unavailable · Maneiro</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main id=\"main\" class=\"container\"><h1>Briefly unavailable</h1><p role=\"alert\">{message}</p><p><a href=\"{context.Request.Path}\">Try again</a></p></main></body></html>"));
-            }
-            else
-            {
-                await context.Response.WriteAsJsonAsync(new { error = "unavailable", message, retryAfterSeconds = 5 });
-            }
+            await StatusPages.WriteAsync(context, new StatusPage(StatusCodes.Status503ServiceUnavailable, 5, "unavailable", "Briefly unavailable", "Briefly unavailable", message, context.Request.Path.ToUriComponent(), "Try again"), context.RequestAborted);
         }
     }
 

@@ -24,8 +24,7 @@ public static class AnalysisEndpoints
         {
             var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
             var outcome = await submission.SubmitAsync(context, userId);
-            var wantsPage = !context.Request.Headers.ContainsKey("RequestVerificationToken")
-                && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+            var wantsPage = !context.Request.Headers.ContainsKey("RequestVerificationToken") && Health.StatusPages.WantsHtml(context.Request);
             if (wantsPage)
             {
                 // A plain form post (no script): go to the job page, or back to the form with the message.
@@ -79,6 +78,8 @@ public static class AnalysisEndpoints
     {
         services.Configure<UploadOptions>(configuration.GetSection(UploadOptions.SectionName));
         services.AddScoped<AnalysisSubmission>();
+        services.AddScoped<MultipartUploadReader>();
+        services.AddScoped<UploadInspector>();
         services.AddSingleton<AnalysisAccess>();
         services.AddSignalR();
         services.AddHostedService<JobProgressRelay>();

@@ -14,6 +14,10 @@ public static class FileSniffer
 
     private static ReadOnlySpan<byte> Jpeg => [0xFF, 0xD8, 0xFF];
 
+    public static bool IsPng(ReadOnlySpan<byte> head) => head.StartsWith(Png);
+
+    public static bool IsJpeg(ReadOnlySpan<byte> head) => head.StartsWith(Jpeg);
+
     private static ReadOnlySpan<byte> Ebml => [0x1A, 0x45, 0xDF, 0xA3];
 
     public static SniffedType? Sniff(ReadOnlySpan<byte> head)

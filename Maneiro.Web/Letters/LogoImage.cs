@@ -31,9 +31,7 @@ public static class LogoImage
         }
 
         var head = upload.AsSpan();
-        var isPng = head.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        var isJpeg = head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]);
-        if (!isPng && !isJpeg)
+        if (!Jobs.FileSniffer.IsPng(head) && !Jobs.FileSniffer.IsJpeg(head))
         {
             throw new LogoRejectedException("The logo must be a PNG or JPEG image.");
         }

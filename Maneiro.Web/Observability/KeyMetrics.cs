@@ -1,3 +1,4 @@
+using Maneiro.Infrastructure.Audit;
 using Npgsql;
 
 namespace Maneiro.Web.Observability;
@@ -29,18 +30,19 @@ public sealed record KeyMetricsWindow(
 /// </summary>
 public sealed class KeyMetrics(NpgsqlDataSource database, HttpOutcomeLedger http)
 {
+    // Action names are bound as parameters from AuditActions, the one place they are spelled.
     private const string Query = """
         SELECT
-            count(*) FILTER (WHERE action = 'account.register' AND outcome = 'success'),
-            count(*) FILTER (WHERE action = 'billing.checkout_started'),
-            count(DISTINCT user_id) FILTER (WHERE action = 'billing.checkout_started'),
-            count(DISTINCT user_id) FILTER (WHERE action = 'billing.subscription_changed' AND details->>'status' = 'Active' AND details->>'tier' <> 'Free'),
-            count(*) FILTER (WHERE action = 'billing.payment_failed'),
-            count(*) FILTER (WHERE action = 'usage.limit_reached'),
-            count(*) FILTER (WHERE action = 'job.completed'),
-            count(*) FILTER (WHERE action = 'job.failed'),
-            avg((details->>'duration_ms')::double precision) FILTER (WHERE action = 'job.completed'),
-            percentile_cont(0.95) WITHIN GROUP (ORDER BY (details->>'duration_ms')::double precision) FILTER (WHERE action = 'job.completed')
+            count(*) FILTER (WHERE action = @register AND outcome = @success),
+            count(*) FILTER (WHERE action = @checkout),
+            count(DISTINCT user_id) FILTER (WHERE action = @checkout),
+            count(DISTINCT user_id) FILTER (WHERE action = @subscription AND details->>'status' = 'Active' AND details->>'tier' <> 'Free'),
+            count(*) FILTER (WHERE action = @paymentFailed),
+            count(*) FILTER (WHERE action = @limitReached),
+            count(*) FILTER (WHERE action = @completed),
+            count(*) FILTER (WHERE action = @failed),
+            avg((details->>'duration_ms')::double precision) FILTER (WHERE action = @completed),
+            percentile_cont(0.95) WITHIN GROUP (ORDER BY (details->>'duration_ms')::double precision) FILTER (WHERE action = @completed)
         FROM audit_log
         WHERE at >= now() - make_interval(hours => @hours)
         """;
@@ -49,6 +51,14 @@ public sealed class KeyMetrics(NpgsqlDataSource database, HttpOutcomeLedger http
     {
         await using var command = database.CreateCommand(Query);
         command.Parameters.AddWithValue("hours", hours);
+        command.Parameters.AddWithValue("register", AuditActions.Register);
+        command.Parameters.AddWithValue("success", AuditOutcomes.Success);
+        command.Parameters.AddWithValue("checkout", AuditActions.CheckoutStarted);
+        command.Parameters.AddWithValue("subscription", AuditActions.SubscriptionChanged);
+        command.Parameters.AddWithValue("paymentFailed", AuditActions.PaymentFailed);
+        command.Parameters.AddWithValue("limitReached", AuditActions.UsageLimitReached);
+        command.Parameters.AddWithValue("completed", AuditActions.JobCompleted);
+        command.Parameters.AddWithValue("failed", AuditActions.JobFailed);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         double? Seconds(int i) => reader.IsDBNull(i) ? null : reader.GetDouble(i) / 1000;

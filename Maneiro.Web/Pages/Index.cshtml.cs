@@ -9,16 +9,12 @@ using Microsoft.Extensions.Options;
 
 namespace Maneiro.Web.Pages;
 
-public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory grains, IOptions<UploadOptions> uploads) : PageModel
+public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory grains, IOptions<UploadOptions> uploads, Maneiro.Infrastructure.OpenAi.PromptLibrary prompts) : PageModel
 {
     private const int PageSize = 20;
 
-    public static readonly (string Value, string Label)[] SpecialtyChoices =
-    [
-        ("auto", "Detect automatically"), ("ophthalmology", "Ophthalmology"), ("primary care", "Primary care"), ("cardiology", "Cardiology"),
-        ("dermatology", "Dermatology"), ("neurology", "Neurology"), ("orthopedics", "Orthopedics"), ("pediatrics", "Pediatrics"),
-        ("ent", "ENT"), ("gastroenterology", "Gastroenterology"), ("endocrinology", "Endocrinology"), ("psychiatry", "Psychiatry"), ("oncology", "Oncology"),
-    ];
+    /// <summary>One list for the form and the model: the prompt catalog's specialties.</summary>
+    public IReadOnlyList<(string Value, string Label)> SpecialtyChoices => prompts.SpecialtyChoices;
 
     public string FirstName { get; private set; } = "";
 

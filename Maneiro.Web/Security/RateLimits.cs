@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Maneiro.Web.Audit;
+using Maneiro.Web.Health;
 using Maneiro.Infrastructure.Audit;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -79,21 +80,9 @@ public static class RateLimits
     public static async Task WriteTooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, CancellationToken cancellationToken)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         var minutes = Math.Max(1, (int)Math.Ceiling(seconds / 60.0));
         var message = $"Too many attempts. For your security, please wait about {minutes} minute{(minutes == 1 ? "" : "s")} and try again.";
-        if (context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
-        {
-            context.Response.ContentType = "text/html; charset=utf-8";
-            await context.Response.WriteAsync(
-                $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Please wait · Maneiro</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main id=\"main\" class=\"container\"><h1>Please wait a moment</h1><p role=\"alert\">{message}</p><p><a href=\"/\">Back to Maneiro</a></p></main></body></html>",
-                cancellationToken);
-        }
-        else
-        {
-            await context.Response.WriteAsJsonAsync(new { error = "rate_limited", message, retryAfterSeconds = seconds }, cancellationToken);
-        }
+        await StatusPages.WriteAsync(context, new StatusPage(StatusCodes.Status429TooManyRequests, seconds, "rate_limited", "Please wait", "Please wait a moment", message, "/", "Back to Maneiro"), cancellationToken);
     }
 }
 

@@ -5,8 +5,7 @@ using System.Net;
 using System.Text;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Extraction;
-using Maneiro.Tests.Billing;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Bench;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Maneiro.Tests.Infrastructure;
+using Maneiro.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Maneiro.Bench;

@@ -45,7 +45,7 @@ foreach (var row in rows.OrderBy(r => r.Benchmark, StringComparer.Ordinal))
 Console.WriteLine();
 Console.Write(table);
 
-var root = Maneiro.Tests.Infrastructure.TestServers.RepositoryRoot;
+var root = Maneiro.Testing.TestServers.RepositoryRoot;
 var commit = Environment.GetEnvironmentVariable("BENCH_COMMIT") ?? "unknown";
 var results = new StringBuilder()
     .AppendLine()

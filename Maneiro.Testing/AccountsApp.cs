@@ -1,0 +1,121 @@
+using System.Net;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Web.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Maneiro.Testing;
+
+/// <summary>The web app with its mail going to a pickup folder the tests read, on its own database.</summary>
+public class AccountsApp : IAsyncLifetime
+{
+    public const string GoodPassword = "correct horse battery staple 42";
+
+    public TestDatabase Database { get; } = new();
+
+    public MailPickup Mail { get; } = new(Path.Combine(Path.GetTempPath(), "maneiro-mail-" + Guid.NewGuid().ToString("N")));
+
+    public ManeiroWebFactory Factory { get; protected set; } = null!;
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        await BeforeStartAsync();
+        await Database.InitializeAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mail:PickupDirectory"] = Mail.Directory,
+            ["Security:SecurityStampValidationInterval"] = "00:00:00",
+            ["Security:RateLimits:KeyPrefix"] = "rl-test-" + Guid.NewGuid().ToString("N"),
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        Factory = new ManeiroWebFactory(Database.Url, settings, ConfigureHost);
+        _ = Factory.BaseAddress;
+        StartSettings = settings;
+    }
+
+    /// <summary>The settings the app was started with, to start it again the same way.</summary>
+    public IDictionary<string, string?> StartSettings { get; private set; } = new Dictionary<string, string?>();
+
+    /// <summary>Stops the app (its co-hosted silo included) and starts it again on the same database.</summary>
+    public async Task RestartAsync()
+    {
+        await Factory.DisposeAsync();
+        Factory = new ManeiroWebFactory(Database.Url, StartSettings, ConfigureHost);
+        _ = Factory.BaseAddress;
+    }
+
+    /// <summary>Extra host configuration (test-only services such as exporters and log capture).</summary>
+    protected virtual void ConfigureHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+    }
+
+    /// <summary>Starts what the app must find running (fake external services).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        await Database.DisposeAsync();
+        if (Directory.Exists(Mail.Directory))
+        {
+            Directory.Delete(Mail.Directory, recursive: true);
+        }
+    }
+
+    public BrowserSession NewSession()
+    {
+        var cookies = new CookieContainer();
+        return new BrowserSession(Factory.CreateHttpClient(cookies), cookies);
+    }
+
+    /// <summary>The Identity user id (also the user grain's key) of the account with this e-mail.</summary>
+    public async Task<string> UserIdAsync(string email)
+    {
+        using var scope = Factory.Services.CreateScope();
+        return (await scope.ServiceProvider.GetRequiredService<UserManager<ManeiroUser>>().FindByEmailAsync(email))!.Id;
+    }
+
+    public IUserGrain UserGrain(string userId) => Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId);
+
+    public static string NewEmail(string name = "doctor") => $"{name}.{Guid.NewGuid().ToString("N")[..10]}@clinic.example";
+
+    public static async Task<HttpResponseMessage> RegisterAsync(BrowserSession session, string email, string password = GoodPassword) =>
+        await session.SubmitAsync("/Account/Register", new Dictionary<string, string>
+        {
+            ["Input.Email"] = email,
+            ["Input.FirstName"] = "Ana",
+            ["Input.LastName"] = "Souza",
+            ["Input.Password"] = password,
+            ["Input.ConfirmPassword"] = password,
+        });
+
+    public async Task ConfirmAsync(BrowserSession session, string email)
+    {
+        var mail = await Mail.WaitForAsync(email, "Confirm");
+        var (status, html, _) = await session.GetAsync(MailPickup.LinkPath(mail));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("E-mail confirmed", html, StringComparison.Ordinal);
+    }
+
+    public static Task<HttpResponseMessage> LoginAsync(BrowserSession session, string email, string password = GoodPassword) =>
+        session.SubmitAsync("/Account/Login", new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = password });
+
+    /// <summary>Registers, confirms through the mail, and signs in; returns the signed-in session.</summary>
+    public async Task<(BrowserSession Session, string Email)> SignedInUserAsync(string name = "doctor")
+    {
+        var email = NewEmail(name);
+        var session = NewSession();
+        Assert.Equal(HttpStatusCode.Redirect, (await RegisterAsync(session, email)).StatusCode);
+        await ConfirmAsync(session, email);
+        var login = await LoginAsync(session, email);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal("/", login.Headers.Location!.OriginalString);
+        return (session, email);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Maneiro.Testing;
+
+/// <summary>
+/// A local server speaking OpenAI's chat-completions and audio-transcriptions wire format. Tests queue the model's
+/// answers; each chat request takes the next one (the last repeats). The real OpenAI SDK talks to it.
+/// </summary>
+public sealed class FakeOpenAi : IAsyncDisposable
+{
+    private readonly object _gate = new();
+    private readonly Queue<string> _answers = new();
+    private string _last = "{}";
+    private readonly Queue<string> _letters = new();
+    private string _lastLetter = "{}";
+    private FakeHttpServer _server = null!;
+
+    public int ChatCalls { get; private set; }
+
+    public int AudioCalls { get; private set; }
+
+    /// <summary>Chat requests that asked for a letter (the "clinical_letter" schema).</summary>
+    public int LetterCalls { get; private set; }
+
+    public List<string> LetterRequests { get; } = [];
+
+    public List<string> ChatRequests { get; } = [];
+
+    /// <summary>Delay before answering a chat request: a slow model, for benchmarks. Tests hold the gate instead.</summary>
+    public TimeSpan ChatDelay { get; set; } = TimeSpan.Zero;
+
+    private TaskCompletionSource? _hold;
+
+    /// <summary>Requests (chat and audio) waiting at the closed gate right now.</summary>
+    public int HeldRequests { get; private set; }
+
+    /// <summary>Closes the gate: every chat and audio request from now on waits until <see cref="Release"/>.</summary>
+    public void Hold()
+    {
+        lock (_gate)
+        {
+            _hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    /// <summary>Opens the gate: held requests are answered, and new ones are not held.</summary>
+    public void Release()
+    {
+        TaskCompletionSource? hold;
+        lock (_gate)
+        {
+            hold = _hold;
+            _hold = null;
+        }
+
+        hold?.TrySetResult();
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> requests are held at the gate.</summary>
+    public Task WaitUntilHeldAsync(int count = 1) => Eventually.TrueAsync(() => HeldRequests >= count, $"{count} request(s) reached the held model");
+
+    private async Task PassGateAsync()
+    {
+        Task? wait;
+        lock (_gate)
+        {
+            wait = _hold?.Task;
+            if (wait is not null)
+            {
+                HeldRequests++;
+            }
+        }
+
+        if (wait is null)
+        {
+            return;
+        }
+
+        try
+        {
+            // A held request whose caller went away (a stopped silo) still leaves the gate when it opens.
+            await wait;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                HeldRequests--;
+            }
+        }
+    }
+
+    public string Transcript { get; set; } = "Patient reports blurred vision in the right eye.";
+
+    public Uri Endpoint => new(_server.BaseAddress, "/v1/");
+
+    public static async Task<FakeOpenAi> StartAsync()
+    {
+        var fake = new FakeOpenAi();
+        fake._server = await FakeHttpServer.StartAsync(fake.HandleAsync);
+        return fake;
+    }
+
+    /// <summary>Replaces the queued answers with these, in order (the last one repeats).</summary>
+    public void Answer(params string[] answers)
+    {
+        lock (_gate)
+        {
+            _answers.Clear();
+            foreach (var answer in answers)
+            {
+                _answers.Enqueue(answer);
+            }
+        }
+    }
+
+    /// <summary>Replaces the queued letter drafts (requests with the letter schema), in order; the last one repeats.</summary>
+    public void AnswerLetters(params string[] answers)
+    {
+        lock (_gate)
+        {
+            _letters.Clear();
+            foreach (var answer in answers)
+            {
+                _letters.Enqueue(answer);
+            }
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _answers.Clear();
+            ChatCalls = 0;
+            AudioCalls = 0;
+            ChatRequests.Clear();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Release();
+        return _server.DisposeAsync();
+    }
+
+    private async Task HandleAsync(RecordedRequest request, HttpResponse response)
+    {
+        if (request.PathAndQuery.EndsWith("/chat/completions", StringComparison.Ordinal))
+        {
+            string content;
+            lock (_gate)
+            {
+                ChatCalls++;
+                if (request.Body.Contains("\"clinical_letter\"", StringComparison.Ordinal))
+                {
+                    LetterCalls++;
+                    LetterRequests.Add(request.Body);
+                    content = _letters.Count > 0 ? _letters.Dequeue() : _lastLetter;
+                    _lastLetter = content;
+                }
+                else
+                {
+                    ChatRequests.Add(request.Body);
+                    content = _answers.Count > 0 ? _answers.Dequeue() : _last;
+                    _last = content;
+                }
+            }
+
+            await PassGateAsync();
+            if (ChatDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(ChatDelay);
+            }
+
+            var body = new JsonObject
+            {
+                ["id"] = "chatcmpl-test",
+                ["object"] = "chat.completion",
+                ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["model"] = "gpt-4.1",
+                ["choices"] = new JsonArray(new JsonObject
+                {
+                    ["index"] = 0,
+                    ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content, ["refusal"] = null },
+                    ["finish_reason"] = "stop",
+                    ["logprobs"] = null,
+                }),
+                ["usage"] = new JsonObject { ["prompt_tokens"] = 1200, ["completion_tokens"] = 300, ["total_tokens"] = 1500 },
+            };
+            response.ContentType = "application/json";
+            await response.WriteAsync(body.ToJsonString());
+            return;
+        }
+
+        if (request.PathAndQuery.EndsWith("/audio/transcriptions", StringComparison.Ordinal))
+        {
+            lock (_gate)
+            {
+                AudioCalls++;
+            }
+
+            await PassGateAsync();
+
+            // The SDK sends the audio as multipart form data; refuse anything without a file part, as the real API does.
+            if (!request.Body.Contains("filename=", StringComparison.Ordinal))
+            {
+                response.StatusCode = 400;
+                await response.WriteAsync("""{"error":{"message":"No file","type":"invalid_request_error"}}""");
+                return;
+            }
+
+            response.ContentType = "application/json";
+            await response.WriteAsync(JsonSerializer.Serialize(new { task = "transcribe", language = "english", duration = 4.2, text = Transcript, segments = Array.Empty<object>(), words = Array.Empty<object>() }));
+            return;
+        }
+
+        response.StatusCode = 404;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Amazon.Runtime.Internal.Auth;
+using Microsoft.AspNetCore.Http;
+
+namespace Maneiro.Testing;
+
+/// <summary>
+/// AWS Transcribe's JSON API on loopback. It checks each request's Signature V4 against the test credentials
+/// (rebuilding the canonical request from what arrived), keeps jobs, and serves their transcript files.
+/// </summary>
+public sealed class FakeTranscribe : IAsyncDisposable
+{
+    public const string AccessKey = "AKIDTRANSCRIBE";
+    public const string SecretKey = "transcribe-secret";
+    private FakeHttpServer _server = null!;
+
+    public ConcurrentDictionary<string, JsonObject> Jobs { get; } = new();
+
+    public ConcurrentQueue<string> Actions { get; } = new();
+
+    public int BadSignatures { get; private set; }
+
+    public string Transcript { get; set; } = "Patient reports blurred vision in the right eye.";
+
+    public Uri Endpoint => _server.BaseAddress;
+
+    public static async Task<FakeTranscribe> StartAsync()
+    {
+        var fake = new FakeTranscribe();
+        fake._server = await FakeHttpServer.StartAsync(fake.HandleAsync);
+        return fake;
+    }
+
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
+
+    private async Task HandleAsync(RecordedRequest request, HttpResponse response)
+    {
+        if (request.Method == "GET" && request.PathAndQuery.StartsWith("/transcripts/", StringComparison.Ordinal))
+        {
+            response.ContentType = "application/json";
+            await response.WriteAsync(new JsonObject
+            {
+                ["jobName"] = request.PathAndQuery,
+                ["results"] = new JsonObject
+                {
+                    ["transcripts"] = new JsonArray(new JsonObject { ["transcript"] = Transcript }),
+                    ["items"] = new JsonArray(new JsonObject { ["start_time"] = "0.1", ["end_time"] = "3.6", ["type"] = "pronunciation" }),
+                },
+            }.ToJsonString());
+            return;
+        }
+
+        if (!SignatureValid(request))
+        {
+            BadSignatures++;
+            response.StatusCode = 403;
+            await response.WriteAsync("""{"__type":"InvalidSignatureException","message":"Signature does not match"}""");
+            return;
+        }
+
+        var action = (request.Header("X-Amz-Target") ?? "").Replace("Transcribe.", "", StringComparison.Ordinal);
+        Actions.Enqueue(action);
+        var body = JsonNode.Parse(request.Body)!;
+        var name = (string)body["TranscriptionJobName"]!;
+        response.ContentType = "application/x-amz-json-1.1";
+        switch (action)
+        {
+            case "StartTranscriptionJob":
+                var job = new JsonObject
+                {
+                    ["TranscriptionJobName"] = name,
+                    ["TranscriptionJobStatus"] = "IN_PROGRESS",
+                    ["LanguageCode"] = (string?)body["LanguageCode"],
+                    ["MediaFormat"] = (string?)body["MediaFormat"],
+                    ["Media"] = JsonNode.Parse(body["Media"]!.ToJsonString()),
+                };
+                Jobs[name] = job;
+                await response.WriteAsync(new JsonObject { ["TranscriptionJob"] = JsonNode.Parse(job.ToJsonString()) }.ToJsonString());
+                return;
+            case "GetTranscriptionJob" when Jobs.TryGetValue(name, out var existing):
+                // Done on the first poll after the start.
+                existing["TranscriptionJobStatus"] = "COMPLETED";
+                existing[nameof(Transcript)] = new JsonObject { ["TranscriptFileUri"] = new Uri(_server.BaseAddress, $"/transcripts/{name}.json").ToString() };
+                await response.WriteAsync(new JsonObject { ["TranscriptionJob"] = JsonNode.Parse(existing.ToJsonString()) }.ToJsonString());
+                return;
+            case "DeleteTranscriptionJob":
+                Jobs.TryRemove(name, out _);
+                await response.WriteAsync("{}");
+                return;
+            default:
+                response.StatusCode = 400;
+                await response.WriteAsync("""{"__type":"BadRequestException","message":"The requested job couldn't be found."}""");
+                return;
+        }
+    }
+
+    private static bool SignatureValid(RecordedRequest request)
+    {
+        var authorization = request.Header("Authorization") ?? "";
+        var date = request.Header("X-Amz-Date") ?? "";
+        if (!authorization.StartsWith($"AWS4-HMAC-SHA256 Credential={AccessKey}/", StringComparison.Ordinal) || date.Length != 16)
+        {
+            return false;
+        }
+
+        const string signedHeaders = "content-type;host;x-amz-date;x-amz-target";
+        var canonical = string.Join('\n',
+            request.Method,
+            request.PathAndQuery.Split('?')[0],
+            "",
+            $"content-type:{request.Header("Content-Type")}",
+            $"host:{request.Header("Host")}",
+            $"x-amz-date:{date}",
+            $"x-amz-target:{request.Header("X-Amz-Target")}",
+            "",
+            signedHeaders,
+            Convert.ToHexStringLower(SHA256.HashData(request.BodyBytes)));
+        var signedAt = DateTime.ParseExact(date, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        var region = authorization.Split('/')[2];
+        var expected = AWS4Signer.ComputeSignature(new ImmutableCredentials(AccessKey, SecretKey, null), region, signedAt, "transcribe", signedHeaders, canonical);
+        return authorization == expected.ForAuthorizationHeader;
+    }
+}

@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Maneiro.Grains.Interfaces;
+
+namespace Maneiro.Testing;
+
+/// <summary>The web app wired to a fake OpenAI and a small ICD-10-CM fixture in the official order-file format.</summary>
+public class JobsApp : AccountsApp
+{
+    public FakeOpenAi OpenAi { get; private set; } = null!;
+
+    public FakeEutils PubMed { get; private set; } = null!;
+
+    public string Icd10File { get; } = Path.Combine(Path.GetTempPath(), $"icd10cm-order-test-{Guid.NewGuid():N}.txt");
+
+    public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "maneiro-blobs-" + Guid.NewGuid().ToString("N"));
+
+    protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    protected override IDictionary<string, string?> Settings
+    {
+        get
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["OPENAI_API_KEY"] = "sk-test",
+                ["OpenAI:Endpoint"] = OpenAi.Endpoint.ToString(),
+                ["OpenAI:MaxRetries"] = "0",
+                ["Icd10:CodesFile"] = Icd10File,
+                ["Ncbi:BaseUrl"] = PubMed.BaseUrl.ToString(),
+                ["Storage:LocalPath"] = BlobRoot,
+                ["Security:RateLimits:UploadsPerUserPerMinute"] = "1000",
+            };
+            foreach (var (key, value) in ExtraSettings)
+            {
+                settings[key] = value;
+            }
+
+            return settings;
+        }
+    }
+
+    protected override async Task BeforeStartAsync()
+    {
+        OpenAi = await FakeOpenAi.StartAsync();
+        PubMed = await FakeEutils.StartAsync();
+        await File.WriteAllLinesAsync(Icd10File,
+        [
+            OrderLine(1, "H40", false, "Glaucoma"),
+            OrderLine(2, "H401", false, "Open-angle glaucoma"),
+            OrderLine(3, "H4011", false, "Primary open-angle glaucoma"),
+            OrderLine(4, "H401112", true, "Primary open-angle glaucoma, right eye, moderate stage"),
+            OrderLine(5, "E119", true, "Type 2 diabetes mellitus without complications"),
+        ]);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await OpenAi.DisposeAsync();
+        await PubMed.DisposeAsync();
+        File.Delete(Icd10File);
+        if (Directory.Exists(BlobRoot))
+        {
+            Directory.Delete(BlobRoot, true);
+        }
+    }
+
+    /// <summary>Files in the blob store right now (encrypted uploads).</summary>
+    public int StoredBlobCount() => Directory.Exists(BlobRoot) ? Directory.GetFiles(BlobRoot, "*", SearchOption.AllDirectories).Length : 0;
+
+    /// <summary>A line of the official icd10cm-order file: order(5) code(7) billable(1) short(60) long.</summary>
+    public static string OrderLine(int order, string code, bool billable, string description) =>
+        $"{order:D5} {code,-7} {(billable ? 1 : 0)} {description,-60} {description}";
+
+    /// <summary>A model answer in the strict schema's shape.</summary>
+    public static string ModelAnswer(string summary = "Moderate primary open-angle glaucoma of the right eye, pressure above target.", string code = "H40.1112", string evidence = "Intraocular pressure 24 mmHg right", string? extraWarning = null, string title = "Primary open-angle glaucoma, right eye, moderate stage") =>
+        new JsonObject
+        {
+            ["provider_name"] = "Dr. Helena Ribeiro",
+            ["patient_name"] = "John Carter",
+            ["patient_block"] = "John Carter, 67-year-old man",
+            ["summary"] = summary,
+            ["patient_summary"] = "The pressure in your right eye is too high, so we are adding a second eye drop.",
+            ["diagnoses"] = new JsonArray(new JsonObject
+            {
+                ["title"] = title,
+                ["icd10_code"] = code,
+                ["laterality"] = "right",
+                ["confidence"] = 0.92,
+                ["bullets"] = new JsonArray("IOP 24 mmHg on latanoprost", "Progressing superior arcuate defect"),
+                ["reference_numbers"] = new JsonArray(1, 2),
+                ["evidence"] = evidence,
+            }),
+            ["plan"] = new JsonArray(new JsonObject
+            {
+                ["title"] = "Lower intraocular pressure",
+                ["bullets"] = new JsonArray("Add timolol twice daily, right eye", "Repeat visual field in three months"),
+                ["reference_numbers"] = new JsonArray(3),
+            }),
+            ["warnings"] = new JsonArray(extraWarning ?? "Check for asthma before starting timolol."),
+            ["icd10_codes"] = new JsonArray(new JsonObject { ["code"] = code, ["description"] = "POAG right eye moderate", ["primary"] = true }),
+            ["quality_score"] = new JsonObject { ["score"] = 82, ["label"] = "good", ["issues"] = new JsonArray("No gonioscopy recorded"), ["suggestions"] = new JsonArray("Record target pressure") },
+            ["search_terms"] = new JsonArray("primary open-angle glaucoma treatment"),
+        }.ToJsonString();
+
+    /// <summary>Uploads through the JSON API as a signed-in browser script would.</summary>
+    public static async Task<HttpResponseMessage> UploadAsync(BrowserSession session, byte[]? file, string fileName = "note.pdf", string? text = null, string specialty = "ophthalmology", bool forceOcr = false)
+    {
+        var (_, html, _) = await session.GetAsync("/");
+        var token = BrowserSession.AntiforgeryToken(html)!;
+        using var form = new MultipartFormDataContent();
+        form.Add(new StringContent(specialty), "specialty");
+        if (forceOcr)
+        {
+            form.Add(new StringContent("true"), "forceOcr");
+        }
+
+        if (text is not null)
+        {
+            form.Add(new StringContent(text), "text");
+        }
+
+        if (file is not null)
+        {
+            var content = new ByteArrayContent(file);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            form.Add(content, "file", fileName);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/analyze") { Content = form };
+        request.Headers.Add("RequestVerificationToken", token);
+        request.Headers.Accept.ParseAdd("application/json");
+        return await session.Client.SendAsync(request);
+    }
+
+    public static async Task<string> JobIdOf(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Upload refused ({(int)response.StatusCode}): {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("jobId").GetString()!;
+    }
+
+    /// <summary>Polls the API until the job finishes (bounded), as the page's fallback does.</summary>
+    public static async Task<JsonElement> WaitForFinishAsync(BrowserSession session, string jobId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await session.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                // Part of the cluster is restarting: retry, as the page does.
+                await Task.Delay(500);
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+            var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            if (root.GetProperty("finished").GetBoolean())
+            {
+                return root;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"Job {jobId} did not finish.");
+    }
+
+    public static string StageOf(JsonElement job) => job.GetProperty("stage").GetString()!;
+
+    public static JobStage Stage(JsonElement job) => Enum.Parse<JobStage>(StageOf(job));
+}

@@ -1,0 +1,59 @@
+using Maneiro.Infrastructure.Configuration;
+using Npgsql;
+
+namespace Maneiro.Tests.Unit.Configuration;
+
+public sealed class ConnectionUrlsTests
+{
+    [Fact]
+    public void Postgres_url_becomes_an_npgsql_connection_string()
+    {
+        var cs = new NpgsqlConnectionStringBuilder(ConnectionUrls.ToNpgsqlConnectionString("postgresql://maneiro_user:p%40ss:w@db.example:6543/maneiro?sslmode=require"));
+        Assert.Equal("db.example", cs.Host);
+        Assert.Equal(6543, cs.Port);
+        Assert.Equal("maneiro", cs.Database);
+        Assert.Equal("maneiro_user", cs.Username);
+        Assert.Equal("p@ss:w", cs.Password);
+        Assert.Equal(SslMode.Require, cs.SslMode);
+    }
+
+    [Fact]
+    public void Postgres_short_scheme_and_default_port_are_accepted()
+    {
+        var cs = new NpgsqlConnectionStringBuilder(ConnectionUrls.ToNpgsqlConnectionString("postgres://u@localhost/app"));
+        Assert.Equal(5432, cs.Port);
+        Assert.Equal("app", cs.Database);
+    }
+
+    [Fact]
+    public void Npgsql_connection_string_passes_through()
+    {
+        var cs = new NpgsqlConnectionStringBuilder(ConnectionUrls.ToNpgsqlConnectionString("Host=h;Port=1234;Database=d;Username=u"));
+        Assert.Equal("h", cs.Host);
+        Assert.Equal(1234, cs.Port);
+    }
+
+    [Fact]
+    public void Garbage_database_url_fails_without_echoing_its_value()
+    {
+        var ex = Assert.Throws<FormatException>(() => ConnectionUrls.ToNpgsqlConnectionString("not a url; secretpassword"));
+        Assert.DoesNotContain("secretpassword", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("redis://127.0.0.1:6390/2", "127.0.0.1:6390,abortConnect=false,defaultDatabase=2")]
+    [InlineData("redis://localhost", "localhost:6379,abortConnect=false")]
+    [InlineData("redis://:s3cret@cache:6379/0", "cache:6379,abortConnect=false,password=s3cret,defaultDatabase=0")]
+    [InlineData("rediss://red-user:pw@kv.render.com:6379", "kv.render.com:6379,abortConnect=false,user=red-user,password=pw,ssl=true")]
+    [InlineData("cache:6379,password=x", "cache:6379,password=x")]
+    public void Redis_url_becomes_a_stackexchange_configuration(string url, string expected) =>
+        Assert.Equal(expected, ConnectionUrls.ToRedisConfiguration(url));
+
+    [Fact]
+    public void Missing_setting_names_the_key_and_not_a_value()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+        var ex = Assert.Throws<MissingSettingException>(() => configuration.PostgresConnectionString());
+        Assert.Contains("DATABASE_URL", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,128 @@
+using Maneiro.Grains.Domain;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Users;
+
+namespace Maneiro.Tests.Unit.Domain;
+
+public sealed class UsageLedgerTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
+    private readonly UserState _state = new();
+    private readonly UsageLedger _ledger;
+
+    public UsageLedgerTests() => _ledger = At(Start);
+
+    private UsageLedger At(DateTimeOffset now) => new(_state, new UsageLimitsOptions(), now);
+
+    [Fact]
+    public void Free_tier_grants_up_to_its_limit_then_denies_with_a_readable_reason()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(_ledger.TryReserve(UsageKind.Analyses, $"job-{i}", 1).Result.Granted);
+        }
+
+        var denied = _ledger.TryReserve(UsageKind.Analyses, "job-10", 1).Result;
+        Assert.False(denied.Granted);
+        Assert.Contains("all 10 analyses", denied.DeniedReason, StringComparison.Ordinal);
+        Assert.Contains("February 15, 2026", denied.DeniedReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reserving_the_same_job_twice_counts_once()
+    {
+        Assert.True(_ledger.TryReserve(UsageKind.OcrPages, "job", 5).Changed);
+        var again = _ledger.TryReserve(UsageKind.OcrPages, "job", 5);
+        Assert.True(again.Result.Granted);
+        Assert.False(again.Changed);
+        Assert.Equal(5, _ledger.Used(UsageKind.OcrPages));
+    }
+
+    [Fact]
+    public void Release_gives_back_pending_units_but_not_committed_ones()
+    {
+        _ledger.TryReserve(UsageKind.Analyses, "failed", 1);
+        _ledger.TryReserve(UsageKind.Analyses, "done", 1);
+        Assert.True(_ledger.Commit("done"));
+        Assert.False(_ledger.Commit("done"));
+
+        Assert.True(_ledger.Release("failed"));
+        Assert.False(_ledger.Release("failed"));
+        Assert.False(_ledger.Release("done"));
+        Assert.Equal(1, _ledger.Used(UsageKind.Analyses));
+    }
+
+    [Fact]
+    public void A_request_larger_than_what_is_left_is_denied_without_holding_anything()
+    {
+        var result = _ledger.TryReserve(UsageKind.OcrPages, "big", 51);
+        Assert.False(result.Result.Granted);
+        Assert.Contains("more OCR pages than the 50 left", result.Result.DeniedReason, StringComparison.Ordinal);
+        Assert.Equal(0, _ledger.Used(UsageKind.OcrPages));
+    }
+
+    [Fact]
+    public void Period_rolls_over_on_first_call_after_it_ends_keeping_pending_reservations()
+    {
+        _ledger.TryReserve(UsageKind.Analyses, "committed", 1);
+        _ledger.Commit("committed");
+        _ledger.TryReserve(UsageKind.Analyses, "in-flight", 1);
+
+        var later = At(Start.AddMonths(2).AddDays(3));
+        Assert.True(later.EnsurePeriod());
+        Assert.Equal(Start.AddMonths(2), _state.PeriodStart);
+        Assert.Equal(Start.AddMonths(3), _state.PeriodEnd);
+        Assert.Equal(1, later.Used(UsageKind.Analyses));
+    }
+
+    [Fact]
+    public void Enterprise_is_unlimited_and_canceled_subscriptions_get_free_limits()
+    {
+        _ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Enterprise, SubscriptionStatus.Active, "cus_1", "sub_1", null, null, Start));
+        Assert.Null(_ledger.EffectiveLimits.Analyses);
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(_ledger.TryReserve(UsageKind.Analyses, $"e-{i}", 1).Result.Granted);
+        }
+
+        _ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Enterprise, SubscriptionStatus.Canceled, null, null, null, null, Start.AddMinutes(1)));
+        Assert.Equal(SubscriptionTier.Free, _ledger.EffectiveTier);
+        Assert.False(_ledger.TryReserve(UsageKind.Analyses, "after-cancel", 1).Result.Granted);
+    }
+
+    [Fact]
+    public void An_older_subscription_event_does_not_overwrite_a_newer_one()
+    {
+        Assert.True(_ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Professional, SubscriptionStatus.Active, "cus", "sub", null, null, Start.AddMinutes(5))));
+        Assert.False(_ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Basic, SubscriptionStatus.Active, "cus", "sub", null, null, Start)));
+        Assert.Equal(SubscriptionTier.Professional, _state.Tier);
+    }
+
+    [Fact]
+    public void A_failed_payment_keeps_paid_limits_for_the_grace_period_then_free_limits_apply()
+    {
+        _ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Basic, SubscriptionStatus.Active, "cus", "sub", null, null, Start));
+        _ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Basic, SubscriptionStatus.PastDue, "cus", "sub", null, null, Start.AddDays(1)));
+        Assert.Equal(Start.AddDays(8), _ledger.GraceEndsAt);
+        Assert.Equal(SubscriptionTier.Basic, At(Start.AddDays(7)).EffectiveTier);
+        Assert.Equal(SubscriptionTier.Free, At(Start.AddDays(9)).EffectiveTier);
+
+        // A second failure does not restart the grace period; payment ends it.
+        _ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Basic, SubscriptionStatus.PastDue, "cus", "sub", null, null, Start.AddDays(4)));
+        Assert.Equal(Start.AddDays(8), _ledger.GraceEndsAt);
+        _ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Basic, SubscriptionStatus.Active, "cus", "sub", null, null, Start.AddDays(10)));
+        Assert.Null(_ledger.GraceEndsAt);
+        Assert.Equal(SubscriptionTier.Basic, At(Start.AddDays(10)).EffectiveTier);
+    }
+
+    [Fact]
+    public void A_new_billing_period_from_billing_resets_committed_usage()
+    {
+        _ledger.TryReserve(UsageKind.Letters, "l1", 3);
+        _ledger.Commit("l1");
+        var next = Start.AddMonths(1);
+        _ledger.Apply(new SubscriptionUpdate(SubscriptionTier.Basic, SubscriptionStatus.Active, "cus", "sub", next, next.AddMonths(1), next));
+        Assert.Equal(0, _ledger.Used(UsageKind.Letters));
+        Assert.Equal(next, _state.PeriodStart);
+    }
+}

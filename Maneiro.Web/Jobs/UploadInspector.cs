@@ -1,0 +1,107 @@
+using System.Text;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services;
+using Maneiro.Infrastructure.Extraction;
+using Microsoft.Extensions.Options;
+
+namespace Maneiro.Web.Jobs;
+
+/// <summary>An input stored encrypted under a generated key, of a type decided from its content.</summary>
+public sealed record StoredInput(string Key, SniffedType Type, long Size);
+
+/// <summary>
+/// Decides what an upload is from its first bytes (never its name), stores it encrypted while counting it against
+/// its type's limit, and opens PDFs once to refuse damaged or password-protected ones before any work starts.
+/// Whatever it refuses it deletes again.
+/// </summary>
+public sealed class UploadInspector(IBlobStore blobs, IOptions<UploadOptions> options)
+{
+    public const string UnsupportedType = "This file type is not supported. Upload a PDF, a PNG, JPEG, WEBP or TIFF image, or MP3, WAV, M4A, WEBM or OGG audio.";
+
+    public async Task<StoredInput> StoreFileAsync(Stream body, string jobId, CancellationToken cancellationToken)
+    {
+        var head = new byte[FileSniffer.HeaderBytes];
+        var headLength = 0;
+        while (headLength < head.Length && await body.ReadAsync(head.AsMemory(headLength), cancellationToken) is var n and > 0)
+        {
+            headLength += n;
+        }
+
+        if (FileSniffer.Sniff(head.AsSpan(0, headLength)) is not { } type)
+        {
+            throw headLength == 0
+                ? new UploadRefusedException(StatusCodes.Status400BadRequest, "The file is empty.")
+                : new UploadRefusedException(StatusCodes.Status415UnsupportedMediaType, UnsupportedType);
+        }
+
+        var key = BlobKeys.NewUploadKey(jobId);
+        var max = MaxBytes(type.Kind);
+        var counting = new CountingStream(new ConcatStream(head.AsMemory(0, headLength), body), max);
+        var tooLarge = new UploadRefusedException(StatusCodes.Status413PayloadTooLarge, TooLarge(max, type.Kind == InputKind.Audio ? "audio" : "documents"));
+        try
+        {
+            try
+            {
+                await blobs.PutAsync(key, counting, type.MediaType, cancellationToken);
+            }
+            catch (UploadTooLargeException)
+            {
+                throw tooLarge;
+            }
+
+            if (counting.Count > max)
+            {
+                throw tooLarge;
+            }
+
+            if (type.Kind == InputKind.Pdf && await PdfProblemAsync(key, cancellationToken) is { } problem)
+            {
+                throw new UploadRefusedException(StatusCodes.Status422UnprocessableEntity, problem);
+            }
+
+            return new StoredInput(key, type, counting.Count);
+        }
+        catch (Exception ex) when (ex is UploadRefusedException or IOException or BadHttpRequestException or InvalidDataException or OperationCanceledException)
+        {
+            await blobs.DeleteAsync(key, CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async Task<StoredInput> StoreTextAsync(string text, string jobId, CancellationToken cancellationToken)
+    {
+        var key = BlobKeys.NewUploadKey(jobId);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        await blobs.PutAsync(key, new MemoryStream(bytes), "text/plain", cancellationToken);
+        return new StoredInput(key, new SniffedType(InputKind.Text, "text/plain", "pasted text"), bytes.Length);
+    }
+
+    /// <summary>Removes a stored input again (an upload refused after it was stored).</summary>
+    public async Task DeleteAsync(StoredInput? input)
+    {
+        if (input is not null)
+        {
+            await blobs.DeleteAsync(input.Key, CancellationToken.None);
+        }
+    }
+
+    public static string TooLarge(long max, string what) => $"This file is too large. The limit for {what} is {max / (1024 * 1024)} MB.";
+
+    private long MaxBytes(InputKind kind) => kind == InputKind.Audio ? options.Value.MaxAudioBytes : options.Value.MaxDocumentBytes;
+
+    private async Task<string?> PdfProblemAsync(string key, CancellationToken cancellationToken)
+    {
+        await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory, cancellationToken);
+        try
+        {
+            PdfTextLayer.Inspect(memory.ToArray());
+            return null;
+        }
+        catch (JobFailedException ex)
+        {
+            return ex.Message;
+        }
+    }
+}
