@@ -143,31 +143,25 @@ public class JobsApp : AccountsApp
         return JsonDocument.Parse(body).RootElement.GetProperty("jobId").GetString()!;
     }
 
-    /// <summary>Polls the API until the job finishes (bounded), as the page's fallback does.</summary>
+    /// <summary>Polls the API until the job finishes (bounded), as the page's fallback does; a 503 (part of the cluster restarting) is retried.</summary>
     public static async Task<JsonElement> WaitForFinishAsync(BrowserSession session, string jobId, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await session.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
-            if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+        var job = await Eventually.ReturnsAsync(
+            async () =>
             {
-                // Part of the cluster is restarting: retry, as the page does.
-                await Task.Delay(500);
-                continue;
-            }
+                using var response = await session.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    return (JsonElement?)null;
+                }
 
-            response.EnsureSuccessStatusCode();
-            var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            if (root.GetProperty("finished").GetBoolean())
-            {
-                return root;
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Job {jobId} did not finish.");
+                response.EnsureSuccessStatusCode();
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            },
+            root => root?.GetProperty("finished").GetBoolean() == true,
+            $"job {jobId} finished",
+            timeout ?? TimeSpan.FromSeconds(90));
+        return job!.Value;
     }
 
     public static string StageOf(JsonElement job) => job.GetProperty("stage").GetString()!;

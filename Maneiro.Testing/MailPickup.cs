@@ -8,29 +8,29 @@ public sealed partial class MailPickup(string directory)
 {
     public string Directory { get; } = directory;
 
-    public async Task<MimeMessage> WaitForAsync(string to, string subjectContains, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (System.IO.Directory.Exists(Directory))
-            {
-                foreach (var file in System.IO.Directory.GetFiles(Directory, "*.eml").Order())
-                {
-                    var message = await MimeMessage.LoadAsync(file);
-                    if (message.To.Mailboxes.Any(m => m.Address.Equals(to, StringComparison.OrdinalIgnoreCase))
-                        && (message.Subject ?? "").Contains(subjectContains, StringComparison.OrdinalIgnoreCase))
-                    {
-                        File.Delete(file);
-                        return message;
-                    }
-                }
-            }
+    public async Task<MimeMessage> WaitForAsync(string to, string subjectContains, TimeSpan? timeout = null) =>
+        (await Eventually.ReturnsAsync(() => TakeAsync(to, subjectContains), m => m is not null, $"a mail to {to} about '{subjectContains}' arrived in {Directory}", timeout ?? TimeSpan.FromSeconds(10)))!;
 
-            await Task.Delay(100);
+    /// <summary>Takes (reads and removes) the first matching message, if one is there.</summary>
+    private async Task<MimeMessage?> TakeAsync(string to, string subjectContains)
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return null;
         }
 
-        throw new TimeoutException($"No mail to {to} about '{subjectContains}' in {Directory}.");
+        foreach (var file in System.IO.Directory.GetFiles(Directory, "*.eml").Order())
+        {
+            var message = await MimeMessage.LoadAsync(file);
+            if (message.To.Mailboxes.Any(m => m.Address.Equals(to, StringComparison.OrdinalIgnoreCase))
+                && (message.Subject ?? "").Contains(subjectContains, StringComparison.OrdinalIgnoreCase))
+            {
+                File.Delete(file);
+                return message;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The first link in the message's text part, as a path and query on the app.</summary>

@@ -15,10 +15,7 @@ public sealed class ScratchRedis : IAsyncDisposable
     public async Task StartAsync()
     {
         await RunAsync("redis-server", "--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--daemonize", "yes", "--dir", _dir, "--save", "", "--appendonly", "yes", "--appendfsync", "always");
-        for (var i = 0; i < 50 && !await PingAsync(); i++)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(PingAsync, $"the scratch Redis on port {Port} answers", TimeSpan.FromSeconds(10));
     }
 
     public Task StopAsync() => RunAsync("redis-cli", "-p", Port.ToString(CultureInfo.InvariantCulture), "shutdown", "nosave");

@@ -202,20 +202,11 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
     }
 
     /// <summary>The silo writes the row right after it saves the final state; give it a moment.</summary>
-    private async Task WaitForAuditAsync(string jobId, string action)
-    {
-        for (var i = 0; i < 50; i++)
-        {
-            if (await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{jobId}' AND action = '{action}'") == 1)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"No single {action} audit row for job {jobId}.");
-    }
+    private Task WaitForAuditAsync(string jobId, string action) =>
+        Eventually.TrueAsync(
+            async () => await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{jobId}' AND action = '{action}'") == 1,
+            $"a single {action} audit row for job {jobId}",
+            TimeSpan.FromSeconds(10));
 
     private async Task<IUserGrain> UserGrain(string email) => app.UserGrain(await app.UserIdAsync(email));
 }

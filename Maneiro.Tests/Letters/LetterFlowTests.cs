@@ -37,24 +37,16 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         return location["/Letters/".Length..];
     }
 
-    private static async Task<JsonElement> WaitForLetterAsync(BrowserSession session, string letterId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await session.Client.GetAsync(new Uri($"/api/letters/{letterId}", UriKind.Relative));
-            response.EnsureSuccessStatusCode();
-            var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            if (root.GetProperty("finished").GetBoolean())
+    private static Task<JsonElement> WaitForLetterAsync(BrowserSession session, string letterId) =>
+        Eventually.ReturnsAsync(
+            async () =>
             {
-                return root;
-            }
-
-            await Task.Delay(150);
-        }
-
-        throw new TimeoutException($"Letter {letterId} did not finish.");
-    }
+                using var response = await session.Client.GetAsync(new Uri($"/api/letters/{letterId}", UriKind.Relative));
+                response.EnsureSuccessStatusCode();
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            },
+            root => root.GetProperty("finished").GetBoolean(),
+            $"letter {letterId} finished");
 
     private static string PdfText(byte[] pdf)
     {

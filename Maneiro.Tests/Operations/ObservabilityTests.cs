@@ -77,17 +77,11 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
         await JobsApp.WaitForFinishAsync(session, jobId);
 
-        Activity[] spans = [];
-        for (var i = 0; i < 50; i++)
-        {
-            spans = app.Spans();
-            if (spans.Any(s => s.DisplayName == "analysis Validating" && (string?)s.GetTagItem("maneiro.job.id") == jobId))
-            {
-                break;
-            }
-
-            await Task.Delay(100);
-        }
+        var spans = await Eventually.ReturnsAsync(
+            () => Task.FromResult(app.Spans()),
+            all => all.Any(s => s.DisplayName == "analysis Validating" && (string?)s.GetTagItem("maneiro.job.id") == jobId),
+            "the Validating span was exported",
+            TimeSpan.FromSeconds(10));
 
         var request = spans.Single(s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("POST /api/analyze", StringComparison.Ordinal) && spans.Any(c => c.TraceId == s.TraceId && (string?)c.GetTagItem("maneiro.job.id") == jobId));
         var trace = spans.Where(s => s.TraceId == request.TraceId).ToList();
@@ -142,10 +136,7 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
 
         var letter = await session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string> { ["Letter.Kind"] = "Referral", ["Letter.Language"] = "en", ["Letter.RecipientName"] = $"Dr. {Marker}" }, handler: "Letter");
         var letterId = letter.Headers.Location!.OriginalString["/Letters/".Length..];
-        for (var i = 0; i < 100 && !(await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<ILetterGrain>(letterId).GetStatus())!.IsFinished; i++)
-        {
-            await Task.Delay(100);
-        }
+        await Eventually.TrueAsync(async () => (await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<ILetterGrain>(letterId).GetStatus())!.IsFinished, "the letter finished", TimeSpan.FromSeconds(10));
 
         using var pdf = await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
@@ -250,17 +241,7 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         ledger.Record(200);
         ledger.Record(503);
         ledger.Record(500);
-        (long, long) now = default;
-        for (var i = 0; i < 50; i++)
-        {
-            now = await ledger.TotalsAsync(2);
-            if (now.Item2 >= errors + 2)
-            {
-                break;
-            }
-
-            await Task.Delay(50);
-        }
+        var now = await Eventually.ReturnsAsync(() => ledger.TotalsAsync(2), totals => totals.Item2 >= errors + 2, "both errors were counted", TimeSpan.FromSeconds(5));
 
         Assert.True(now.Item1 >= requests + 3);
         Assert.Equal(errors + 2, now.Item2);
