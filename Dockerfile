@@ -3,11 +3,11 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig Maneiro.sln ./
-COPY Maneiro.Grains.Interfaces/Maneiro.Grains.Interfaces.csproj Maneiro.Grains.Interfaces/
-COPY Maneiro.Grains/Maneiro.Grains.csproj Maneiro.Grains/
-COPY Maneiro.Infrastructure/Maneiro.Infrastructure.csproj Maneiro.Infrastructure/
-COPY Maneiro.Silo/Maneiro.Silo.csproj Maneiro.Silo/
-COPY Maneiro.Web/Maneiro.Web.csproj Maneiro.Web/
+COPY Maneiro.Grains.Interfaces/Maneiro.Grains.Interfaces.csproj Maneiro.Grains.Interfaces/packages.lock.json Maneiro.Grains.Interfaces/
+COPY Maneiro.Grains/Maneiro.Grains.csproj Maneiro.Grains/packages.lock.json Maneiro.Grains/
+COPY Maneiro.Infrastructure/Maneiro.Infrastructure.csproj Maneiro.Infrastructure/packages.lock.json Maneiro.Infrastructure/
+COPY Maneiro.Silo/Maneiro.Silo.csproj Maneiro.Silo/packages.lock.json Maneiro.Silo/
+COPY Maneiro.Web/Maneiro.Web.csproj Maneiro.Web/packages.lock.json Maneiro.Web/
 RUN dotnet restore Maneiro.Web/Maneiro.Web.csproj && dotnet restore Maneiro.Silo/Maneiro.Silo.csproj
 COPY Maneiro.Grains.Interfaces/ Maneiro.Grains.Interfaces/
 COPY Maneiro.Grains/ Maneiro.Grains/

@@ -1,11 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Web;
-using Maneiro.Grains.Interfaces;
-using Maneiro.Web.Data;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace Maneiro.Testing;
 
 public class BillingApp : AccountsApp

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
 using Microsoft.AspNetCore.Http;
 
 namespace Maneiro.Testing;
@@ -122,7 +119,6 @@ public sealed class FakeTranscribe : IAsyncDisposable
             Convert.ToHexStringLower(SHA256.HashData(request.BodyBytes)));
         var signedAt = DateTime.ParseExact(date, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
         var region = authorization.Split('/')[2];
-        var expected = AWS4Signer.ComputeSignature(new ImmutableCredentials(AccessKey, SecretKey, null), region, signedAt, "transcribe", signedHeaders, canonical);
-        return authorization == expected.ForAuthorizationHeader;
+        return authorization == Maneiro.Infrastructure.Speech.SigV4.Authorization(AccessKey, SecretKey, signedAt, region, "transcribe", signedHeaders, canonical);
     }
 }

@@ -25,7 +25,7 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         _ => SubscriptionTier.Free,
     };
 
-    /// <summary>Starts the first period, or rolls over to the period containing <paramref name="now"/>.</summary>
+    /// <summary>Starts the first period, or rolls over to the period containing the current time.</summary>
     public bool EnsurePeriod()
     {
         if (state.PeriodEnd == default)

@@ -1,8 +1,8 @@
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Jobs;
 using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
-using Maneiro.Grains.Jobs;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 

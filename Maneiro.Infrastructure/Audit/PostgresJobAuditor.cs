@@ -1,6 +1,3 @@
-using Maneiro.Grains.Interfaces;
-using Maneiro.Grains.Services;
-
 namespace Maneiro.Infrastructure.Audit;
 
 public sealed class PostgresJobAuditor(AuditLog audit) : IJobAuditor

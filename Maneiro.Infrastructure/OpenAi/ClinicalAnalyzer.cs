@@ -1,5 +1,4 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
 using Maneiro.Grains.Domain;
 using Microsoft.Extensions.Options;
 using OpenAI;

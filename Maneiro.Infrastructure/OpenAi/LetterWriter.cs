@@ -1,8 +1,5 @@
-using System.ClientModel;
 using System.Text;
 using Maneiro.Grains.Domain.Letters;
-using Maneiro.Grains.Interfaces;
-using Maneiro.Infrastructure.OpenAi;
 using Microsoft.Extensions.Options;
 using OpenAI.Chat;
 

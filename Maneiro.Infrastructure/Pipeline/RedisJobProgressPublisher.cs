@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Maneiro.Grains.Interfaces;
-using Maneiro.Grains.Services;
 using StackExchange.Redis;
 
 namespace Maneiro.Infrastructure.Pipeline;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Maneiro.Grains.Interfaces;
 using Microsoft.Extensions.Options;
 
 namespace Maneiro.Infrastructure.References;

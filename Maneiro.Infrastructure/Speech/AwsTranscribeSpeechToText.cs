@@ -4,8 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
-using Amazon.Runtime.Internal.Auth;
-using Maneiro.Infrastructure.OpenAi;
 
 namespace Maneiro.Infrastructure.Speech;
 
@@ -107,13 +105,12 @@ public sealed class AwsTranscribeSpeechToText(HttpClient http, AwsTranscribeOpti
             signedHeaders,
             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(payload))));
         var credentials = await options.Credentials.GetCredentialsAsync();
-        var signature = AWS4Signer.ComputeSignature(credentials, options.Region, now, Service, signedHeaders, canonical);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(payload, Encoding.UTF8) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-        request.Headers.TryAddWithoutValidation("Authorization", signature.ForAuthorizationHeader);
+        request.Headers.TryAddWithoutValidation("Authorization", SigV4.Authorization(credentials.AccessKey, credentials.SecretKey, now, options.Region, Service, signedHeaders, canonical));
         if (!string.IsNullOrEmpty(credentials.Token))
         {
             request.Headers.TryAddWithoutValidation("X-Amz-Security-Token", credentials.Token);

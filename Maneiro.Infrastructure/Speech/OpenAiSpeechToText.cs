@@ -1,5 +1,4 @@
 using Maneiro.Infrastructure.OpenAi;
-using Maneiro.Infrastructure.Storage;
 
 namespace Maneiro.Infrastructure.Speech;
 

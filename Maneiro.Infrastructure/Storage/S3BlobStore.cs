@@ -2,7 +2,6 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Maneiro.Infrastructure.Storage;
 
 namespace Maneiro.Infrastructure.Storage;
 

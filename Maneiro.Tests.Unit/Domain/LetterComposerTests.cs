@@ -1,6 +1,6 @@
-using Maneiro.Testing;
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Unit.Domain;
 

@@ -1,5 +1,4 @@
 using Maneiro.Web.Extensions;
-using Sentry;
 
 namespace Maneiro.Tests.Unit.Web;
 

@@ -1,8 +1,7 @@
 using System.Net;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Testing;
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Testing;
 using Maneiro.Web.Data;
 using Maneiro.Web.Extensions;
 using Microsoft.AspNetCore.Identity;

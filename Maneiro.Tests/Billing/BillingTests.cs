@@ -3,9 +3,6 @@ using System.Text;
 using System.Web;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
-using Maneiro.Web.Data;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Billing;
 

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Cluster;

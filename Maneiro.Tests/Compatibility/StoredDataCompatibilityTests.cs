@@ -3,7 +3,6 @@ using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orleans.Runtime;
 
 namespace Maneiro.Tests.Compatibility;
 

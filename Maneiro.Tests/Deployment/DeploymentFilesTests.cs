@@ -53,7 +53,7 @@ public sealed class DeploymentFilesTests
         foreach (var project in projects)
         {
             var folder = Path.GetDirectoryName(project)!;
-            Assert.Contains($"COPY {folder}/{Path.GetFileName(project)} {folder}/", dockerfile, StringComparison.Ordinal);
+            Assert.Contains($"COPY {folder}/{Path.GetFileName(project)} {folder}/packages.lock.json {folder}/", dockerfile, StringComparison.Ordinal);
             Assert.Contains($"COPY {folder}/ {folder}/", dockerfile, StringComparison.Ordinal);
 
             // Executables are hosts: only tests and benchmarks may reference one (the web, for WebApplicationFactory).

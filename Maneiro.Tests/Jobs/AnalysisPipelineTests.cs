@@ -1,9 +1,6 @@
 using System.Net;
-using System.Text.Json;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
-using Maneiro.Web.Data;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Jobs;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Maneiro.Infrastructure.References;
 using Maneiro.Testing;
 

@@ -1,8 +1,7 @@
-using Maneiro.Grains.Services;
 using System.Security.Cryptography;
 using Amazon.Runtime;
+using Maneiro.Grains.Services;
 using Maneiro.Infrastructure.Storage;
-using Maneiro.Infrastructure.Pipeline;
 using Maneiro.Testing;
 
 namespace Maneiro.Tests.Storage;

@@ -1,5 +1,4 @@
 using Maneiro.Grains.Interfaces;
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Data;
 using Maneiro.Web.Email;

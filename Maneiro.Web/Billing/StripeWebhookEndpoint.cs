@@ -1,4 +1,3 @@
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
 using Microsoft.Extensions.Options;
 using Stripe;

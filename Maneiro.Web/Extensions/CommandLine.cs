@@ -1,7 +1,6 @@
 using Maneiro.Grains.Interfaces;
-using Maneiro.Infrastructure.Hosting;
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Infrastructure.Hosting;
 using Maneiro.Web.Data;
 using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Identity;

@@ -1,5 +1,3 @@
-using Sentry;
-
 namespace Maneiro.Web.Extensions;
 
 /// <summary>Removes what could identify a patient or a user from an error event before it leaves the process.</summary>

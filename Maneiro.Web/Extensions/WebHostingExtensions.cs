@@ -1,4 +1,5 @@
 using System.Globalization;
+using Maneiro.Infrastructure;
 using Maneiro.Infrastructure.Configuration;
 using Maneiro.Infrastructure.Hosting;
 using Maneiro.Web.Billing;
@@ -7,7 +8,6 @@ using Maneiro.Web.Health;
 using Maneiro.Web.Jobs;
 using Maneiro.Web.Letters;
 using Maneiro.Web.Observability;
-using Maneiro.Infrastructure;
 using Maneiro.Web.Security;
 
 namespace Maneiro.Web.Extensions;

@@ -1,7 +1,5 @@
-using System.Globalization;
 using Maneiro.Grains.Interfaces;
 using Npgsql;
-using Orleans.Runtime;
 using StackExchange.Redis;
 
 namespace Maneiro.Web.Health;

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Web.Audit;
 using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Antiforgery;
 

@@ -1,12 +1,10 @@
 using Maneiro.Web.Audit;
-using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Data;
 using Maneiro.Web.Email;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Maneiro.Web.Security;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
 using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Identity;

@@ -1,6 +1,6 @@
 using Maneiro.Grains.Interfaces;
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,5 @@
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Web.Audit;
 using Maneiro.Web.Jobs;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

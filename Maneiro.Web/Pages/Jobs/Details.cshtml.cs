@@ -1,11 +1,11 @@
-using Maneiro.Grains.Interfaces;
-using Maneiro.Web.Audit;
-using Maneiro.Infrastructure.Audit;
-using Maneiro.Web.Jobs;
-using Maneiro.Web.Letters;
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Maneiro.Grains.Domain.Letters;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Infrastructure.Audit;
+using Maneiro.Web.Audit;
+using Maneiro.Web.Jobs;
+using Maneiro.Web.Letters;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 

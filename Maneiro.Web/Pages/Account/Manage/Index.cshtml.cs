@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Maneiro.Web.Audit;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
