@@ -32,6 +32,13 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal((int)CodeCheck.Valid, code.GetProperty("check").GetInt32());
         Assert.Equal("Primary open-angle glaucoma, right eye, moderate stage", code.GetProperty("officialDescription").GetString());
 
+        // The history row names the patient and the primary diagnosis from the small progress state.
+        Assert.Equal("John Carter", job.GetProperty("headline").GetProperty("patientName").GetString());
+        var (_, home, _) = await session.GetAsync("/");
+        var row = System.Text.RegularExpressions.Regex.Match(home, $"<tr>\\s*<td><a href=\"/Jobs/{jobId}\">.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+        Assert.Contains("<td>John Carter</td>", row, StringComparison.Ordinal);
+        Assert.Contains("Primary open-angle glaucoma, right eye, moderate stage</td>", row, StringComparison.Ordinal);
+
         // The prompt carried the extracted text and the ophthalmology guidance.
         var request = app.OpenAi.ChatRequests[^1];
         Assert.Contains("Intraocular pressure 24 mmHg", request, StringComparison.Ordinal);
