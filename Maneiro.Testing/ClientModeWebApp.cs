@@ -1,7 +1,7 @@
 namespace Maneiro.Testing;
 
 /// <summary>The accounts helpers, with a client-mode web joining silos that run as separate processes.</summary>
-public sealed class ClientModeWebApp(TestDatabase database, string blobRoot, string clusterId) : AccountsApp
+public sealed class ClientModeWebApp(TestDatabase database, string blobRoot, string clusterId) : ManeiroApp
 {
     public async Task StartAsync()
     {

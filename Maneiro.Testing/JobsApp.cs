@@ -6,70 +6,13 @@ using Maneiro.Grains.Interfaces;
 
 namespace Maneiro.Testing;
 
-/// <summary>The web app wired to a fake OpenAI and a small ICD-10-CM fixture in the official order-file format.</summary>
-public class JobsApp : AccountsApp
+/// <summary>The web app with a fake model (and PubMed), a small ICD-10-CM fixture, and the helpers analysis tests share.</summary>
+public class JobsApp : ManeiroApp
 {
-    public FakeOpenAi OpenAi { get; private set; } = null!;
-
-    public FakeEutils PubMed { get; private set; } = null!;
-
-    public string Icd10File { get; } = Path.Combine(Path.GetTempPath(), $"icd10cm-order-test-{Guid.NewGuid():N}.txt");
-
-    public string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "maneiro-blobs-" + Guid.NewGuid().ToString("N"));
-
-    protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
-
-    protected override IDictionary<string, string?> Settings
+    public JobsApp()
+        : base(b => b.WithFakeModel())
     {
-        get
-        {
-            var settings = new Dictionary<string, string?>
-            {
-                ["OPENAI_API_KEY"] = "sk-test",
-                ["OpenAI:Endpoint"] = OpenAi.Endpoint.ToString(),
-                ["OpenAI:MaxRetries"] = "0",
-                ["Icd10:CodesFile"] = Icd10File,
-                ["Ncbi:BaseUrl"] = PubMed.BaseUrl.ToString(),
-                ["Storage:LocalPath"] = BlobRoot,
-                ["Security:RateLimits:UploadsPerUserPerMinute"] = "1000",
-            };
-            foreach (var (key, value) in ExtraSettings)
-            {
-                settings[key] = value;
-            }
-
-            return settings;
-        }
     }
-
-    protected override async Task BeforeStartAsync()
-    {
-        OpenAi = await FakeOpenAi.StartAsync();
-        PubMed = await FakeEutils.StartAsync();
-        await File.WriteAllLinesAsync(Icd10File,
-        [
-            OrderLine(1, "H40", false, "Glaucoma"),
-            OrderLine(2, "H401", false, "Open-angle glaucoma"),
-            OrderLine(3, "H4011", false, "Primary open-angle glaucoma"),
-            OrderLine(4, "H401112", true, "Primary open-angle glaucoma, right eye, moderate stage"),
-            OrderLine(5, "E119", true, "Type 2 diabetes mellitus without complications"),
-        ]);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await OpenAi.DisposeAsync();
-        await PubMed.DisposeAsync();
-        File.Delete(Icd10File);
-        if (Directory.Exists(BlobRoot))
-        {
-            Directory.Delete(BlobRoot, true);
-        }
-    }
-
-    /// <summary>Files in the blob store right now (encrypted uploads).</summary>
-    public int StoredBlobCount() => Directory.Exists(BlobRoot) ? Directory.GetFiles(BlobRoot, "*", SearchOption.AllDirectories).Length : 0;
 
     /// <summary>A line of the official icd10cm-order file: order(5) code(7) billable(1) short(60) long.</summary>
     public static string OrderLine(int order, string code, bool billable, string description) =>

@@ -4,13 +4,16 @@ using System.Globalization;
 namespace Maneiro.Testing;
 
 /// <summary>A Redis server of a test's own (real redis-server on a free port), for tests that stop Redis on purpose.</summary>
-public sealed class ScratchRedis : IAsyncDisposable
+public sealed class ScratchRedis : IAppPart
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("maneiro-redis-").FullName;
 
     public int Port { get; } = TestServers.FreeTcpPort();
 
     public string Url => $"redis://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/0";
+
+    /// <summary>As a part of a test app: the app uses this Redis instead of the shared one.</summary>
+    public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["REDIS_URL"] = Url };
 
     public async Task StartAsync()
     {

@@ -53,11 +53,15 @@ public sealed class JobRecorder(
         return next;
     }
 
-    public async Task AdvanceAsync(JobStage finished, JobStage next)
+    /// <summary>Closes the finished stage and opens the next in one save: "X ended" and "Y began" are the same moment.</summary>
+    public async Task AdvanceAsync(JobStage finished, JobStage next, int nextPercent)
     {
         StageHistory.Close(state.History, finished, time.GetUtcNow());
         state.Stage = next;
+        state.Percent = nextPercent;
+        StageHistory.Begin(state.History, next, time.GetUtcNow());
         await save();
+        await PublishAsync();
     }
 
     public async Task CompleteAsync()
@@ -76,6 +80,48 @@ public sealed class JobRecorder(
     {
         await job.User.Release(job.UsageKey);
         await FinishAsync(JobStage.Canceled, "Canceled by you.");
+    }
+
+    /// <summary>Counts a transient failure of the current stage; returns whether to try again (false: the job failed for good).</summary>
+    public async Task<bool> RecordAttemptAsync(Exception ex)
+    {
+        state.Attempts++;
+        logger.TransientFailure(job.Id, state.Stage, state.Attempts, ex.GetType().Name);
+        if (JobFailurePolicy.Classify(ex, state.Attempts) == FailureAction.GiveUp)
+        {
+            await FailAsync(JobFailurePolicy.GaveUpMessage);
+            return false;
+        }
+
+        await save();
+        return true;
+    }
+
+    /// <summary>Records what an error that stopped the run means (see <see cref="JobFailurePolicy"/>) and returns it; waiting and reloading are the grain's to do.</summary>
+    public async Task<FailureAction> RecordFailureAsync(Exception ex)
+    {
+        var action = JobFailurePolicy.Classify(ex, state.Attempts);
+        switch (action)
+        {
+            case FailureAction.FailWithMessage:
+                await FailAsync(ex.Message);
+                break;
+            case FailureAction.WaitForStorage:
+                logger.TransientFailure(job.Id, state.Stage, state.Attempts, ex.GetType().Name);
+                break;
+            case FailureAction.Reload:
+                break;
+            default:
+                logger.Unexpected(ex, job.Id, state.Stage);
+                if (!JobStages.IsTerminal(state.Stage))
+                {
+                    await FailAsync(JobFailurePolicy.UnexpectedMessage);
+                }
+
+                break;
+        }
+
+        return action;
     }
 
     public async Task PublishAsync()

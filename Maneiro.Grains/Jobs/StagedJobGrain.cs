@@ -165,28 +165,29 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         using var scope = logger.RunScope(Id, OwnerId);
         try
         {
+            // The run's first stage is saved as begun here; every later one when the stage before it ends.
+            if (!IsTerminal(s.Stage))
+            {
+                await recorder.BeginAsync(s.Stage, PercentAt(s.Stage));
+            }
+
             while (!IsTerminal(s.Stage))
             {
                 stop.ThrowIfCancellationRequested();
                 try
                 {
                     var stage = s.Stage;
-                    await recorder.BeginAsync(stage, PercentAt(stage));
                     var next = await recorder.TracedAsync(stage, () => RunStageAsync(stage, stop));
                     s.Attempts = 0;
-                    await (next == JobStage.Complete ? recorder.CompleteAsync() : recorder.AdvanceAsync(stage, next));
+                    await (next == JobStage.Complete ? recorder.CompleteAsync() : recorder.AdvanceAsync(stage, next, PercentAt(next)));
                 }
                 catch (Exception ex) when (JobFailurePolicy.IsTransient(ex) && !stop.IsCancellationRequested)
                 {
-                    s.Attempts++;
-                    logger.TransientFailure(Id, s.Stage, s.Attempts, ex.GetType().Name);
-                    if (JobFailurePolicy.Classify(ex, s.Attempts) == FailureAction.GiveUp)
+                    if (!await recorder.RecordAttemptAsync(ex))
                     {
-                        await recorder.FailAsync(JobFailurePolicy.GaveUpMessage);
                         return;
                     }
 
-                    await GrainStorage.WriteAsync(state);
                     await Task.Delay(JobFailurePolicy.RetryDelay(s.Attempts), stop);
                 }
             }
@@ -200,35 +201,17 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         }
         catch (Exception ex)
         {
-            await HandleFailureAsync(ex, recorder);
-        }
-    }
-
-    private async Task HandleFailureAsync(Exception ex, JobRecorder recorder)
-    {
-        var s = state.State;
-        switch (JobFailurePolicy.Classify(ex, s.Attempts))
-        {
-            case FailureAction.FailWithMessage:
-                await recorder.FailAsync(ex.Message);
-                break;
-            case FailureAction.WaitForStorage:
-                // The database is away: try again shortly from the last saved stage (the reminder is the backstop).
-                logger.TransientFailure(Id, s.Stage, s.Attempts, ex.GetType().Name);
-                _retry?.Dispose();
-                _retry = this.RegisterGrainTimer(() => { EnsureRunning(); return Task.CompletedTask; }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan) { Interleave = true });
-                break;
-            case FailureAction.Reload:
-                DeactivateOnIdle();
-                break;
-            default:
-                logger.Unexpected(ex, Id, s.Stage);
-                if (!IsTerminal(s.Stage))
-                {
-                    await recorder.FailAsync(JobFailurePolicy.UnexpectedMessage);
-                }
-
-                break;
+            switch (await recorder.RecordFailureAsync(ex))
+            {
+                case FailureAction.WaitForStorage:
+                    // The database is away: try again shortly from the last saved stage (the reminder is the backstop).
+                    _retry?.Dispose();
+                    _retry = this.RegisterGrainTimer(() => { EnsureRunning(); return Task.CompletedTask; }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan) { Interleave = true });
+                    break;
+                case FailureAction.Reload:
+                    DeactivateOnIdle();
+                    break;
+            }
         }
     }
 

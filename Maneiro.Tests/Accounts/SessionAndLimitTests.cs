@@ -3,9 +3,12 @@ using Maneiro.Testing;
 
 namespace Maneiro.Tests.Accounts;
 
-public sealed class IdleTimeoutApp : AccountsApp
+public sealed class IdleTimeoutApp : ManeiroApp
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Security:IdleTimeout"] = "00:00:05" };
+    public IdleTimeoutApp()
+        : base(b => b.With("Security:IdleTimeout", "00:00:05"))
+    {
+    }
 }
 
 public sealed class IdleLogoffTests(IdleTimeoutApp app) : IClassFixture<IdleTimeoutApp>
@@ -24,14 +27,15 @@ public sealed class IdleLogoffTests(IdleTimeoutApp app) : IClassFixture<IdleTime
     }
 }
 
-public sealed class TightRateLimitApp : AccountsApp
+public sealed class TightRateLimitApp : ManeiroApp
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    public TightRateLimitApp()
+        : base(b => b
+            .With("Security:RateLimits:LoginPerIpPerMinute", "3")
+            .With("Security:RateLimits:ForgotPasswordPerIpPerHour", "100")
+            .With("Security:RateLimits:ForgotPasswordPerAccountPerHour", "2"))
     {
-        ["Security:RateLimits:LoginPerIpPerMinute"] = "3",
-        ["Security:RateLimits:ForgotPasswordPerIpPerHour"] = "100",
-        ["Security:RateLimits:ForgotPasswordPerAccountPerHour"] = "2",
-    };
+    }
 }
 
 public sealed class RateLimitTests(TightRateLimitApp app) : IClassFixture<TightRateLimitApp>

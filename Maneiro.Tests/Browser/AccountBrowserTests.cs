@@ -8,9 +8,12 @@ namespace Maneiro.Tests.Browser;
 /// turning on 2FA renews the sign-in cookie, and with per-request checks a browser's parallel request (an icon, a
 /// script) still carrying the old cookie could sign the fresh one out — a race only that test setting creates.
 /// </summary>
-public sealed class BrowserBillingApp : BillingApp
+public sealed class BrowserBillingApp : ManeiroApp
 {
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings) { ["Security:SecurityStampValidationInterval"] = "00:05:00" };
+    public BrowserBillingApp()
+        : base(b => b.WithFakeStripe().With("Security:SecurityStampValidationInterval", "00:05:00"))
+    {
+    }
 }
 
 /// <summary>Two-factor sign-in and the upgrade button, in a real browser.</summary>

@@ -16,7 +16,7 @@ public sealed class BrowserRun : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
-    public static async Task<BrowserRun> StartAsync(AccountsApp app)
+    public static async Task<BrowserRun> StartAsync(ManeiroApp app)
     {
         var run = new BrowserRun();
         (run._playwright, run.Browser) = await BrowserHost.LaunchAsync();

@@ -53,7 +53,7 @@ public sealed class DatabaseRestartTests
     private static async Task LiveProgress(BrowserSession session, string jobId) =>
         await Jobs.LiveProgressAndAccessTests.WaitForStageAsync(session, jobId, "Analyzing");
 
-    private sealed class RestartApp(string databaseUrl, FakeOpenAi openAi, FakeEutils pubMed) : AccountsApp
+    private sealed class RestartApp(string databaseUrl, FakeOpenAi openAi, FakeEutils pubMed) : ManeiroApp
     {
         public async Task StartAsync()
         {

@@ -44,23 +44,14 @@ public sealed class RedisRestartTests
         session.Dispose();
     }
 
-    private sealed class ScratchRedisApp : JobsApp, IAsyncDisposable
+    private sealed class ScratchRedisApp : ManeiroApp, IAsyncDisposable
     {
-        public ScratchRedis Redis { get; } = new();
-
-        protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["REDIS_URL"] = Redis.Url };
-
-        protected override async Task BeforeStartAsync()
+        public ScratchRedisApp()
+            : base(b => b.WithFakeModel().With(new ScratchRedis()))
         {
-            await Redis.StartAsync();
-            await base.BeforeStartAsync();
         }
 
-        public override async Task DisposeAsync()
-        {
-            await base.DisposeAsync();
-            await Redis.DisposeAsync();
-        }
+        public ScratchRedis Redis => Part<ScratchRedis>();
 
         async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
     }

@@ -3,38 +3,11 @@ using Maneiro.Testing;
 namespace Maneiro.Tests.Jobs;
 
 /// <summary>Production-shaped storage and transcription: uploads in S3, dictations through AWS Transcribe.</summary>
-public sealed class AwsApp : JobsApp
+public sealed class AwsApp : ManeiroApp
 {
-    public FakeS3 S3 { get; private set; } = null!;
-
-    public FakeTranscribe Transcribe { get; private set; } = null!;
-
-    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    public AwsApp()
+        : base(b => b.WithFakeModel().WithFakeAws())
     {
-        ["AWS_S3_BUCKET"] = "maneiro-uploads",
-        ["AWS_REGION"] = "us-west-2",
-        ["AWS_ENDPOINT_URL_S3"] = S3.Endpoint.ToString(),
-        ["Storage:S3:AccessKeyId"] = "AKIDS3",
-        ["Storage:S3:SecretAccessKey"] = "s3-secret",
-        ["Transcription:Provider"] = "AwsTranscribe",
-        ["AWS_ENDPOINT_URL_TRANSCRIBE"] = Transcribe.Endpoint.ToString(),
-        ["Transcription:Aws:AccessKeyId"] = FakeTranscribe.AccessKey,
-        ["Transcription:Aws:SecretAccessKey"] = FakeTranscribe.SecretKey,
-        ["Transcription:Aws:FirstPollMilliseconds"] = "50",
-    };
-
-    protected override async Task BeforeStartAsync()
-    {
-        await base.BeforeStartAsync();
-        S3 = await FakeS3.StartAsync();
-        Transcribe = await FakeTranscribe.StartAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await S3.DisposeAsync();
-        await Transcribe.DisposeAsync();
     }
 }
 

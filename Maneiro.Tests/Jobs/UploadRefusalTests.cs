@@ -7,9 +7,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Jobs;
 
-public sealed class SmallUploadLimitApp : JobsApp
+public sealed class SmallUploadLimitApp : ManeiroApp
 {
-    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Uploads:MaxDocumentBytes"] = "200000" };
+    public SmallUploadLimitApp()
+        : base(b => b.WithFakeModel().With("Uploads:MaxDocumentBytes", "200000"))
+    {
+    }
 }
 
 /// <summary>Bad input gets a clear 4xx, stores nothing and uses none of the allowance.</summary>

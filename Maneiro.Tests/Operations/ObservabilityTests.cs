@@ -14,23 +14,26 @@ using OpenTelemetry.Trace;
 namespace Maneiro.Tests.Operations;
 
 /// <summary>The jobs app with every span kept in memory and every log record (Debug and up) captured.</summary>
-public sealed class ObservedApp : JobsApp
+public sealed class ObservedApp : ManeiroApp
 {
+    public ObservedApp()
+        : base(b => b.WithFakeModel()
+            .With("Metrics:ScrapeToken", ScrapeToken)
+
+            // Its own request counters: other apps sharing the test Redis answer 503s on purpose while this one counts.
+            .With("Metrics:KeyPrefix", "test-http-" + Guid.NewGuid().ToString("N") + ":"))
+    {
+    }
+
     public const string ScrapeToken = "scrape-token-for-tests";
 
     public List<Activity> Activities { get; } = [];
 
     public CapturedLogs Logs { get; } = new();
 
-    // Its own request counters: other apps sharing the test Redis answer 503s on purpose while this one counts.
-    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Metrics:ScrapeToken"] = ScrapeToken,
-        ["Metrics:KeyPrefix"] = "test-http-" + Guid.NewGuid().ToString("N") + ":",
-    };
-
     protected override void ConfigureHost(IWebHostBuilder builder)
     {
+        base.ConfigureHost(builder);
         builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Activities)));
         builder.ConfigureLogging(logging =>
         {

@@ -13,7 +13,7 @@ namespace Maneiro.Bench;
 public sealed record Row(string Benchmark, string Mode, string Result, string Details);
 
 /// <summary>The web app with the plan limits lifted, so a benchmark measures the pipeline, not the Free tier.</summary>
-public sealed class BenchJobsApp : JobsApp
+public sealed class BenchJobsApp : ManeiroApp
 {
     public static readonly Dictionary<string, string?> Unlimited = new()
     {
@@ -23,7 +23,10 @@ public sealed class BenchJobsApp : JobsApp
         ["Security:RateLimits:UploadsPerUserPerMinute"] = "100000000",
     };
 
-    protected override IDictionary<string, string?> ExtraSettings => Unlimited;
+    public BenchJobsApp()
+        : base(b => b.WithFakeModel().With(Unlimited))
+    {
+    }
 }
 
 public static class Benchmarks

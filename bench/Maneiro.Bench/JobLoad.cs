@@ -19,7 +19,7 @@ public sealed class JobLoad : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> _done = new();
     private readonly ConcurrentBag<double> _latencies = [];
 
-    public static async Task<JobLoad> StartAsync(AccountsApp app, int users)
+    public static async Task<JobLoad> StartAsync(ManeiroApp app, int users)
     {
         var load = new JobLoad();
         for (var i = 0; i < users; i++)
