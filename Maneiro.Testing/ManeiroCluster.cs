@@ -39,6 +39,8 @@ public sealed class ManeiroCluster : IAsyncLifetime
 
     public ScriptedAnalyzer Model => (ScriptedAnalyzer)SiloServices.GetRequiredService<Maneiro.Grains.Services.IClinicalAnalyzer>();
 
+    public GatedAuditor Auditor => (GatedAuditor)SiloServices.GetRequiredService<Maneiro.Grains.Services.IJobAuditor>();
+
     public TestDatabase Database { get; }
 
     public string ClusterId { get; } = "grains-" + Guid.NewGuid().ToString("N")[..12];

@@ -39,9 +39,14 @@ public sealed class ScriptedAnalyzer : IClinicalAnalyzer
         return Task.FromResult(_last());
     }
 
-    /// <summary>Puts the scripted model in place of the OpenAI adapter in a test silo.</summary>
+    /// <summary>Puts the scripted model, letter writer and a gated auditor in place of the adapters in a test silo.</summary>
     public sealed class SiloConfigurator : Orleans.TestingHost.ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.AddSingleton<IClinicalAnalyzer, ScriptedAnalyzer>();
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.Services.AddSingleton<IClinicalAnalyzer, ScriptedAnalyzer>();
+            siloBuilder.Services.AddSingleton<ILetterWriter, ScriptedLetterWriter>();
+            siloBuilder.Services.AddSingleton<IJobAuditor, GatedAuditor>();
+        }
     }
 }

@@ -44,7 +44,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     protected IUserGrain User => GrainFactory.GetGrain<IUserGrain>(OwnerId);
 
-    protected bool IsRunning => _run is { IsCompleted: false };
+    private bool IsRunning => _run is { IsCompleted: false };
 
     /// <summary>Does the stage's work and returns the stage that follows (<see cref="JobStage.Complete"/> at the end).</summary>
     protected abstract Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation);

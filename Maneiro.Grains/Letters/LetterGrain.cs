@@ -183,7 +183,9 @@ public sealed class LetterGrain(
             throw new LetterRefusedException("There is no such letter.");
         }
 
-        if (!IsTerminal(S.Stage) || IsRunning)
+        // The saved outcome is what counts: a finished run may still be doing its bookkeeping (audit, progress push),
+        // and an edit must not be refused because of that once the page has been told the letter is finished.
+        if (!IsTerminal(S.Stage))
         {
             throw new LetterRefusedException("The letter is being drafted; wait until it finishes.");
         }

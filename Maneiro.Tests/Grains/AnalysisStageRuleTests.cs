@@ -61,6 +61,25 @@ public sealed class AnalysisStageRuleTests : IAsyncLifetime
         Assert.Equal(1, _cluster.Model.Calls);
     }
 
+    [Fact]
+    public async Task A_letter_reported_finished_takes_edits_while_its_run_is_still_doing_bookkeeping()
+    {
+        _cluster.Model.Script(() => ScriptedAnalyzer.Answer(JobsApp.ModelAnswer()));
+        var (analysis, _) = await StartAsync();
+        var owner = (await Eventually.ReturnsAsync(analysis.GetProgress, p => p!.IsFinished, "the analysis finished"))!.OwnerId;
+
+        // The letter's outcome is saved, but its audit row is held: the run has not returned yet.
+        _cluster.Auditor.HoldLetters();
+        var letter = _cluster.Grains.GetGrain<ILetterGrain>(Guid.NewGuid().ToString("N"));
+        await letter.Start(new LetterRequest(owner, analysis.GetPrimaryKeyString(), LetterKind.Referral, "en", new LetterRecipient("Dr. Ana Silva", "", "", null)));
+        await Eventually.TrueAsync(() => _cluster.Auditor.HeldLetters == 1, "the letter's bookkeeping is held");
+        Assert.True((await letter.GetStatus())!.IsFinished);
+
+        var edited = await letter.SaveEdit("Edited subject", "An edited body.");
+        Assert.Equal(2, edited.CurrentVersion);
+        _cluster.Auditor.Release();
+    }
+
     private async Task<(IAnalysisGrain Analysis, IUserGrain User)> StartAsync()
     {
         var id = Guid.NewGuid().ToString("N");

@@ -1,0 +1,41 @@
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services;
+
+namespace Maneiro.Testing;
+
+/// <summary>A letter writer behind the <see cref="ILetterWriter"/> seam: always the sample draft.</summary>
+public sealed class ScriptedLetterWriter : ILetterWriter
+{
+    public Task<LetterWriterOutput> DraftAsync(LetterRequest request, LetterContext context, CancellationToken cancellationToken) =>
+        Task.FromResult(new LetterWriterOutput(LetterSamples.Draft(), 800));
+}
+
+/// <summary>
+/// The job auditor behind its seam, with a gate on the letter's "finished" row: the bookkeeping a job does after its
+/// outcome is saved can be held open, to see what callers meet meanwhile.
+/// </summary>
+public sealed class GatedAuditor : IJobAuditor
+{
+    private TaskCompletionSource? _hold;
+    private int _held;
+
+    public int HeldLetters => Volatile.Read(ref _held);
+
+    public void HoldLetters() => _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => _hold?.TrySetResult();
+
+    public Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration) => Task.CompletedTask;
+
+    public async Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration)
+    {
+        if (_hold is { } hold)
+        {
+            Interlocked.Increment(ref _held);
+            await hold.Task;
+            Interlocked.Decrement(ref _held);
+        }
+    }
+
+    public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind) => Task.CompletedTask;
+}
