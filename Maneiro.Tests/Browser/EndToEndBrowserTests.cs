@@ -46,6 +46,11 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
         app.OpenAi.Hold();
         try
         {
+            // Every document reports changes of its stage line once loaded: a change is a live update (a reload shows
+            // the new text in a new document, without a change).
+            var seenLive = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            await page.ExposeFunctionAsync("reportStage", (string stage) => seenLive.Enqueue(stage));
+            await page.AddInitScriptAsync("document.addEventListener('DOMContentLoaded', () => { const line = document.getElementById('job-stage'); if (line) { new MutationObserver(() => window.reportStage(line.textContent.trim())).observe(line, { childList: true, characterData: true, subtree: true }); } });");
             var pdf = Path.Combine(Path.GetTempPath(), $"note-{Guid.NewGuid():N}.pdf");
             await File.WriteAllBytesAsync(pdf, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote));
             // Keyboard only: Tab reaches every control and Enter sends. The file itself is picked in the system's
@@ -59,17 +64,11 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
             await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Jobs/[0-9a-f]{32}$"));
             File.Delete(pdf);
 
-            // Mark this document: a reload would lose the mark, so stage changes seen while it stands arrived live.
-            await page.EvaluateAsync("() => { window.__sameDocument = true; }");
             await page.Locator("#job-progress[data-connected=live]").WaitForAsync();
             await app.OpenAi.WaitUntilHeldAsync();
             var held = (await page.Locator("#job-stage").TextContentAsync())?.Trim();
             app.OpenAi.Release();
-
-            // The stage line changes without a reload: the update arrived over the live connection.
-            await page.WaitForFunctionAsync(
-                "held => window.__sameDocument === true && document.getElementById('job-stage').textContent.trim() !== held",
-                held);
+            await Eventually.TrueAsync(() => seenLive.Any(stage => stage != held), "a stage change arrived live on the open page");
         }
         finally
         {
@@ -99,6 +98,9 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Letters/[0-9a-f]{32}$"));
         var download = page.GetByRole(AriaRole.Link, new() { Name = "Download PDF" });
         await download.WaitForAsync(new() { Timeout = 60_000 });
+
+        // The version can show a moment before the page learns the letter finished and reloads itself: wait for that.
+        await page.Locator("#job-progress[data-finished=true]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 60_000 });
         Assert.Equal("URGENT: Raised pressure, right eye", await page.GetByLabel("Subject").InputValueAsync());
         violations.AddRange(await Check(page, "letter"));
         var letterPath = new Uri(page.Url).AbsolutePath;

@@ -22,6 +22,7 @@ public static partial class StripeWebhookEndpoint
         StripeEventLedger ledger,
         StripeEventProcessor processor,
         AuditLog audit,
+        Security.PublicOrigin origin,
         ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(StripeWebhookEndpoint));
@@ -62,7 +63,7 @@ public static partial class StripeWebhookEndpoint
 
         try
         {
-            await processor.HandleAsync(stripeEvent, $"{context.Request.Scheme}://{context.Request.Host}", CancellationToken.None);
+            await processor.HandleAsync(stripeEvent, origin.Origin.ToString().TrimEnd('/'), CancellationToken.None);
             await ledger.MarkProcessedAsync(stripeEvent.Id);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -14,6 +14,10 @@ namespace Maneiro.Web.Extensions;
 
 public static class WebHostingExtensions
 {
+    /// <summary>The account pages a visitor reaches before signing in; everything else, /Account/Manage included, needs a sign-in.</summary>
+    private static readonly string[] AnonymousAccountPages =
+        ["AccessDenied", "ConfirmEmail", "ForgotPassword", "Lockout", "Login", "LoginWith2fa", "LoginWithRecoveryCode", "Logout", "Register", "RegisterConfirmation", "ResetPassword"];
+
     /// <summary>Configuration sources, the Orleans silo or client, data connections, accounts, and the pages.</summary>
     public static WebApplicationBuilder AddManeiroWeb(this WebApplicationBuilder builder, string[] args)
     {
@@ -53,7 +57,12 @@ public static class WebHostingExtensions
         builder.Services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/Admin", AccountsExtensions.AdminPolicy);
-            o.Conventions.AllowAnonymousToFolder("/Account");
+            // The sign-in and recovery pages only: an anonymous folder rule would win over /Account/Manage's.
+            foreach (var page in AnonymousAccountPages)
+            {
+                o.Conventions.AllowAnonymousToPage("/Account/" + page);
+            }
+
             o.Conventions.AuthorizeFolder("/Account/Manage");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Pricing");
@@ -107,6 +116,8 @@ public static class WebHostingExtensions
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
+            // Links never follow the Host header (PublicOrigin); requests naming another host are refused too.
+            app.UseMiddleware<HostAllowListMiddleware>();
             app.UseExceptionHandler("/Error");
             app.UseHsts();
         }
@@ -118,6 +129,16 @@ public static class WebHostingExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseManeiroUserLogScope();
+        app.Use(async (context, next) =>
+        {
+            // What a signed-in user sees (results, letters, the history) is patient data: never kept by a cache.
+            if (context.User.Identity?.IsAuthenticated == true)
+            {
+                context.Response.Headers.CacheControl = "no-store";
+            }
+
+            await next(context);
+        });
         app.UseAuthorization();
         app.UseRateLimiter();
         app.MapHealthEndpoints();

@@ -10,6 +10,9 @@ namespace Maneiro.Web.Jobs;
 /// <summary>The JSON API for scripted use, with the same authorization as the pages.</summary>
 public static class AnalysisEndpoints
 {
+    /// <summary>What a script without a valid antiforgery token is told (as for uploads), instead of a 500.</summary>
+    public const string FormExpired = "The form expired. Reload the page and try again.";
+
     public static IEndpointRouteBuilder MapAnalysisEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api").RequireAuthorization();
@@ -46,7 +49,11 @@ public static class AnalysisEndpoints
 
         api.MapPost("/jobs/{id}/cancel", async (string id, HttpContext context, AnalysisAccess jobs, IAntiforgery antiforgery, AuditTrail audit) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest(new { error = FormExpired });
+            }
+
             if (await jobs.ForUserAsync(context.User, id) is null)
             {
                 return Results.NotFound(new { error = "No such job." });
@@ -59,7 +66,11 @@ public static class AnalysisEndpoints
 
         api.MapDelete("/jobs/{id}", async (string id, HttpContext context, AnalysisAccess jobs, IAntiforgery antiforgery, AuditTrail audit) =>
         {
-            await antiforgery.ValidateRequestAsync(context);
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest(new { error = FormExpired });
+            }
+
             if (await jobs.ForUserAsync(context.User, id) is null)
             {
                 return Results.NotFound(new { error = "No such job." });

@@ -71,6 +71,7 @@ public static class AccountsExtensions
         services.AddSingleton(mail);
         services.AddSingleton<EmailSender>();
         services.AddScoped<AuditTrail>();
+        services.AddSingleton<PublicOrigin>();
         services.AddHttpContextAccessor();
         return services;
     }

@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Maneiro.Web.Pages.Account;
 
 [EnableRateLimiting(RateLimits.ForgotPassword)]
-public sealed class ForgotPasswordModel(UserManager<ManeiroUser> users, EmailSender email, AccountThrottle throttle, AuditTrail audit) : PageModel
+public sealed class ForgotPasswordModel(UserManager<ManeiroUser> users, EmailSender email, AccountThrottle throttle, AuditTrail audit, Maneiro.Web.Security.PublicOrigin origin) : PageModel
 {
     [BindProperty]
     [Required(ErrorMessage = "Enter your e-mail address.")]
@@ -47,7 +47,7 @@ public sealed class ForgotPasswordModel(UserManager<ManeiroUser> users, EmailSen
         if (user is not null && await users.IsEmailConfirmedAsync(user))
         {
             var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GeneratePasswordResetTokenAsync(user)));
-            var link = Url.Page("/Account/ResetPassword", pageHandler: null, values: new { code, email = user.Email }, protocol: Request.Scheme)!;
+            var link = origin.Link(Url.Page("/Account/ResetPassword", pageHandler: null, values: new { code, email = user.Email })!);
             await email.SendAsync(AccountEmails.PasswordReset(user.Email!, link));
         }
 

@@ -14,7 +14,7 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace Maneiro.Web.Pages.Account;
 
 [EnableRateLimiting(RateLimits.Register)]
-public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender email, AuditTrail audit, TimeProvider time, Maneiro.Grains.Observability.ManeiroTelemetry telemetry) : PageModel
+public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender email, AuditTrail audit, TimeProvider time, Maneiro.Grains.Observability.ManeiroTelemetry telemetry, Maneiro.Web.Security.PublicOrigin origin) : PageModel
 {
     [BindProperty]
     public RegisterInput Input { get; set; } = new();
@@ -55,14 +55,14 @@ public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender em
 
         await audit.RecordAsync(AuditActions.Register, AuditOutcomes.Success, user.Id, user.Id);
         telemetry.Registered();
-        await SendConfirmationAsync(users, email, user, Url, Request.Scheme);
+        await SendConfirmationAsync(users, email, user, Url, origin);
         return RedirectToPage("RegisterConfirmation");
     }
 
-    internal static async Task SendConfirmationAsync(UserManager<ManeiroUser> users, EmailSender email, ManeiroUser user, IUrlHelper url, string scheme)
+    internal static async Task SendConfirmationAsync(UserManager<ManeiroUser> users, EmailSender email, ManeiroUser user, IUrlHelper url, Maneiro.Web.Security.PublicOrigin origin)
     {
         var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GenerateEmailConfirmationTokenAsync(user)));
-        var link = url.Page("/Account/ConfirmEmail", pageHandler: null, values: new { userId = user.Id, code }, protocol: scheme)!;
+        var link = origin.Link(url.Page("/Account/ConfirmEmail", pageHandler: null, values: new { userId = user.Id, code })!);
         await email.SendAsync(AccountEmails.Confirmation(user.Email!, user.FirstName, link));
     }
 }

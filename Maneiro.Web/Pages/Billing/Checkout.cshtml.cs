@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Maneiro.Web.Pages.Billing;
 
 /// <summary>Starts a Stripe Checkout for a paid plan and sends the browser there.</summary>
-public sealed class CheckoutModel(StripeGateway stripe, IOptions<BillingOptions> options, UserManager<ManeiroUser> users, IGrainFactory grains, AuditTrail audit, Maneiro.Grains.Observability.ManeiroTelemetry telemetry) : PageModel
+public sealed class CheckoutModel(StripeGateway stripe, IOptions<BillingOptions> options, UserManager<ManeiroUser> users, IGrainFactory grains, AuditTrail audit, Maneiro.Grains.Observability.ManeiroTelemetry telemetry, Maneiro.Web.Security.PublicOrigin publicOrigin) : PageModel
 {
     public string Message { get; private set; } = "";
 
@@ -38,7 +38,7 @@ public sealed class CheckoutModel(StripeGateway stripe, IOptions<BillingOptions>
         }
 
         var snapshot = await grains.GetGrain<IUserGrain>(user.Id).GetSnapshot();
-        var origin = $"{Request.Scheme}://{Request.Host}";
+        var origin = publicOrigin.Origin.ToString().TrimEnd('/');
         var url = await stripe.CreateCheckoutAsync(
             user.Id,
             user.Email!,

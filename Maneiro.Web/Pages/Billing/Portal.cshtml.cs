@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Maneiro.Web.Pages.Billing;
 
 /// <summary>Opens the Stripe Customer Portal (change plan, update card, cancel).</summary>
-public sealed class PortalModel(StripeGateway stripe, IGrainFactory grains) : PageModel
+public sealed class PortalModel(StripeGateway stripe, IGrainFactory grains, Maneiro.Web.Security.PublicOrigin origin) : PageModel
 {
     public string Message { get; private set; } = "";
 
@@ -22,6 +22,6 @@ public sealed class PortalModel(StripeGateway stripe, IGrainFactory grains) : Pa
             return Page();
         }
 
-        return Redirect(await stripe.CreatePortalAsync(customer, $"{Request.Scheme}://{Request.Host}/Account/Manage", HttpContext.RequestAborted));
+        return Redirect(await stripe.CreatePortalAsync(customer, origin.Link("/Account/Manage"), HttpContext.RequestAborted));
     }
 }

@@ -82,7 +82,9 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, A
     private async Task LoadAsync(AnalysisProgress job)
     {
         Job = job;
-        Output = await jobs.OutputAsync(job);
+        // The result shows once the analysis is complete (the last stage may still be saving it).
+        var output = await jobs.OutputAsync(job);
+        Output = job.Stage == JobStage.Complete ? output : output with { Result = null };
         Letters = job.Stage == JobStage.Complete ? await letters.ForAnalysisAsync(job.JobId, job.OwnerId) : [];
     }
 
