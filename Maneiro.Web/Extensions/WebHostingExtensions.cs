@@ -50,6 +50,7 @@ public static class WebHostingExtensions
         builder.Services.AddManeiroData(configuration);
         builder.Services.AddManeiroAccounts(configuration, builder.Environment);
         builder.Services.AddManeiroRateLimits();
+        builder.Services.AddManeiroForwardedHeaders(configuration);
         builder.Services.AddManeiroAnalyses(configuration);
         builder.Services.AddManeiroLetters();
         builder.Services.AddManeiroBilling(configuration);
@@ -112,6 +113,8 @@ public static class WebHostingExtensions
 
     public static WebApplication UseManeiroWeb(this WebApplication app)
     {
+        // First: everything after it (HSTS, links, rate limits, audit) sees the client's address and scheme.
+        app.UseForwardedHeaders();
         app.UseManeiroRequestTelemetry();
         app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
