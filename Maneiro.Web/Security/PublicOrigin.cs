@@ -17,19 +17,20 @@ public sealed class PublicOrigin(IConfiguration configuration, IServer server)
     /// <summary>An absolute link to a path (and query) on this app.</summary>
     public string Link(string pathAndQuery) => new Uri(Origin, pathAndQuery).ToString();
 
-    /// <summary>The host names requests may name: the public origin's, plus <c>App:AllowedHosts</c> (e.g. a private name for health checks).</summary>
-    public IReadOnlySet<string> AllowedHosts
-    {
-        get
-        {
-            var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Origin.Host };
-            foreach (var host in (configuration["App:AllowedHosts"] ?? "").Split(';', ',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                hosts.Add(host);
-            }
+    private IReadOnlySet<string>? _allowedHosts;
 
-            return hosts;
+    /// <summary>The host names requests may name: the public origin's, plus <c>App:AllowedHosts</c> (e.g. a private name for health checks). Read on every request, built once.</summary>
+    public IReadOnlySet<string> AllowedHosts => _allowedHosts ??= BuildAllowedHosts();
+
+    private HashSet<string> BuildAllowedHosts()
+    {
+        var hosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { Origin.Host };
+        foreach (var host in (configuration["App:AllowedHosts"] ?? "").Split(';', ',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            hosts.Add(host);
         }
+
+        return hosts;
     }
 
     private Uri Resolve()
