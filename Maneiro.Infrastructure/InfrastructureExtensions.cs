@@ -1,7 +1,9 @@
 using Maneiro.Grains.Domain;
+using Maneiro.Grains.Domain.Jobs;
 using Maneiro.Grains.Observability;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Infrastructure.Configuration;
+using Maneiro.Infrastructure.Extraction;
 using Maneiro.Infrastructure.OpenAi;
 using Maneiro.Infrastructure.Pipeline;
 using Microsoft.Extensions.Configuration;
@@ -32,6 +34,7 @@ public static class InfrastructureExtensions
         services.AddMetrics();
         services.TryAddSingleton<ManeiroTelemetry>();
         services.Configure<UsageLimitsOptions>(configuration.GetSection(UsageLimitsOptions.SectionName));
+        services.Configure<JobOptions>(configuration.GetSection(JobOptions.SectionName));
 
         var postgres = configuration.PostgresConnectionString();
         var redis = configuration.RedisConfiguration();
@@ -51,6 +54,11 @@ public static class InfrastructureExtensions
         services.AddSingleton<IJobAuditor, PostgresJobAuditor>();
         services.AddSingleton<IJobProgressPublisher, RedisJobProgressPublisher>();
         services.AddSingleton<PromptLibrary>();
+
+        // PDFs are parsed in the web (at upload) and in the silo (the text layer), always in a limited child process.
+        services.TryAddSingleton(_ => new CpuWork());
+        services.Configure<PdfToolOptions>(configuration.GetSection(PdfToolOptions.SectionName));
+        services.TryAddSingleton<PopplerPdf>();
         return services;
     }
 

@@ -37,6 +37,34 @@ public static class TestDocuments
         return BuildPdf(contents, pageIndex => $"/Font << /F1 {3 + (2 * pages.Count)} 0 R >>", extraObjects: ["<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"], extraStreams: []);
     }
 
+    /// <summary>
+    /// A hostile PDF: a readable text layer, and a fill colour in a Separation space whose tint transform is a Type-4
+    /// (PostScript calculator) function nested <paramref name="depth"/> levels deep. Parsers that recurse on the nesting
+    /// overflow their stack (PdfPig 0.1.16, poppler's pdftotext); 200,000 levels make a 2.4 MB file.
+    /// </summary>
+    public static byte[] NestedFunctionPdf(string text, int depth = 200_000)
+    {
+        var function = new StringBuilder("{ ", (depth * 12) + 16);
+        for (var i = 0; i < depth; i++)
+        {
+            function.Append("true { ");
+        }
+
+        function.Append("pop 0.5");
+        for (var i = 0; i < depth; i++)
+        {
+            function.Append(" } if");
+        }
+
+        var code = Encoding.Latin1.GetBytes(function.Append(" }").ToString());
+        var content = Encoding.Latin1.GetBytes($"BT /F1 12 Tf 50 740 Td ({Escape(text)}) Tj ET\n/CS0 cs 0.5 scn 50 600 100 50 re f");
+        return BuildPdf(
+            [content],
+            _ => "/Font << /F1 5 0 R >> /ColorSpace << /CS0 [/Separation /Spot /DeviceGray 6 0 R] >>",
+            extraObjects: ["<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"],
+            extraStreams: [($"<< /FunctionType 4 /Domain [0 1] /Range [0 1] /Length {code.Length} >>", code)]);
+    }
+
     /// <summary>A scan: the text rendered to grayscale pixels by pdftoppm and wrapped in a PDF that has no text layer.</summary>
     public static async Task<byte[]> ScannedPdfAsync(string text)
     {

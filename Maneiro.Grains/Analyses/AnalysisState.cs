@@ -47,5 +47,7 @@ public sealed class AnalysisState : IStagedJobState
 
     [Id(17)] public AnalysisHeadline? Headline { get; set; }
 
+    [Id(18)] public int StageStarts { get; set; }
+
     public bool HasLegacyOutput => LegacyExtractedText is not null || LegacyAnalysisJson is not null || LegacyResult is not null || LegacyReferences is not null;
 }

@@ -14,4 +14,10 @@ public interface IStagedJobState
     string? FailureMessage { get; set; }
 
     int Attempts { get; set; }
+
+    /// <summary>
+    /// How often the current stage was started without finishing, saved before its work begins: a document that takes
+    /// its host down (a parser crash) is counted even though nothing ran to record a failure.
+    /// </summary>
+    int StageStarts { get; set; }
 }

@@ -21,6 +21,12 @@ internal static partial class JobLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} finished, but its bookkeeping failed: {ErrorType}")]
     public static partial void AfterFinishFailed(this ILogger logger, string jobId, string errorType);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} stage {Stage} was started {Starts} times without finishing; failing it instead of starting it again")]
+    public static partial void StartLimitReached(this ILogger logger, string jobId, JobStage stage, int starts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The start count of job {JobId} could not be saved: {ErrorType}")]
+    public static partial void StartNotForgotten(this ILogger logger, string jobId, string errorType);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Progress for job {JobId} could not be published: {ErrorType}")]
     public static partial void PublishFailed(this ILogger logger, string jobId, string errorType);
 

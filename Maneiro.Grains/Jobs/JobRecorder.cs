@@ -31,8 +31,10 @@ public sealed class JobRecorder(
     TimeProvider time,
     ILogger logger)
 {
+    /// <summary>Saves the stage as (re)started, its start counted, before any of its work runs.</summary>
     public async Task BeginAsync(JobStage stage, int percent)
     {
+        state.StageStarts++;
         state.Stage = stage;
         state.Percent = percent;
         StageHistory.Begin(state.History, stage, time.GetUtcNow());
@@ -58,6 +60,7 @@ public sealed class JobRecorder(
     {
         StageHistory.Close(state.History, finished, time.GetUtcNow());
         state.Stage = next;
+        state.StageStarts = 1;
         state.Percent = nextPercent;
         StageHistory.Begin(state.History, next, time.GetUtcNow());
         await save();
@@ -105,6 +108,10 @@ public sealed class JobRecorder(
         {
             case FailureAction.FailWithMessage:
                 await FailAsync(ex.Message);
+                break;
+            case FailureAction.ToolTimedOut:
+                logger.TransientFailure(job.Id, state.Stage, state.Attempts, ex.GetType().Name);
+                await FailAsync(ToolTimedOutException.UserMessage);
                 break;
             case FailureAction.WaitForStorage:
                 logger.TransientFailure(job.Id, state.Stage, state.Attempts, ex.GetType().Name);

@@ -2,7 +2,9 @@ using Maneiro.Grains.Domain.Jobs;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Maneiro.Grains.Jobs;
 
@@ -104,6 +106,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         state.State.Stage = first;
         state.State.FailureMessage = null;
         state.State.Attempts = 0;
+        state.State.StageStarts = 0;
         await GrainStorage.WriteAsync(state);
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 
@@ -165,9 +168,18 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         using var scope = logger.RunScope(Id, OwnerId);
         try
         {
-            // The run's first stage is saved as begun here; every later one when the stage before it ends.
+            // The run's first stage is saved as begun here; every later one when the stage before it ends. A stage
+            // that has already been started its limit of times is not started again, however the grain was activated
+            // (a reminder, or a page reading its status): it may be what took the host down.
             if (!IsTerminal(s.Stage))
             {
+                if (s.StageStarts >= MaxStageStarts)
+                {
+                    logger.StartLimitReached(Id, s.Stage, s.StageStarts);
+                    await recorder.FailAsync(StartLimitMessage);
+                    return;
+                }
+
                 await recorder.BeginAsync(s.Stage, PercentAt(s.Stage));
             }
 
@@ -198,12 +210,19 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
             {
                 await recorder.CancelAsync();
             }
+            else if (!_cancelRequested && !IsTerminal(s.Stage))
+            {
+                await ForgetStartAsync(save: true);
+            }
         }
         catch (Exception ex)
         {
             switch (await recorder.RecordFailureAsync(ex))
             {
                 case FailureAction.WaitForStorage:
+                    // Not the document's doing: this start does not count (saved with the next start).
+                    await ForgetStartAsync(save: false);
+
                     // The database is away: try again shortly from the last saved stage (the reminder is the backstop).
                     _retry?.Dispose();
                     _retry = this.RegisterGrainTimer(() => { EnsureRunning(); return Task.CompletedTask; }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan) { Interleave = true });
@@ -216,4 +235,29 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     }
 
     protected static bool IsTerminal(JobStage stage) => JobStages.IsTerminal(stage);
+
+    /// <summary>The failure shown when a stage reached its start limit.</summary>
+    protected virtual string StartLimitMessage => JobFailurePolicy.StartLimitMessage;
+
+    private int MaxStageStarts => ServiceProvider.GetService<IOptions<JobOptions>>()?.Value.MaxStageStarts ?? new JobOptions().MaxStageStarts;
+
+    /// <summary>A start stopped by a graceful deactivation or a database outage was not the stage's fault.</summary>
+    private async Task ForgetStartAsync(bool save)
+    {
+        state.State.StageStarts = Math.Max(0, state.State.StageStarts - 1);
+        if (!save)
+        {
+            return;
+        }
+
+        try
+        {
+            await GrainStorage.WriteAsync(state);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Best effort while deactivating: at worst the start counts.
+            logger.StartNotForgotten(Id, ex.GetType().Name);
+        }
+    }
 }

@@ -130,6 +130,8 @@ public sealed class LetterGrain(
 
     protected override string JobKind => "letter";
 
+    protected override string StartLimitMessage => "This letter could not be drafted: drafting it stopped unexpectedly more than once, so it was not tried again. Please try again.";
+
     private async Task LoadContextAsync()
     {
         if (S.Context is not null)

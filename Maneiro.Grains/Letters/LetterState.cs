@@ -38,4 +38,6 @@ public sealed class LetterState : IStagedJobState
     [Id(13)] public int TokensUsed { get; set; }
 
     [Id(14)] public int LlmCalls { get; set; }
+
+    [Id(15)] public int StageStarts { get; set; }
 }

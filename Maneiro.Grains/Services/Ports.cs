@@ -52,3 +52,13 @@ public interface IReferenceFinder
 {
     Task<IReadOnlyList<Reference>> FindAsync(ReferenceQuery query, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A tool (a PDF parser, the rasterizer, OCR) ran out its time on this document. Final for the document: trying the
+/// same bytes again would only burn the same time.
+/// </summary>
+public sealed class ToolTimedOutException(string tool, TimeSpan limit)
+    : Exception($"{tool} took longer than {limit.TotalSeconds:0} s.")
+{
+    public const string UserMessage = "Reading this document took too long and was stopped. It may be very large or damaged; try a smaller or re-saved copy.";
+}

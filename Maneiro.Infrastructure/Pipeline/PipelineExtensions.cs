@@ -19,8 +19,7 @@ public static class PipelineExtensions
     /// <summary>The adapters the analysis and letter grains call: extraction, OCR, the model, references, speech and ICD-10 codes.</summary>
     public static IServiceCollection AddManeiroPipeline(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(_ => new CpuWork());
-        services.TryAddSingleton<IPdfTextLayer, PdfTextLayer>();
+        services.TryAddSingleton<IPdfTextLayer>(sp => sp.GetRequiredService<PopplerPdf>());
         services.TryAddSingleton<IOcr, TesseractOcr>();
         services.TryAddSingleton<OpenAiClients>();
         services.TryAddSingleton<ClinicalAnalyzer>();

@@ -21,6 +21,14 @@ public sealed class JobFailurePolicyTests
     }
 
     [Fact]
+    public void A_tool_that_ran_out_its_time_is_final_for_the_document_not_a_hiccup()
+    {
+        var timedOut = new Maneiro.Grains.Services.ToolTimedOutException("tesseract", TimeSpan.FromSeconds(90));
+        Assert.False(JobFailurePolicy.IsTransient(timedOut));
+        Assert.Equal(FailureAction.ToolTimedOut, JobFailurePolicy.Classify(timedOut, 0));
+    }
+
+    [Fact]
     public void A_database_outage_is_waited_out_and_a_conflict_reloads()
     {
         Assert.Equal(FailureAction.WaitForStorage, JobFailurePolicy.Classify(new StorageUnavailableException("down"), 0));

@@ -28,6 +28,9 @@ public sealed partial class TransientFailureMiddleware(RequestDelegate next, ILo
     public static bool IsTransient(Exception ex) => ex switch
     {
         SiloUnavailableException or OrleansMessageRejectionException or StorageUnavailableException => true,
+
+        // The only gateway refuses connections (its silo is restarting): as unavailable as a silo can be.
+        Orleans.Runtime.Messaging.ConnectionFailedException => true,
         TimeoutException or NpgsqlException or RedisConnectionException or RedisTimeoutException => true,
         AggregateException aggregate => aggregate.InnerExceptions.All(IsTransient),
         _ => ex.InnerException is { } inner && IsTransient(inner),

@@ -14,7 +14,7 @@ public sealed record StoredInput(string Key, SniffedType Type, long Size);
 /// its type's limit, and opens PDFs once to refuse damaged or password-protected ones before any work starts.
 /// Whatever it refuses it deletes again.
 /// </summary>
-public sealed class UploadInspector(IBlobStore blobs, IOptions<UploadOptions> options)
+public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<UploadOptions> options)
 {
     public const string UnsupportedType = "This file type is not supported. Upload a PDF, a PNG, JPEG, WEBP or TIFF image, or MP3, WAV, M4A, WEBM or OGG audio.";
 
@@ -96,7 +96,7 @@ public sealed class UploadInspector(IBlobStore blobs, IOptions<UploadOptions> op
         await stream.CopyToAsync(memory, cancellationToken);
         try
         {
-            PdfTextLayer.Inspect(memory.ToArray());
+            await pdfs.InspectAsync(memory.ToArray(), cancellationToken);
             return null;
         }
         catch (JobFailedException ex)

@@ -11,6 +11,9 @@ public enum FailureAction
     /// <summary>The job cannot succeed: record the failure with the exception's message (it is written for the user).</summary>
     FailWithMessage,
 
+    /// <summary>A tool ran out its time on this document: record <see cref="Services.ToolTimedOutException.UserMessage"/>; never retried.</summary>
+    ToolTimedOut,
+
     /// <summary>Tried too often: record the failure with <see cref="JobFailurePolicy.GaveUpMessage"/>.</summary>
     GiveUp,
 
@@ -31,13 +34,16 @@ public static class JobFailurePolicy
 
     public const string GaveUpMessage = "A service this job depends on did not answer after several tries. Please try again later.";
 
+    public const string StartLimitMessage = "This document could not be processed. Reading it stopped unexpectedly more than once, so it was not tried again; try a re-saved or printed-to-PDF copy.";
+
     public const string UnexpectedMessage = "Something went wrong while processing this job. Nothing else was affected; please try again.";
 
     /// <summary>Classifies a stage's exception; <paramref name="attempts"/> counts this failure.</summary>
     public static FailureAction Classify(Exception ex, int attempts) => ex switch
     {
         _ when IsTransient(ex) => attempts >= MaxAttempts ? FailureAction.GiveUp : FailureAction.Retry,
-        JobFailedException or JobFailedException => FailureAction.FailWithMessage,
+        JobFailedException => FailureAction.FailWithMessage,
+        Services.ToolTimedOutException => FailureAction.ToolTimedOut,
         StorageUnavailableException => FailureAction.WaitForStorage,
         _ when IsStorageFailure(ex) => FailureAction.WaitForStorage,
         Orleans.Storage.InconsistentStateException => FailureAction.Reload,

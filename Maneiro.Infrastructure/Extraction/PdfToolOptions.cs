@@ -1,0 +1,26 @@
+namespace Maneiro.Infrastructure.Extraction;
+
+/// <summary>
+/// Section <c>Pdf</c>: the poppler tools that parse untrusted PDFs, and the limits each run is held to. Parsing happens
+/// only in these child processes, so a document that crashes a parser (a stack overflow, an out-of-memory) ends that
+/// child, never a host.
+/// </summary>
+public sealed class PdfToolOptions
+{
+    public const string SectionName = "Pdf";
+
+    public string PdfInfoPath { get; set; } = "pdfinfo";
+
+    public string PdfToTextPath { get; set; } = "pdftotext";
+
+    /// <summary>Wall-clock limit per tool run.</summary>
+    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>CPU-seconds limit per tool run (the kernel's backstop to <see cref="TimeLimit"/>).</summary>
+    public int CpuSeconds { get; set; } = 60;
+
+    /// <summary>Address-space limit per tool run.</summary>
+    public int AddressSpaceMegabytes { get; set; } = 1024;
+
+    public ProcessLimits Limits => new((long)AddressSpaceMegabytes * 1024 * 1024, CpuSeconds);
+}

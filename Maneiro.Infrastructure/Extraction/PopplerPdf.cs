@@ -1,0 +1,77 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace Maneiro.Infrastructure.Extraction;
+
+/// <summary>
+/// Reads PDFs with poppler's <c>pdfinfo</c> and <c>pdftotext</c>, each in its own child process under a time, CPU and
+/// address-space limit, fed the bytes on standard input (no plaintext copy on disk). A parser that crashes or is
+/// killed at a limit fails the document with one generic message; the host that asked is untouched.
+/// </summary>
+public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : IPdfTextLayer
+{
+    public const int MaxTextLayerPages = 200;
+
+    public const string CouldNotProcess = "This document could not be processed. It may be damaged or built in a way Maneiro cannot read; try a re-saved or printed-to-PDF copy.";
+
+    public const string PasswordProtected = "This PDF is password-protected. Remove the password and upload it again.";
+
+    public const string Damaged = "This PDF is damaged or incomplete and cannot be read. Save or export it again and re-upload.";
+
+    private PdfToolOptions Options => options.Value;
+
+    public Task<PdfText> ExtractAsync(byte[] pdf, CancellationToken cancellationToken) =>
+        cpu.RunAsync(async ct =>
+        {
+            var pages = await PageCountAsync(pdf, ct);
+            if (pages > MaxTextLayerPages)
+            {
+                throw new JobFailedException($"This PDF has {pages} pages; the limit is {MaxTextLayerPages}. Split it and upload the parts.");
+            }
+
+            var result = await RunAsync(Options.PdfToTextPath, ["-q", "-enc", "UTF-8", "-", "-"], pdf, ct);
+            Check(result);
+
+            // pdftotext ends every page with a form feed.
+            var text = result.StandardOutput.Replace('\f', '\n').Trim();
+            return new PdfText(text, pages);
+        }, cancellationToken);
+
+    /// <summary>Checks the bytes are a readable, unencrypted PDF and returns its page count.</summary>
+    public Task<int> InspectAsync(byte[] pdf, CancellationToken cancellationToken) =>
+        cpu.RunAsync(ct => PageCountAsync(pdf, ct), cancellationToken);
+
+    private async Task<int> PageCountAsync(byte[] pdf, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(Options.PdfInfoPath, ["-"], pdf, cancellationToken);
+        Check(result);
+        foreach (var line in result.StandardOutput.Split('\n'))
+        {
+            if (line.StartsWith("Pages:", StringComparison.Ordinal) && int.TryParse(line[6..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
+            {
+                return pages;
+            }
+        }
+
+        throw new JobFailedException(CouldNotProcess);
+    }
+
+    private Task<ProcessResult> RunAsync(string tool, string[] arguments, byte[] pdf, CancellationToken cancellationToken) =>
+        ExternalProcess.RunAsync(tool, arguments, Options.TimeLimit, cancellationToken, limits: Options.Limits, standardInput: pdf);
+
+    /// <summary>Poppler answers 1 for a file it cannot open (its message says whether a password is the reason); anything else non-zero is a crash or a limit.</summary>
+    private static void Check(ProcessResult result)
+    {
+        if (result.ExitCode == 0)
+        {
+            return;
+        }
+
+        if (result.ExitCode == 1 && result.StandardError.Contains("password", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new JobFailedException(PasswordProtected);
+        }
+
+        throw new JobFailedException(result.ExitCode == 1 ? Damaged : CouldNotProcess);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Net;
+using Maneiro.Grains.Domain.Jobs;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Testing;
+
+namespace Maneiro.Tests.Cluster;
+
+/// <summary>
+/// A document whose parsing takes the whole silo down, as an in-process parser crash did: the stage's starts are
+/// counted before its work, so after the limit (2) the job fails instead of killing every restarted silo.
+/// </summary>
+public sealed class ParserCrashLoopTests
+{
+    [Fact]
+    public async Task A_stage_that_kills_its_silo_is_started_twice_then_failed_and_the_restarted_silo_keeps_serving()
+    {
+        await using var openAi = await FakeOpenAi.StartAsync();
+        await using var pubMed = await FakeEutils.StartAsync();
+        var database = new TestDatabase();
+        await database.InitializeAsync();
+        var clusterId = "parser-crash-" + Guid.NewGuid().ToString("N")[..8];
+        var scratch = Directory.CreateTempSubdirectory("maneiro-parser-crash-").FullName;
+        var blobRoot = Path.Combine(scratch, "blobs");
+        var kills = Path.Combine(scratch, "kills.log");
+        var environment = ManeiroProcess.SiloEnvironment(database.Url, blobRoot, clusterId, openAi.Endpoint, pubMed.BaseUrl, TestServers.FreeTcpPort(), TestServers.FreeTcpPort());
+        environment["Pdf__PdfToTextPath"] = StandInTools.HostKillingPdfToText(scratch, kills);
+        ManeiroProcess? silo = null;
+        try
+        {
+            async Task<ManeiroProcess> StartSiloAsync()
+            {
+                var started = ManeiroProcess.StartSilo(environment);
+                await started.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+                return started;
+            }
+
+            silo = await StartSiloAsync();
+            var web = new ClientModeWebApp(database, blobRoot, clusterId);
+            await web.StartAsync();
+            try
+            {
+                var (session, email) = await web.SignedInUserAsync();
+                var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+
+                // First start: the parser takes the silo down.
+                await Eventually.TrueAsync(() => silo.HasExited, "the parser killed the silo", TimeSpan.FromSeconds(60));
+                await silo.DisposeAsync();
+
+                // A restarted silo: a status read activates the job, which starts the stage a second time.
+                silo = await StartSiloAsync();
+                var second = silo;
+                await Eventually.TrueAsync(
+                    async () =>
+                    {
+                        await ReadStatusAsync(session, jobId);
+                        return second.HasExited;
+                    },
+                    "the second start killed the silo again",
+                    TimeSpan.FromSeconds(90));
+                await silo.DisposeAsync();
+
+                // Over its limit: the next activation fails the job instead of starting the stage again.
+                silo = await StartSiloAsync();
+                var job = await JobsApp.WaitForFinishAsync(session, jobId, TimeSpan.FromSeconds(90));
+                Assert.Equal(JobStage.Failed, JobsApp.Stage(job));
+                Assert.Equal(JobFailurePolicy.StartLimitMessage, job.GetProperty("error").GetString());
+                Assert.Equal(new JobOptions().MaxStageStarts, File.ReadAllLines(kills).Length);
+                Assert.False(silo.HasExited);
+
+                // The allowance is given back, and the restarted silo serves other work.
+                var snapshot = await web.UserGrain(await web.UserIdAsync(email)).GetSnapshot();
+                Assert.Equal(0, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+                openAi.Answer(JobsApp.ModelAnswer());
+                var pasted = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote)));
+                Assert.Equal(JobStage.Complete, JobsApp.Stage(pasted));
+                Assert.False(silo.HasExited);
+                session.Dispose();
+            }
+            finally
+            {
+                await web.Factory.DisposeAsync();
+            }
+        }
+        finally
+        {
+            if (silo is not null)
+            {
+                await silo.DisposeAsync();
+            }
+
+            await database.DisposeAsync();
+            Directory.Delete(scratch, true);
+        }
+    }
+
+    /// <summary>Reads the job's status; while the silo is down or restarting the web answers 503, which is fine here.</summary>
+    private static async Task ReadStatusAsync(BrowserSession session, string jobId)
+    {
+        using var response = await session.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
+        Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, response.StatusCode.ToString());
+    }
+}

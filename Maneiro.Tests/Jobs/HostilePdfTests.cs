@@ -1,0 +1,75 @@
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services;
+using Maneiro.Infrastructure.Extraction;
+using Maneiro.Testing;
+
+namespace Maneiro.Tests.Jobs;
+
+/// <summary>The web app whose pdftotext is a stand-in that crashes or hangs on cue, held to a short time limit.</summary>
+public sealed class MisbehavingParserApp : ManeiroApp
+{
+    public static readonly string ToolDirectory = Path.Combine(Path.GetTempPath(), "maneiro-tools-" + Guid.NewGuid().ToString("N"));
+
+    public MisbehavingParserApp()
+        : base(b => b.WithFakeModel()
+            .With("Pdf:PdfToTextPath", StandInTools.MisbehavingPdfToText(ToolDirectory))
+            .With("Pdf:TimeLimit", "00:00:03"))
+    {
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(ToolDirectory, recursive: true);
+    }
+}
+
+/// <summary>
+/// PDFs that crash or hang their parser fail their own job with a clear message; the host keeps serving, the
+/// allowance is given back, and the next document goes through.
+/// </summary>
+public sealed class HostilePdfTests(MisbehavingParserApp app) : IClassFixture<MisbehavingParserApp>
+{
+    [Fact]
+    public async Task A_pdf_whose_nested_function_overflows_the_parser_fails_its_job_and_the_host_keeps_serving()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+
+        // The real crafted file, through the real upload inspection and the real pdftotext (which segfaults on it).
+        var hostile = TestDocuments.NestedFunctionPdf("Glaucoma follow-up, right eye.");
+        var failed = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, hostile)));
+        await AssertFailedCleanlyAsync(failed, PopplerPdf.CouldNotProcess, email);
+
+        var next = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote))));
+        Assert.Equal(JobStage.Complete, JobsApp.Stage(next));
+        session.Dispose();
+    }
+
+    [Theory]
+    [InlineData(StandInTools.CrashMarker, PopplerPdf.CouldNotProcess)]
+    [InlineData(StandInTools.HangMarker, ToolTimedOutException.UserMessage)]
+    public async Task A_parser_that_crashes_or_hangs_fails_the_job_once_with_a_clear_message(string marker, string message)
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        var pdf = TestDocuments.TextPdf(TestDocuments.OphthalmologyNote + "\n" + marker);
+        var chatCallsBefore = app.OpenAi.ChatCalls;
+        var job = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, pdf)));
+
+        await AssertFailedCleanlyAsync(job, message, email);
+
+        // Final for the document: one extraction stage, never retried, and the model never asked.
+        Assert.Single(job.GetProperty("history").EnumerateArray(), h => h.GetProperty("stage").GetString() == "Extracting");
+        Assert.Equal(chatCallsBefore, app.OpenAi.ChatCalls);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await session.GetAsync("/")).Status);
+        session.Dispose();
+    }
+
+    private async Task AssertFailedCleanlyAsync(System.Text.Json.JsonElement job, string message, string email)
+    {
+        Assert.Equal(JobStage.Failed, JobsApp.Stage(job));
+        Assert.Equal(message, job.GetProperty("error").GetString());
+        var snapshot = await app.UserGrain(await app.UserIdAsync(email)).GetSnapshot();
+        Assert.Equal(0, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+    }
+}
