@@ -9,6 +9,7 @@ public static class AuditActions
     public const string LoginFailed = "account.login_failed";
     public const string LockedOut = "account.locked_out";
     public const string Logout = "account.logout";
+    public const string SignedOutEverywhere = "account.signed_out_everywhere";
     public const string TwoFactorEnabled = "account.2fa_enabled";
     public const string TwoFactorDisabled = "account.2fa_disabled";
     public const string PasswordChanged = "account.password_changed";

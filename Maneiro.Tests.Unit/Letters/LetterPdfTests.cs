@@ -146,4 +146,29 @@ public sealed class LetterPdfTests
         Assert.Throws<LogoRejectedException>(() => LogoImage.Reencode([.. png[..8], .. new byte[64]]));
         Assert.Throws<LogoRejectedException>(() => LogoImage.Reencode(new byte[LogoImage.MaxUploadBytes + 1]));
     }
+
+    [Fact]
+    public void A_body_of_the_saved_limit_without_a_single_space_wraps_inside_the_margins_and_keeps_every_character()
+    {
+        // The shape that burned a core: one 40,000-character "word", wrapped by re-measuring it one character shorter at a time.
+        var body = string.Concat(Enumerable.Repeat("ABCDEFGHIJ", LetterBody.MaxLength / 10));
+        var pdf = LetterPdf.Render(Input(LetterKind.Referral, body: body));
+
+        using var document = PdfDocument.Open(pdf);
+        var letters = document.GetPages().SelectMany(p => p.Letters.Select(l => (Page: p, Letter: l))).ToList();
+        // The body's letters, in reading order, without the footers' (a smaller size).
+        var bodySize = letters.Where(l => l.Letter.Value == "J").Max(l => l.Letter.PointSize);
+        var runs = document.GetPages().SelectMany(p => System.Text.RegularExpressions.Regex.Matches(
+            string.Concat(p.Letters.Where(l => Math.Abs(l.PointSize - bodySize) < 0.01).Select(l => l.Value)), "[A-J]{20,}").Select(m => m.Value));
+        Assert.Contains(body, string.Concat(runs), StringComparison.Ordinal);
+        Assert.All(letters, l => Assert.True(l.Letter.BoundingBox.Right <= l.Page.Width - 50, $"'{l.Letter.Value}' at {l.Letter.BoundingBox.Right} crosses the right margin"));
+    }
+
+    [Fact]
+    public void A_render_stops_when_its_budget_is_spent()
+    {
+        using var spent = new CancellationTokenSource();
+        spent.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => LetterPdf.Render(Input(LetterKind.Referral), spent.Token));
+    }
 }

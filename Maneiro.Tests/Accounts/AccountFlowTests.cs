@@ -132,6 +132,54 @@ public sealed class AccountFlowTests(AccountsApp app) : IClassFixture<AccountsAp
     }
 
     [Fact]
+    public async Task Sign_out_everywhere_ends_every_session_this_one_included()
+    {
+        var (first, email) = await app.SignedInUserAsync();
+        using var second = app.NewSession();
+        await AccountsApp.LoginAsync(second, email);
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/Account/Manage")).Status);
+
+        var (_, manage, _) = await first.GetAsync("/Account/Manage");
+        Assert.Contains("Sign out everywhere", manage, StringComparison.Ordinal);
+        var done = await first.SubmitAsync("/Account/Manage", new Dictionary<string, string>(), "SignOutEverywhere");
+        Assert.StartsWith("/Account/Login", done.Headers.Location!.OriginalString, StringComparison.Ordinal);
+
+        foreach (var session in new[] { first, second })
+        {
+            var (status, _, location) = await session.GetAsync("/Account/Manage");
+            Assert.Equal(HttpStatusCode.Redirect, status);
+            Assert.StartsWith("/Account/Login", location!.PathAndQuery, StringComparison.Ordinal);
+        }
+
+        var userId = (await FindUserAsync(email)).Id;
+        Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE user_id = '{userId}' AND action = 'account.signed_out_everywhere'"));
+        first.Dispose();
+    }
+
+    [Fact]
+    public async Task Turning_two_factor_off_asks_for_the_password_or_a_code()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        var (_, setup, _) = await session.GetAsync("/Account/Manage/TwoFactor");
+        var key = System.Text.RegularExpressions.Regex.Match(setup, "data-testid=\"authenticator-key\">([a-z2-7 ]+)<").Groups[1].Value;
+        await session.SubmitAsync("/Account/Manage/TwoFactor", new Dictionary<string, string> { ["Code"] = Totp.Code(key, DateTimeOffset.UtcNow) }, "Enable");
+
+        foreach (var proof in new[] { new Dictionary<string, string> { ["confirm"] = "true" }, new Dictionary<string, string> { ["confirm"] = "true", ["CurrentPassword"] = "not the password at all" } })
+        {
+            var refused = await session.SubmitAsync("/Account/Manage/TwoFactor", proof, "Disable");
+            var html = await refused.Content.ReadAsStringAsync();
+            Assert.Contains("Enter your current password, or a code from your authenticator app", html, StringComparison.Ordinal);
+            Assert.Contains("Two-factor sign-in is <strong>on</strong>", html, StringComparison.Ordinal);
+        }
+
+        Assert.True((await FindUserAsync(email)).TwoFactorEnabled);
+        var off = await session.SubmitAsync("/Account/Manage/TwoFactor", new Dictionary<string, string> { ["confirm"] = "true", ["CurrentPassword"] = AccountsApp.GoodPassword }, "Disable");
+        Assert.Equal(HttpStatusCode.Redirect, off.StatusCode);
+        Assert.False((await FindUserAsync(email)).TwoFactorEnabled);
+        session.Dispose();
+    }
+
+    [Fact]
     public async Task Two_factor_with_an_authenticator_app_then_sign_in_with_a_code_and_with_a_recovery_code()
     {
         var (session, email) = await app.SignedInUserAsync();

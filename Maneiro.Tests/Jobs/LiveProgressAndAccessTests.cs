@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Maneiro.Testing;
+using Maneiro.Web.Data;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Jobs;
 
@@ -114,6 +117,52 @@ public sealed class LiveProgressAndAccessTests(JobsApp app) : IClassFixture<Jobs
             app.OpenAi.Release();
             session.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_held_connection_cannot_subscribe_again_once_its_session_is_revoked()
+    {
+        var (session, email) = await app.SignedInUserAsync("revoked");
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+
+        // The stamp check on every call: the stamp changed with no announcement (another instance missed it).
+        await using (var held = Connect(session))
+        {
+            await held.StartAsync();
+            await held.InvokeAsync<JsonElement>("Subscribe", jobId);
+            using (var scope = app.Factory.Services.CreateScope())
+            {
+                var users = scope.ServiceProvider.GetRequiredService<UserManager<ManeiroUser>>();
+                await users.UpdateSecurityStampAsync((await users.FindByEmailAsync(email))!);
+            }
+
+            var refused = await Assert.ThrowsAsync<HubException>(() => held.InvokeAsync<JsonElement>("Subscribe", jobId));
+            Assert.Contains("Your session has ended", refused.Message, StringComparison.Ordinal);
+            await Eventually.TrueAsync(() => held.State == HubConnectionState.Disconnected, "the refused connection was closed", TimeSpan.FromSeconds(20));
+        }
+
+        // A password change closes the user's open connections at once, before they call anything.
+        session.Dispose();
+        using var again = app.NewSession();
+        await AccountsApp.LoginAsync(again, email);
+        await using var open = Connect(again);
+        var closed = new TaskCompletionSource();
+        open.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        await open.StartAsync();
+        await open.InvokeAsync<JsonElement>("Subscribe", jobId);
+        const string newPassword = "a brand new long passphrase";
+        var changed = await again.SubmitAsync("/Account/Manage/ChangePassword", new Dictionary<string, string>
+        {
+            ["CurrentPassword"] = AccountsApp.GoodPassword,
+            ["NewPassword"] = newPassword,
+            ["ConfirmPassword"] = newPassword,
+        });
+        Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(HubConnectionState.Disconnected, open.State);
+        await Assert.ThrowsAnyAsync<Exception>(() => open.InvokeAsync<JsonElement>("Subscribe", jobId));
     }
 
     internal static Task WaitForStageAsync(BrowserSession session, string jobId, string stage) =>

@@ -2,8 +2,12 @@ using System.Net;
 using System.Text.Json;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
+using Maneiro.Web.Letters;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 using UglyToad.PdfPig;
 
 namespace Maneiro.Tests.Letters;
@@ -135,6 +139,65 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(HttpStatusCode.NotFound, (await session.GetAsync($"/Letters/{letterId}")).Status);
         Assert.DoesNotContain($"/Letters/{letterId}", (await session.GetAsync($"/Jobs/{jobId}")).Html, StringComparison.Ordinal);
         session.Dispose();
+    }
+
+    [Fact]
+    public async Task Exports_are_one_at_a_time_per_user_and_tightly_rate_limited()
+    {
+        var (session, userId, jobId) = await CompletedAnalysisAsync("exporter");
+        app.OpenAi.AnswerLetters(LetterSamples.Draft());
+        var letterId = await RequestLetterAsync(session, jobId);
+        Assert.Equal("Complete", (await WaitForLetterAsync(session, letterId)).GetProperty("stage").GetString());
+        var pdfUri = new Uri($"/letters/{letterId}/pdf", UriKind.Relative);
+
+        // While another export of the same user's renders (its lock held), a second one is refused, not queued.
+        var redis = app.Factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        Assert.True(await redis.LockTakeAsync($"maneiro:letter-export:{userId}", "another-render", TimeSpan.FromMinutes(1)));
+        using (var busy = await session.Client.GetAsync(pdfUri))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, busy.StatusCode);
+            Assert.Contains("Another PDF of yours is being prepared", await busy.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.True(await redis.LockReleaseAsync($"maneiro:letter-export:{userId}", "another-render"));
+
+        // The refused request counted; the rest of the minute's allowance renders, then the limit answers 429.
+        var limit = new Maneiro.Web.Security.RateLimitOptions().LetterExportsPerUserPerMinute;
+        for (var i = 1; i < limit; i++)
+        {
+            using var ok = await session.Client.GetAsync(pdfUri);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using var limited = await session.Client.GetAsync(pdfUri);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Contains("Too many attempts", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task A_render_over_its_time_budget_is_stopped_and_answers_a_clear_refusal()
+    {
+        var export = new LetterExport(app.Factory.Services.GetRequiredService<IConnectionMultiplexer>(), Options.Create(new LetterExportOptions { TimeBudget = TimeSpan.Zero }));
+        var input = new LetterPdfInput(
+            new Letterhead("Clinic", "", "", "", "", "Dr. Ribeiro", "MD", "", null),
+            LetterKind.Referral,
+            Maneiro.Grains.Domain.Letters.LetterLanguage.Get("en"),
+            new DateOnly(2026, 12, 2),
+            new LetterRecipient("Dr. Ana Silva", "Glaucoma", "Eye Institute", "1 Main Street"),
+            "John Carter",
+            "Referral",
+            new string('x', 40_000),
+            [],
+            []);
+        var user = "budget-" + Guid.NewGuid().ToString("N");
+        var (pdf, refusal) = await export.RenderAsync(user, input, CancellationToken.None);
+        Assert.Null(pdf);
+        Assert.Equal(LetterExportRefusal.OverBudget, refusal);
+
+        // The per-user lock was let go: a render with a budget succeeds straight after.
+        var generous = new LetterExport(app.Factory.Services.GetRequiredService<IConnectionMultiplexer>(), Options.Create(new LetterExportOptions()));
+        Assert.Equal(LetterExportRefusal.None, (await generous.RenderAsync(user, input with { Body = "Short." }, CancellationToken.None)).Refusal);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Maneiro.Web.Jobs;
 
@@ -81,7 +82,8 @@ public static class AnalysisEndpoints
             return Results.NoContent();
         }).RequireRateLimiting(RateLimits.Api);
 
-        endpoints.MapHub<JobsHub>(JobsHub.Path);
+        // A connection ends when its sign-in cookie expires (idle timeout); the page's client reconnects with a fresh one.
+        endpoints.MapHub<JobsHub>(JobsHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         return endpoints;
     }
 
@@ -92,7 +94,10 @@ public static class AnalysisEndpoints
         services.AddScoped<MultipartUploadReader>();
         services.AddScoped<UploadInspector>();
         services.AddSingleton<AnalysisAccess>();
-        services.AddSignalR();
+        services.AddSingleton<HubConnectionRegistry>();
+        services.AddSingleton<SessionRevocation>();
+        services.AddHostedService(sp => sp.GetRequiredService<SessionRevocation>());
+        services.AddSignalR(o => o.AddFilter<HubSessionFilter>());
         services.AddHostedService<JobProgressRelay>();
         return services;
     }

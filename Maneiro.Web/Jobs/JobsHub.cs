@@ -16,7 +16,7 @@ public sealed class JobsHub(AnalysisAccess jobs, Maneiro.Web.Letters.LetterAcces
     public async Task<object> Subscribe(string jobId)
     {
         var progress = await jobs.ForUserAsync(Context.User ?? new ClaimsPrincipal(), jobId) ?? throw new HubException("Not found.");
-        await Groups.AddToGroupAsync(Context.ConnectionId, Group(jobId));
+        await JoinAsync(Group(jobId));
         return JobViews.Summary(progress);
     }
 
@@ -24,7 +24,13 @@ public sealed class JobsHub(AnalysisAccess jobs, Maneiro.Web.Letters.LetterAcces
     public async Task<object> SubscribeLetter(string letterId)
     {
         var status = await letters.ForUserAsync(Context.User ?? new ClaimsPrincipal(), letterId) ?? throw new HubException("Not found.");
-        await Groups.AddToGroupAsync(Context.ConnectionId, Group(letterId));
+        await JoinAsync(Group(letterId));
         return Maneiro.Web.Letters.LetterViews.Summary(status);
+    }
+
+    private async Task JoinAsync(string group)
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        Security.HubSessionFilter.JoinedGroups(Context).Add(group);
     }
 }

@@ -14,7 +14,7 @@ public static class LetterEndpoints
             await letters.ForUserAsync(user, id) is { } status ? Results.Json(LetterViews.Summary(status)) : Results.NotFound(new { error = "No such letter." }))
             .RequireAuthorization().RequireRateLimiting(RateLimits.Api);
 
-        endpoints.MapGet("/letters/{id}/pdf", async (string id, HttpContext context, LetterAccess letters, AuditTrail audit, TimeProvider time) =>
+        endpoints.MapGet("/letters/{id}/pdf", async (string id, HttpContext context, LetterAccess letters, LetterExport export, AuditTrail audit, TimeProvider time) =>
         {
             if (await letters.ForUserAsync(context.User, id) is not { } status)
             {
@@ -31,12 +31,20 @@ public static class LetterEndpoints
             var date = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
             var input = LetterViews.PdfInput(status, head, date);
 
-            // Layout is CPU work: keep it off the request's synchronization path.
-            var pdf = await Task.Run(() => LetterPdf.Render(input), context.RequestAborted);
+            var (pdf, refusal) = await export.RenderAsync(userId, input, context.RequestAborted);
+            switch (refusal)
+            {
+                case LetterExportRefusal.Busy:
+                    context.Response.Headers.RetryAfter = "5";
+                    return Results.Json(new { error = "Another PDF of yours is being prepared. Wait for it to finish, then try again." }, statusCode: StatusCodes.Status429TooManyRequests);
+                case LetterExportRefusal.OverBudget:
+                    return Results.Json(new { error = $"This letter could not be turned into a PDF within {export.Budget.TotalSeconds:0} seconds. Shorten it, or split very long lines, and try again." }, statusCode: StatusCodes.Status422UnprocessableEntity);
+            }
+
             await audit.RecordAsync(AuditActions.LetterExported, AuditOutcomes.Success, target: id, details: new { version = status.CurrentVersion });
             context.Response.Headers.CacheControl = "no-store";
-            return Results.File(pdf, "application/pdf", LetterViews.FileName(status, date));
-        }).RequireAuthorization().RequireRateLimiting(RateLimits.Api);
+            return Results.File(pdf!, "application/pdf", LetterViews.FileName(status, date));
+        }).RequireAuthorization().RequireRateLimiting(RateLimits.LetterExports);
 
         return endpoints;
     }
@@ -44,6 +52,8 @@ public static class LetterEndpoints
     public static IServiceCollection AddManeiroLetters(this IServiceCollection services)
     {
         services.AddSingleton<LetterAccess>();
+        services.AddSingleton<LetterExport>();
+        services.AddOptions<LetterExportOptions>().BindConfiguration(LetterExportOptions.SectionName);
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Grains.Interfaces;
 using PdfSharp.Drawing;
@@ -31,13 +32,14 @@ public static class LetterPdf
     private static readonly XBrush Muted = new XSolidBrush(XColor.FromArgb(90, 90, 90));
     private static readonly XBrush Alert = new XSolidBrush(XColor.FromArgb(176, 0, 32));
 
-    public static byte[] Render(LetterPdfInput input)
+    /// <summary>Lays the letter out; <paramref name="cancellationToken"/> is checked at every word, so a time budget can stop a long render.</summary>
+    public static byte[] Render(LetterPdfInput input, CancellationToken cancellationToken = default)
     {
         BundledFonts.EnsureInstalled();
         using var document = new PdfDocument();
         document.Info.Title = LetterKinds.DisplayName(input.Kind);
         document.Info.Creator = "Maneiro";
-        var writer = new PageWriter(document, input);
+        var writer = new PageWriter(document, input, cancellationToken);
         writer.Letterhead();
         writer.Opening();
         writer.Body();
@@ -64,6 +66,8 @@ public static class LetterPdf
         private readonly PdfDocument _document;
         private readonly LetterPdfInput _input;
         private readonly List<XGraphics> _pages = [];
+        private readonly Dictionary<(XFont Font, char Character), double> _characterWidths = [];
+        private readonly CancellationToken _cancellation;
         private readonly XFont _body = Font(10.5);
         private readonly XFont _bold = Font(10.5, XFontStyleEx.Bold);
         private readonly XFont _small = Font(8.5);
@@ -74,10 +78,11 @@ public static class LetterPdf
         private double _width;
         private double _bottom;
 
-        public PageWriter(PdfDocument document, LetterPdfInput input)
+        public PageWriter(PdfDocument document, LetterPdfInput input, CancellationToken cancellation)
         {
             _document = document;
             _input = input;
+            _cancellation = cancellation;
             NewPage();
         }
 
@@ -323,45 +328,76 @@ public static class LetterPdf
             _y += 2;
         }
 
-        /// <summary>Greedy word wrap by measured width; a word wider than the line is broken by characters.</summary>
+        /// <summary>
+        /// Greedy word wrap, linear in the text: each word is measured once and a line's width is the sum of its words
+        /// and spaces (the layout does no kerning, so the sum is the line's width). A word wider than the line is cut
+        /// where its summed character widths reach the edge.
+        /// </summary>
         private List<string> Wrap(string text, XFont font, double width)
         {
             List<string> lines = [];
-            var current = "";
+            var current = new StringBuilder();
+            var currentWidth = 0.0;
+            var space = CharacterWidth(' ', font);
             foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
-                var candidate = current.Length == 0 ? word : current + " " + word;
-                if (_g.MeasureString(candidate, font).Width <= width)
+                _cancellation.ThrowIfCancellationRequested();
+                var wordWidth = _g.MeasureString(word, font).Width;
+                if (current.Length > 0 && currentWidth + space + wordWidth <= width)
                 {
-                    current = candidate;
+                    current.Append(' ').Append(word);
+                    currentWidth += space + wordWidth;
                     continue;
                 }
 
                 if (current.Length > 0)
                 {
-                    lines.Add(current);
+                    lines.Add(current.ToString());
+                    current.Clear();
                 }
 
-                current = word;
-                while (_g.MeasureString(current, font).Width > width && current.Length > 1)
+                if (wordWidth <= width)
                 {
-                    var cut = current.Length - 1;
-                    while (cut > 1 && _g.MeasureString(current[..cut], font).Width > width)
+                    current.Append(word);
+                    currentWidth = wordWidth;
+                    continue;
+                }
+
+                currentWidth = 0;
+                foreach (var character in word)
+                {
+                    var characterWidth = CharacterWidth(character, font);
+                    // Never between the two halves of a surrogate pair.
+                    if (current.Length > 0 && currentWidth + characterWidth > width && !char.IsLowSurrogate(character))
                     {
-                        cut--;
+                        _cancellation.ThrowIfCancellationRequested();
+                        lines.Add(current.ToString());
+                        current.Clear();
+                        currentWidth = 0;
                     }
 
-                    lines.Add(current[..cut]);
-                    current = current[cut..];
+                    current.Append(character);
+                    currentWidth += characterWidth;
                 }
             }
 
             if (current.Length > 0 || lines.Count == 0)
             {
-                lines.Add(current);
+                lines.Add(current.ToString());
             }
 
             return lines;
+        }
+
+        private double CharacterWidth(char character, XFont font)
+        {
+            if (!_characterWidths.TryGetValue((font, character), out var measured))
+            {
+                measured = _g.MeasureString(character.ToString(), font).Width;
+                _characterWidths[(font, character)] = measured;
+            }
+
+            return measured;
         }
 
         private static IEnumerable<string> Lines(string? text) =>

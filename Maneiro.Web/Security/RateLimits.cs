@@ -18,6 +18,8 @@ public static class RateLimits
     public const string ForgotPassword = "forgot-password";
     public const string Uploads = "uploads";
     public const string Api = "api";
+    public const string LetterExports = "letter-exports";
+    public const string LetterEdits = "letter-edits";
 
     public static IServiceCollection AddManeiroRateLimits(this IServiceCollection services)
     {
@@ -29,6 +31,10 @@ public static class RateLimits
             options.AddPolicy(ForgotPassword, context => PerIp(context, ForgotPassword, o => o.ForgotPasswordPerIpPerHour, TimeSpan.FromHours(1)));
             options.AddPolicy(Uploads, context => PerUser(context, Uploads, o => o.UploadsPerUserPerMinute));
             options.AddPolicy(Api, context => PerUser(context, Api, o => o.ApiPerUserPerMinute));
+            options.AddPolicy(LetterExports, context => PerUser(context, LetterExports, o => o.LetterExportsPerUserPerMinute));
+            options.AddPolicy(LetterEdits, context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+                ? RateLimitPartition.GetNoLimiter("read")
+                : PerUser(context, LetterEdits, o => o.LetterEditsPerUserPerMinute));
             options.OnRejected = OnRejectedAsync;
         });
         return services;

@@ -40,4 +40,10 @@ public sealed class RateLimitOptions
     public int UploadsPerUserPerMinute { get; set; } = 20;
 
     public int ApiPerUserPerMinute { get; set; } = 300;
+
+    /// <summary>Letter PDF exports: layout is CPU work, so a tight limit per user.</summary>
+    public int LetterExportsPerUserPerMinute { get; set; } = 10;
+
+    /// <summary>The letter editor's saves, regenerations, restores and deletions.</summary>
+    public int LetterEditsPerUserPerMinute { get; set; } = 30;
 }

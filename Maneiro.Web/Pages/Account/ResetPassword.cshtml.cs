@@ -3,6 +3,7 @@ using System.Text;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
+using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -10,7 +11,7 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Maneiro.Web.Pages.Account;
 
-public sealed class ResetPasswordModel(UserManager<ManeiroUser> users, AuditTrail audit) : PageModel
+public sealed class ResetPasswordModel(UserManager<ManeiroUser> users, SessionRevocation sessions, AuditTrail audit) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     [Required]
@@ -65,7 +66,8 @@ public sealed class ResetPasswordModel(UserManager<ManeiroUser> users, AuditTrai
             return Page();
         }
 
-        await audit.RecordAsync(AuditActions.PasswordReset, AuditOutcomes.Success, user!.Id);
+        await sessions.RevokeAsync(user!.Id);
+        await audit.RecordAsync(AuditActions.PasswordReset, AuditOutcomes.Success, user.Id);
         TempData["Status"] = "Your password was changed. Sign in with the new one.";
         return RedirectToPage("Login");
     }

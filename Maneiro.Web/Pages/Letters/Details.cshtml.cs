@@ -3,12 +3,15 @@ using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Letters;
+using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Maneiro.Web.Pages.Letters;
 
 /// <summary>A letter: live drafting progress, then the editor, versions, regenerate, restore, PDF and delete.</summary>
+[EnableRateLimiting(RateLimits.LetterEdits)]
 public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) : PageModel
 {
     public LetterStatus Letter { get; private set; } = null!;

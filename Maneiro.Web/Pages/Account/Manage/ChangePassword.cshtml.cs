@@ -2,13 +2,14 @@ using System.ComponentModel.DataAnnotations;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
+using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Maneiro.Web.Pages.Account.Manage;
 
-public sealed class ChangePasswordModel(UserManager<ManeiroUser> users, SignInManager<ManeiroUser> signIn, AuditTrail audit) : PageModel
+public sealed class ChangePasswordModel(UserManager<ManeiroUser> users, SignInManager<ManeiroUser> signIn, SessionRevocation sessions, AuditTrail audit) : PageModel
 {
     [BindProperty]
     [Required(ErrorMessage = "Enter your current password.")]
@@ -54,6 +55,7 @@ public sealed class ChangePasswordModel(UserManager<ManeiroUser> users, SignInMa
         }
 
         // The security stamp changed, so other sessions fail their next stamp check; this one is re-issued.
+        await sessions.RevokeAsync(user.Id);
         await signIn.RefreshSignInAsync(user);
         await audit.RecordAsync(AuditActions.PasswordChanged, AuditOutcomes.Success, user.Id);
         TempData["Status"] = "Password changed. Your other sessions were signed out.";

@@ -3,13 +3,14 @@ using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
+using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Maneiro.Web.Pages.Account.Manage;
 
-public sealed class AccountIndexModel(UserManager<ManeiroUser> users, IGrainFactory grains, AuditLog auditLog, AuditTrail audit) : PageModel
+public sealed class AccountIndexModel(UserManager<ManeiroUser> users, SignInManager<ManeiroUser> signIn, SessionRevocation sessions, IGrainFactory grains, AuditLog auditLog, AuditTrail audit) : PageModel
 {
     [BindProperty]
     public ProfileInput Input { get; set; } = new();
@@ -49,6 +50,23 @@ public sealed class AccountIndexModel(UserManager<ManeiroUser> users, IGrainFact
         Input = new ProfileInput { FirstName = user.FirstName, LastName = user.LastName };
         await LoadAsync(user);
         return Page();
+    }
+
+    /// <summary>Ends every session of this account, this one included: a new security stamp invalidates every cookie, and live connections close.</summary>
+    public async Task<IActionResult> OnPostSignOutEverywhereAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        await users.UpdateSecurityStampAsync(user);
+        await sessions.RevokeAsync(user.Id);
+        await audit.RecordAsync(AuditActions.SignedOutEverywhere, AuditOutcomes.Success, user.Id);
+        await signIn.SignOutAsync();
+        TempData["Status"] = "You were signed out on every device. Sign in again to continue.";
+        return RedirectToPage("/Account/Login");
     }
 
     public async Task<IActionResult> OnPostAsync()

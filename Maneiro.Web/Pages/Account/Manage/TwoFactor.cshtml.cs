@@ -3,6 +3,7 @@ using System.Text;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
+using Maneiro.Web.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -10,10 +11,14 @@ using QRCoder;
 
 namespace Maneiro.Web.Pages.Account.Manage;
 
-public sealed class TwoFactorModel(UserManager<ManeiroUser> users, SignInManager<ManeiroUser> signIn, AuditTrail audit) : PageModel
+public sealed class TwoFactorModel(UserManager<ManeiroUser> users, SignInManager<ManeiroUser> signIn, SessionRevocation sessions, AuditTrail audit) : PageModel
 {
     [BindProperty]
     public string Code { get; set; } = "";
+
+    /// <summary>Turning two-factor off asks again who you are: the current password, or a code from the app.</summary>
+    [BindProperty]
+    public string? CurrentPassword { get; set; }
 
     public bool Enabled { get; private set; }
 
@@ -68,13 +73,34 @@ public sealed class TwoFactorModel(UserManager<ManeiroUser> users, SignInManager
             return RedirectToPage();
         }
 
+        // Either proof will do, so neither field is required on its own.
+        ModelState.Remove(nameof(Code));
+        if (!await ProvesIdentityAsync(user))
+        {
+            await audit.RecordAsync(AuditActions.TwoFactorDisabled, AuditOutcomes.Denied, user.Id);
+            ModelState.AddModelError(nameof(CurrentPassword), "Enter your current password, or a code from your authenticator app, to turn two-factor sign-in off.");
+            return await ShowAsync(user);
+        }
+
         await users.SetTwoFactorEnabledAsync(user, false);
         await users.ResetAuthenticatorKeyAsync(user);
         await signIn.ForgetTwoFactorClientAsync();
+        await sessions.RevokeAsync(user.Id);
         await signIn.RefreshSignInAsync(user);
         await audit.RecordAsync(AuditActions.TwoFactorDisabled, AuditOutcomes.Success, user.Id);
         TempData["Status"] = "Two-factor sign-in is off.";
         return RedirectToPage();
+    }
+
+    private async Task<bool> ProvesIdentityAsync(ManeiroUser user)
+    {
+        if (!string.IsNullOrEmpty(CurrentPassword) && await users.CheckPasswordAsync(user, CurrentPassword))
+        {
+            return true;
+        }
+
+        var code = Code.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        return code.Length > 0 && await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code);
     }
 
     private async Task<IActionResult> ShowAsync(ManeiroUser user)

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Maneiro.Web.Letters;
+
+/// <summary>Section <c>Letters:Export</c>: how long one PDF render may take.</summary>
+public sealed class LetterExportOptions
+{
+    public const string SectionName = "Letters:Export";
+
+    public TimeSpan TimeBudget { get; set; } = TimeSpan.FromSeconds(20);
+}
+
+/// <summary>Why an export did not produce a PDF.</summary>
+public enum LetterExportRefusal
+{
+    None,
+
+    /// <summary>Another export of the same user's is still rendering.</summary>
+    Busy,
+
+    /// <summary>The render ran out its time budget.</summary>
+    OverBudget,
+}
+
+/// <summary>
+/// Renders letter PDFs off the request thread under a time budget, one at a time per user across web instances (a
+/// Redis lock that expires with the budget, so a crashed instance cannot hold it).
+/// </summary>
+public sealed class LetterExport(IConnectionMultiplexer redis, IOptions<LetterExportOptions> options)
+{
+    public TimeSpan Budget => options.Value.TimeBudget;
+
+    public async Task<(byte[]? Pdf, LetterExportRefusal Refusal)> RenderAsync(string userId, LetterPdfInput input, CancellationToken requestAborted)
+    {
+        var database = redis.GetDatabase();
+        var key = (RedisKey)$"maneiro:letter-export:{userId}";
+        var token = (RedisValue)Guid.NewGuid().ToString("N");
+        if (!await database.LockTakeAsync(key, token, Budget + TimeSpan.FromSeconds(5)))
+        {
+            return (null, LetterExportRefusal.Busy);
+        }
+
+        try
+        {
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+            budget.CancelAfter(Budget);
+            try
+            {
+                // Layout is CPU work: on the thread pool, never the request's synchronization path.
+                var pdf = await Task.Run(() => LetterPdf.Render(input, budget.Token), budget.Token);
+                return (pdf, LetterExportRefusal.None);
+            }
+            catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
+            {
+                return (null, LetterExportRefusal.OverBudget);
+            }
+        }
+        finally
+        {
+            await database.LockReleaseAsync(key, token);
+        }
+    }
+}
