@@ -20,7 +20,7 @@ RUN dotnet publish Maneiro.Web/Maneiro.Web.csproj -c Release -o /out/web --no-re
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tesseract-ocr poppler-utils fonts-dejavu-core curl \
+ && apt-get install -y --no-install-recommends tesseract-ocr poppler-utils ffmpeg fonts-dejavu-core curl \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /out/web /app/web

@@ -12,6 +12,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Commit")]
     Task Commit(string jobId);
 
+    /// <summary>Turns the job's held units of one kind into used units (a stage's work is done); idempotent.</summary>
+    [Alias("CommitKind")]
+    Task CommitKind(string jobId, UsageKind kind);
+
     /// <summary>Gives back the job's held (uncommitted) units; idempotent.</summary>
     [Alias("Release")]
     Task Release(string jobId);

@@ -30,6 +30,9 @@ public static class InfrastructureExtensions
         }
 
         services.AddSingleton<InfrastructureRegistered>();
+
+        // First hosted service: plaintext left by a process that died is gone before this one takes work.
+        services.AddHostedService<Storage.ScratchSpace.StartupSweep>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<ManeiroTelemetry>();

@@ -21,6 +21,12 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     public int AudioCalls { get; private set; }
 
+    /// <summary>The real API refuses audio requests over 25 MB with 413.</summary>
+    public const long MaxAudioRequestBytes = 25L * 1024 * 1024;
+
+    /// <summary>The file name and request size of the last transcription request.</summary>
+    public (string FileName, long Bytes) LastAudio { get; private set; }
+
     /// <summary>Chat requests that asked for a letter (the "clinical_letter" schema).</summary>
     public int LetterCalls { get; private set; }
 
@@ -203,6 +209,19 @@ public sealed class FakeOpenAi : IAsyncDisposable
             }
 
             await PassGateAsync();
+
+            var fileName = System.Text.RegularExpressions.Regex.Match(request.Body, "filename=\"?([^\";\r\n]+)").Groups[1].Value;
+            lock (_gate)
+            {
+                LastAudio = (fileName, request.BodyBytes.Length);
+            }
+
+            if (request.BodyBytes.Length > MaxAudioRequestBytes)
+            {
+                response.StatusCode = 413;
+                await response.WriteAsync("""{"error":{"message":"Maximum content size limit (26214400) exceeded.","type":"server_error"}}""");
+                return;
+            }
 
             // The SDK sends the audio as multipart form data; refuse anything without a file part, as the real API does.
             if (!request.Body.Contains("filename=", StringComparison.Ordinal))

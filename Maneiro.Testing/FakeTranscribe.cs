@@ -24,6 +24,9 @@ public sealed class FakeTranscribe : IAsyncDisposable
 
     public string Transcript { get; set; } = "Patient reports blurred vision in the right eye.";
 
+    /// <summary>When set, the next job polled reports FAILED, as Transcribe does for audio it cannot read.</summary>
+    public bool FailNextJob { get; set; }
+
     public Uri Endpoint => _server.BaseAddress;
 
     public static async Task<FakeTranscribe> StartAsync()
@@ -81,6 +84,15 @@ public sealed class FakeTranscribe : IAsyncDisposable
                 return;
             case "GetTranscriptionJob" when Jobs.TryGetValue(name, out var existing):
                 // Done on the first poll after the start.
+                if (FailNextJob)
+                {
+                    FailNextJob = false;
+                    existing["TranscriptionJobStatus"] = "FAILED";
+                    existing["FailureReason"] = "The media format could not be determined.";
+                    await response.WriteAsync(new JsonObject { ["TranscriptionJob"] = JsonNode.Parse(existing.ToJsonString()) }.ToJsonString());
+                    return;
+                }
+
                 existing["TranscriptionJobStatus"] = "COMPLETED";
                 existing[nameof(Transcript)] = new JsonObject { ["TranscriptFileUri"] = new Uri(_server.BaseAddress, $"/transcripts/{name}.json").ToString() };
                 await response.WriteAsync(new JsonObject { ["TranscriptionJob"] = JsonNode.Parse(existing.ToJsonString()) }.ToJsonString());

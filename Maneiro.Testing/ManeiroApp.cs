@@ -65,6 +65,9 @@ public class ManeiroApp : IAsyncLifetime
             ["Mail:PickupDirectory"] = Mail.Directory,
             ["Security:SecurityStampValidationInterval"] = "00:00:00",
             ["Security:RateLimits:KeyPrefix"] = "rl-test-" + Guid.NewGuid().ToString("N"),
+
+            // Refusal summaries are written when their window closes: seconds in tests, not a minute.
+            ["Security:RefusalWindow"] = "00:00:02",
         };
         foreach (var (key, value) in _recipe.Parts.SelectMany(p => p.Settings).Concat(_recipe.Settings))
         {

@@ -107,6 +107,67 @@ public static class TestDocuments
         }
     }
 
+    /// <summary>
+    /// A long dictation: the spoken <paramref name="text"/> repeated until the WAV is at least
+    /// <paramref name="minimumBytes"/> (PCM in one data chunk, the header rewritten for the new length).
+    /// </summary>
+    public static async Task<byte[]> LongSpeechWavAsync(string text, long minimumBytes)
+    {
+        var wav = await SpeechWavAsync(text);
+        var dataAt = wav.AsSpan().IndexOf("data"u8);
+        var header = wav[..(dataAt + 8)];
+        var pcm = wav[(dataAt + 8)..];
+        var repeats = (int)((minimumBytes / pcm.Length) + 1);
+        var output = new byte[header.Length + ((long)pcm.Length * repeats)];
+        header.CopyTo(output, 0);
+        for (var i = 0; i < repeats; i++)
+        {
+            pcm.CopyTo(output, header.Length + ((long)pcm.Length * i));
+        }
+
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(output.AsSpan(4), (uint)(output.Length - 8));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(output.AsSpan(dataAt + 4), (uint)(pcm.Length * repeats));
+        return output;
+    }
+
+    /// <summary>A little-endian TIFF of <paramref name="pages"/> blank 8-bit grayscale pages (one directory each).</summary>
+    public static byte[] MultiPageTiff(int pages, int width = 64, int height = 64)
+    {
+        using var output = new MemoryStream();
+        using var writer = new BinaryWriter(output);
+        writer.Write("II"u8);
+        writer.Write((ushort)42);
+        writer.Write(8u);
+        for (var page = 0; page < pages; page++)
+        {
+            var directoryAt = (uint)output.Position;
+            const ushort entries = 8;
+            var pixelsAt = directoryAt + 2 + (entries * 12) + 4;
+            var next = page == pages - 1 ? 0u : pixelsAt + (uint)(width * height);
+            writer.Write(entries);
+            void Entry(ushort tag, ushort type, uint value)
+            {
+                writer.Write(tag);
+                writer.Write(type);
+                writer.Write(1u);
+                writer.Write(value);
+            }
+
+            Entry(256, 4, (uint)width);        // ImageWidth
+            Entry(257, 4, (uint)height);       // ImageLength
+            Entry(258, 3, 8);                  // BitsPerSample
+            Entry(259, 3, 1);                  // Compression: none
+            Entry(262, 3, 1);                  // Photometric: black is zero
+            Entry(273, 4, pixelsAt);           // StripOffsets
+            Entry(278, 4, (uint)height);       // RowsPerStrip
+            Entry(279, 4, (uint)(width * height)); // StripByteCounts
+            writer.Write(next);
+            writer.Write(Enumerable.Repeat((byte)255, width * height).ToArray());
+        }
+
+        return output.ToArray();
+    }
+
     public static async Task<byte[]> EncryptedPdfAsync(string text)
     {
         var dir = Directory.CreateTempSubdirectory("maneiro-enc-");

@@ -37,6 +37,8 @@ public sealed partial class AnalysisGrain(
 
     protected override string JobKind => "analysis";
 
+    protected override UsageKind Usage => UsageKind.Analyses;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.HasLegacyOutput)
@@ -65,7 +67,7 @@ public sealed partial class AnalysisGrain(
         S.Stage = AnalysisStages.First(request.Kind);
         await GrainStorage.WriteAsync(State);
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Add(Id, S.CreatedAt);
-        await LaunchAsync(S.Stage, UsageKind.Analyses);
+        await LaunchAsync(S.Stage);
         return Progress();
     }
 
@@ -101,6 +103,7 @@ public sealed partial class AnalysisGrain(
         }
 
         await blobs.DeleteAsync(request.BlobKey, CancellationToken.None);
+        await blobs.DeleteAsync(BlobKeys.FullTextKey(Id), CancellationToken.None);
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Remove(Id);
         await UnregisterResumeAsync();
         await output.ClearStateAsync();

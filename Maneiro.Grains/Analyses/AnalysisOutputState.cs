@@ -16,6 +16,9 @@ public sealed class AnalysisOutputState
 
     [Id(3)] public AnalysisResult? Result { get; set; }
 
+    /// <summary>The whole extracted text's length when only its first part was kept and analysed (the rest is in the blob store).</summary>
+    [Id(4)] public int? FullTextLength { get; set; }
+
     /// <summary>Takes over the output a pre-split row kept in the progress state.</summary>
     public void TakeLegacy(AnalysisState progress)
     {

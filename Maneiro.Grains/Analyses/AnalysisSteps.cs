@@ -20,6 +20,7 @@ public sealed partial class AnalysisSteps(
     IClinicalAnalyzer analyzer,
     IReferenceFinder references,
     ISpeechToText speech,
+    IAudioProbe audio,
     Icd10Catalog icd10,
     ManeiroTelemetry telemetry,
     ILogger<AnalysisSteps> logger)
@@ -32,16 +33,14 @@ public sealed partial class AnalysisSteps(
         switch (request.Kind)
         {
             case InputKind.Text:
-                run.Output.ExtractedText = await ReadTextAsync(request.BlobKey, stop);
-                run.Progress.TextSource = TextSource.Pasted;
+                await KeepTextAsync(run, await ReadTextAsync(request.BlobKey, stop), TextSource.Pasted, stop);
                 return true;
             case InputKind.Pdf:
                 var layer = await textLayer.ExtractAsync(await ReadBytesAsync(request.BlobKey, stop), stop);
                 run.Progress.PageCount = layer.PageCount;
                 if (!request.ForceOcr && MeaningfulText.IsMeaningful(layer.Text))
                 {
-                    run.Output.ExtractedText = layer.Text;
-                    run.Progress.TextSource = TextSource.TextLayer;
+                    await KeepTextAsync(run, layer.Text, TextSource.TextLayer, stop);
                     return true;
                 }
 
@@ -55,22 +54,31 @@ public sealed partial class AnalysisSteps(
     public async Task<bool> OcrAsync(AnalysisRun run, CancellationToken stop)
     {
         var request = run.Progress.Request!;
-        var pages = Math.Max(1, run.Progress.PageCount);
+        var bytes = await ReadBytesAsync(request.BlobKey, stop);
+
+        // A multi-page TIFF is as many pages as it holds, for the allowance and for the page cap.
+        var pages = request.MediaType == "image/tiff" ? TiffPages.Count(bytes) : Math.Max(1, run.Progress.PageCount);
+        if (pages > OcrLimits.MaxPages)
+        {
+            throw new JobFailedException($"This scan has {pages} pages; OCR reads at most {OcrLimits.MaxPages}. Split it and upload the parts.");
+        }
+
         var reservation = await run.User.TryReserve(UsageKind.OcrPages, run.Id, pages);
         if (!reservation.Granted)
         {
             throw new JobFailedException(reservation.DeniedReason!);
         }
 
-        var bytes = await ReadBytesAsync(request.BlobKey, stop);
         var result = request.Kind == InputKind.Pdf ? await ocr.ReadPdfAsync(bytes, pages, stop) : await ocr.ReadImageAsync(bytes, stop);
+
+        // The pages were read: their cost stands whatever happens to the job later (its text is shown either way).
+        await run.User.CommitKind(run.Id, UsageKind.OcrPages);
         if (string.IsNullOrWhiteSpace(result.Text))
         {
             throw new JobFailedException("No readable text was found in this document, even with OCR. Check that the scan is not blank or upside down.");
         }
 
-        run.Output.ExtractedText = result.Text;
-        run.Progress.TextSource = TextSource.Ocr;
+        await KeepTextAsync(run, result.Text, TextSource.Ocr, stop);
         run.Progress.OcrConfidence = result.Pages.Select(p => p.Confidence).ToList();
         telemetry.OcrPages(result.Pages.Count);
         return true;
@@ -79,21 +87,25 @@ public sealed partial class AnalysisSteps(
     public async Task<bool> TranscribeAsync(AnalysisRun run, CancellationToken stop)
     {
         var request = run.Progress.Request!;
-        var (text, seconds) = await speech.TranscribeAsync(request.BlobKey, request.MediaType, stop);
-        var minutes = Math.Max(1, (int)Math.Ceiling(seconds / 60.0));
+
+        // Measured and checked against the plan before anything is sent for transcription.
+        var length = await audio.DurationAsync(request.BlobKey, stop);
+        var minutes = Math.Max(1, (int)Math.Ceiling(length.TotalMinutes));
         var reservation = await run.User.TryReserve(UsageKind.AudioMinutes, run.Id, minutes);
         if (!reservation.Granted)
         {
             throw new JobFailedException(reservation.DeniedReason!);
         }
 
+        var (text, _) = await speech.TranscribeAsync(request.BlobKey, request.MediaType, stop);
+        await run.User.CommitKind(run.Id, UsageKind.AudioMinutes);
+
         if (string.IsNullOrWhiteSpace(text))
         {
             throw new JobFailedException("No speech was recognized in this recording.");
         }
 
-        run.Output.ExtractedText = text;
-        run.Progress.TextSource = TextSource.Transcript;
+        await KeepTextAsync(run, text, TextSource.Transcript, stop);
         return true;
     }
 
@@ -140,12 +152,39 @@ public sealed partial class AnalysisSteps(
     {
         var (document, _) = AnalysisDocument.Parse(run.Output.AnalysisJson!);
         var result = document!.ToResult(icd10, run.Output.ExtractedText ?? "");
-        var warnings = run.Progress.ReferencesUnavailable
-            ? [.. result.Warnings, "PubMed could not be reached, so no references are listed for this analysis."]
-            : result.Warnings;
+        List<string> warnings = [.. result.Warnings];
+        if (run.Progress.ReferencesUnavailable)
+        {
+            warnings.Add("PubMed could not be reached, so no references are listed for this analysis.");
+        }
+
+        if (run.Output.FullTextLength is { } full)
+        {
+            warnings.Add(ExtractedTextLimits.Notice(full));
+        }
+
         run.Output.Result = result with { References = run.Output.References ?? [], Warnings = warnings };
         run.Progress.Headline = AnalysisHeadlines.Of(run.Output.Result);
         return true;
+    }
+
+    /// <summary>
+    /// Keeps the extracted text the model is sent: at most <see cref="ExtractedTextLimits.MaxAnalysedCharacters"/>. A
+    /// longer text is stored whole (encrypted, in the blob store) and only its first part is kept and analysed.
+    /// </summary>
+    private async Task KeepTextAsync(AnalysisRun run, string text, TextSource source, CancellationToken stop)
+    {
+        run.Progress.TextSource = source;
+        if (text.Length <= ExtractedTextLimits.MaxAnalysedCharacters)
+        {
+            run.Output.ExtractedText = text;
+            run.Output.FullTextLength = null;
+            return;
+        }
+
+        await blobs.PutAsync(BlobKeys.FullTextKey(run.Id), new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), "text/plain", stop);
+        run.Output.ExtractedText = text[..ExtractedTextLimits.MaxAnalysedCharacters];
+        run.Output.FullTextLength = text.Length;
     }
 
     private async Task<byte[]> ReadBytesAsync(string key, CancellationToken stop)

@@ -57,9 +57,16 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
 
-        var changed = EnsurePeriod();
-        if (state.Entries.ContainsKey(Key(jobId, kind)))
+        var changed = EnsurePeriod() | ExpireStaleReservations();
+        if (state.Entries.TryGetValue(Key(jobId, kind), out var held))
         {
+            // Asking again renews a pending reservation: the job is alive.
+            if (!held.Committed && held.ReservedAt != now)
+            {
+                held.ReservedAt = now;
+                changed = true;
+            }
+
             return (ReservationResult.Grant(), changed);
         }
 
@@ -70,14 +77,15 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
             return (ReservationResult.Deny(DeniedReason(kind, max, used)), changed);
         }
 
-        state.Entries[Key(jobId, kind)] = new UsageEntry { JobId = jobId, Kind = kind, Amount = amount };
+        state.Entries[Key(jobId, kind)] = new UsageEntry { JobId = jobId, Kind = kind, Amount = amount, ReservedAt = now };
         return (ReservationResult.Grant(), true);
     }
 
-    public bool Commit(string jobId)
+    /// <summary>Commits the job's pending entries, or only those of <paramref name="kind"/> (one stage's work is done).</summary>
+    public bool Commit(string jobId, UsageKind? kind = null)
     {
         var changed = false;
-        foreach (var entry in EntriesOf(jobId).Where(e => !e.Committed))
+        foreach (var entry in EntriesOf(jobId).Where(e => !e.Committed && (kind is null || e.Kind == kind)))
         {
             entry.Committed = true;
             changed = true;
@@ -129,6 +137,31 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Gives back reservations no job has renewed within <see cref="UsageLimitsOptions.ReservationLifetime"/>, so an
+    /// upload that died after reserving never blocks the account. A job resumed later reserves again.
+    /// </summary>
+    public bool ExpireStaleReservations()
+    {
+        var changed = false;
+        foreach (var (key, entry) in state.Entries.Where(p => !p.Value.Committed).ToList())
+        {
+            if (entry.ReservedAt == default)
+            {
+                // Saved before reservations had a time: its clock starts now.
+                entry.ReservedAt = now;
+                changed = true;
+            }
+            else if (now - entry.ReservedAt >= limits.ReservationLifetime)
+            {
+                state.Entries.Remove(key);
+                changed = true;
+            }
+        }
+
+        return changed;
     }
 
     public UserSnapshot Snapshot(string userId)

@@ -40,6 +40,9 @@ public sealed class UsageLimitsOptions
     /// <summary>How long a past-due subscription keeps its paid limits before Free limits apply.</summary>
     public int PastDueGraceDays { get; set; } = 7;
 
+    /// <summary>A reservation its job has not renewed for this long is given back (an upload that died, a job lost).</summary>
+    public TimeSpan ReservationLifetime { get; set; } = TimeSpan.FromHours(24);
+
     public TierLimits For(SubscriptionTier tier) => tier switch
     {
         SubscriptionTier.Free => Free,

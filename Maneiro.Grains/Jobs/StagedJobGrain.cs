@@ -41,6 +41,9 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     /// <summary>Key under which this run's usage is reserved and committed on the user grain.</summary>
     protected virtual string UsageKey => Id;
 
+    /// <summary>What a run of this job uses up of its owner's allowance (one unit).</summary>
+    protected abstract UsageKind Usage { get; }
+
     /// <summary>What kind of job this is, for metrics and spans ("analysis", "letter").</summary>
     protected abstract string JobKind { get; }
 
@@ -101,7 +104,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     }
 
     /// <summary>Saves the first stage of a run, registers the resume reminder and reserves usage; then runs, or fails when the plan says no.</summary>
-    protected async Task LaunchAsync(JobStage first, UsageKind kind)
+    protected async Task LaunchAsync(JobStage first)
     {
         state.State.Stage = first;
         state.State.FailureMessage = null;
@@ -110,7 +113,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         await GrainStorage.WriteAsync(state);
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 
-        var reservation = await User.TryReserve(kind, UsageKey, 1);
+        var reservation = await User.TryReserve(Usage, UsageKey, 1);
         if (!reservation.Granted)
         {
             await Recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
@@ -177,6 +180,15 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                 {
                     logger.StartLimitReached(Id, s.Stage, s.StageStarts);
                     await recorder.FailAsync(StartLimitMessage);
+                    return;
+                }
+
+                // Renews the run's reservation; one that expired while the job lay idle is taken again, or the job
+                // fails with the plan's reason.
+                var reservation = await User.TryReserve(Usage, UsageKey, 1);
+                if (!reservation.Granted)
+                {
+                    await recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
                     return;
                 }
 

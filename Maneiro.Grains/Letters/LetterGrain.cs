@@ -45,7 +45,7 @@ public sealed class LetterGrain(
         S.Stage = JobStage.LoadingContext;
         await GrainStorage.WriteAsync(State);
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(request.AnalysisJobId)).Add(Id, S.CreatedAt);
-        await LaunchAsync(JobStage.LoadingContext, UsageKind.Letters);
+        await LaunchAsync(JobStage.LoadingContext);
         return Status();
     }
 
@@ -72,7 +72,7 @@ public sealed class LetterGrain(
         S.DraftJson = null;
         S.Notices.Clear();
         S.History.Add(new StageEntry(JobStage.Received, Time.GetUtcNow(), Time.GetUtcNow()));
-        await LaunchAsync(S.Context is null ? JobStage.LoadingContext : JobStage.Drafting, UsageKind.Letters);
+        await LaunchAsync(S.Context is null ? JobStage.LoadingContext : JobStage.Drafting);
         return Status();
     }
 
@@ -129,6 +129,8 @@ public sealed class LetterGrain(
     public override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.LetterFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
 
     protected override string JobKind => "letter";
+
+    protected override UsageKind Usage => UsageKind.Letters;
 
     protected override string StartLimitMessage => "This letter could not be drafted: drafting it stopped unexpectedly more than once, so it was not tried again. Please try again.";
 

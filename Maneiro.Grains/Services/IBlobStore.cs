@@ -17,6 +17,9 @@ public static class BlobKeys
     /// <summary>A new key for an upload: never derived from anything the user typed.</summary>
     public static string NewUploadKey(string jobId) => $"uploads/{jobId}/{Guid.NewGuid():N}";
 
+    /// <summary>Where the whole extracted text of an analysis is kept when it is longer than what the model is sent.</summary>
+    public static string FullTextKey(string jobId) => $"uploads/{jobId}/full-text";
+
     /// <summary>Keys contain only what <see cref="NewUploadKey"/> makes, so no key can climb out of the store.</summary>
     public static bool IsWellFormed(string key) =>
         key.Length is > 0 and < 200

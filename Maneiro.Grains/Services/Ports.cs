@@ -62,3 +62,10 @@ public sealed class ToolTimedOutException(string tool, TimeSpan limit)
 {
     public const string UserMessage = "Reading this document took too long and was stopped. It may be very large or damaged; try a smaller or re-saved copy.";
 }
+
+/// <summary>Measures a recording before any of it is transcribed, so its minutes are checked against the plan first.</summary>
+public interface IAudioProbe
+{
+    /// <summary>The recording's length; a recording that cannot be read raises <see cref="JobFailedException"/>.</summary>
+    Task<TimeSpan> DurationAsync(string blobKey, CancellationToken cancellationToken);
+}

@@ -41,6 +41,8 @@ public sealed partial class UserGrain(
 
     public Task Commit(string jobId) => SaveIf(Ledger.Commit(jobId));
 
+    public Task CommitKind(string jobId, UsageKind kind) => SaveIf(Ledger.Commit(jobId, kind));
+
     public Task Release(string jobId) => SaveIf(Ledger.Release(jobId));
 
     public async Task<bool> ApplySubscription(SubscriptionUpdate update)
@@ -55,7 +57,7 @@ public sealed partial class UserGrain(
     public async Task<UserSnapshot> GetSnapshot()
     {
         var ledger = Ledger;
-        await SaveIf(ledger.EnsurePeriod());
+        await SaveIf(ledger.EnsurePeriod() | ledger.ExpireStaleReservations());
         return ledger.Snapshot(this.GetPrimaryKeyString());
     }
 

@@ -37,4 +37,7 @@ public sealed class UsageEntry
     [Id(2)] public int Amount { get; set; }
 
     [Id(3)] public bool Committed { get; set; }
+
+    /// <summary>When the reservation was made or last renewed by its job (unset in rows saved before this field).</summary>
+    [Id(4)] public DateTimeOffset ReservedAt { get; set; }
 }

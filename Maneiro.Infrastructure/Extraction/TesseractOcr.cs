@@ -1,4 +1,6 @@
 using System.Globalization;
+using Maneiro.Grains.Domain;
+using Maneiro.Infrastructure.Storage;
 
 namespace Maneiro.Infrastructure.Extraction;
 
@@ -8,18 +10,17 @@ namespace Maneiro.Infrastructure.Extraction;
 /// </summary>
 public sealed class TesseractOcr(CpuWork cpu) : IOcr
 {
-    public const int MaxOcrPages = 12;
     private static readonly TimeSpan PageTimeout = TimeSpan.FromSeconds(90);
     private static readonly Dictionary<string, string> SingleThread = new() { ["OMP_THREAD_LIMIT"] = "1" };
 
     public async Task<OcrResult> ReadPdfAsync(byte[] pdf, int pageCount, CancellationToken cancellationToken)
     {
-        if (pageCount > MaxOcrPages)
+        if (pageCount > OcrLimits.MaxPages)
         {
-            throw new JobFailedException($"This scan has {pageCount} pages; OCR reads at most {MaxOcrPages}. Split it and upload the parts.");
+            throw new JobFailedException($"This scan has {pageCount} pages; OCR reads at most {OcrLimits.MaxPages}. Split it and upload the parts.");
         }
 
-        var dir = Directory.CreateTempSubdirectory("maneiro-ocr-");
+        var dir = ScratchSpace.NewFolder("ocr");
         try
         {
             var input = Path.Combine(dir.FullName, "input.pdf");
@@ -49,7 +50,7 @@ public sealed class TesseractOcr(CpuWork cpu) : IOcr
 
     public async Task<OcrResult> ReadImageAsync(byte[] image, CancellationToken cancellationToken)
     {
-        var dir = Directory.CreateTempSubdirectory("maneiro-ocr-");
+        var dir = ScratchSpace.NewFolder("ocr");
         try
         {
             var path = Path.Combine(dir.FullName, "image");

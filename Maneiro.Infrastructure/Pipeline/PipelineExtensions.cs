@@ -25,6 +25,8 @@ public static class PipelineExtensions
         services.TryAddSingleton<ClinicalAnalyzer>();
         services.TryAddSingleton<IClinicalAnalyzer>(sp => sp.GetRequiredService<ClinicalAnalyzer>());
         services.TryAddSingleton<ILetterWriter, LetterWriter>();
+        services.TryAddSingleton<FfmpegAudio>();
+        services.TryAddSingleton<IAudioProbe>(sp => sp.GetRequiredService<FfmpegAudio>());
         services.AddManeiroSpeechToText(configuration);
         services.Configure<NcbiOptions>(configuration.GetSection(NcbiOptions.SectionName));
         services.TryAddSingleton<IReferenceFinder>(sp => new PubMedReferences(

@@ -46,9 +46,25 @@ public sealed class AwsTranscribeSpeechToText(HttpClient http, AwsTranscribeOpti
             ["Media"] = new JsonObject { ["MediaFileUri"] = $"s3://{options.Bucket}/{blobKey}" },
         }, cancellationToken, allowConflict: true);
 
+        try
+        {
+            var transcription = await WaitForTranscriptAsync(name, start?["TranscriptionJob"], cancellationToken);
+            await DeleteJobAsync(name);
+            return transcription;
+        }
+        catch (Exception ex) when (ex is not HttpRequestException)
+        {
+            // Failed, timed out, canceled or deleted with its analysis: the job (it holds the transcript) goes too. A
+            // service hiccup keeps it, so the retry continues with it instead of transcribing again.
+            await DeleteJobAsync(name);
+            throw;
+        }
+    }
+
+    private async Task<Transcription> WaitForTranscriptAsync(string name, JsonNode? job, CancellationToken cancellationToken)
+    {
         var delay = options.FirstPoll;
         var deadline = time.GetUtcNow() + options.MaxWait;
-        JsonNode? job = start?["TranscriptionJob"];
         while (true)
         {
             var status = (string?)job?["TranscriptionJobStatus"];
@@ -64,7 +80,7 @@ public sealed class AwsTranscribeSpeechToText(HttpClient http, AwsTranscribeOpti
 
             if (time.GetUtcNow() > deadline)
             {
-                throw new TimeoutException("The transcription took too long.");
+                throw new JobFailedException("The transcription service took too long with this recording. Please try again later.");
             }
 
             await Task.Delay(delay, cancellationToken);
@@ -79,8 +95,19 @@ public sealed class AwsTranscribeSpeechToText(HttpClient http, AwsTranscribeOpti
         var seconds = results.TryGetProperty("items", out var items)
             ? items.EnumerateArray().Where(i => i.TryGetProperty("end_time", out _)).Select(i => double.Parse(i.GetProperty("end_time").GetString()!, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max()
             : 0;
-        await CallAsync("DeleteTranscriptionJob", new JsonObject { ["TranscriptionJobName"] = name }, CancellationToken.None);
         return new Transcription(text, (int)Math.Ceiling(seconds));
+    }
+
+    private async Task DeleteJobAsync(string name)
+    {
+        try
+        {
+            await CallAsync("DeleteTranscriptionJob", new JsonObject { ["TranscriptionJobName"] = name }, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JobFailedException or TaskCanceledException)
+        {
+            // Best effort: the outcome stands; Transcribe's own retention removes what is left.
+        }
     }
 
     private async Task<JsonNode?> CallAsync(string action, JsonObject body, CancellationToken cancellationToken, bool allowConflict = false)

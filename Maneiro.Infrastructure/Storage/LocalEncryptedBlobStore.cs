@@ -74,7 +74,7 @@ public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStor
             throw new FileNotFoundException("No such blob.", key);
         }
 
-        var output = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var output = new FileStream(ScratchSpace.NewFilePath("decrypted"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
         {
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);

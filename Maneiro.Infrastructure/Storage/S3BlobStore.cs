@@ -45,7 +45,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
     {
         Validate(key);
         // The SDK needs a length; spool the (already size-limited) upload to a temporary file first.
-        var temp = Path.GetTempFileName();
+        var temp = ScratchSpace.NewFilePath("s3-spool");
         try
         {
             await using (var file = File.Create(temp))
@@ -76,7 +76,7 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         try
         {
             using var response = await _client.GetObjectAsync(_bucket, key, cancellationToken);
-            var output = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            var output = new FileStream(ScratchSpace.NewFilePath("s3-read"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
             await response.ResponseStream.CopyToAsync(output, cancellationToken);
             output.Position = 0;
             return output;

@@ -125,4 +125,47 @@ public sealed class UsageLedgerTests
         Assert.Equal(0, _ledger.Used(UsageKind.Letters));
         Assert.Equal(next, _state.PeriodStart);
     }
+
+    [Fact]
+    public void A_stage_committed_by_kind_stays_charged_when_the_rest_of_the_job_is_released()
+    {
+        _ledger.TryReserve(UsageKind.Analyses, "job", 1);
+        _ledger.TryReserve(UsageKind.OcrPages, "job", 3);
+        Assert.True(_ledger.Commit("job", UsageKind.OcrPages));
+
+        Assert.True(_ledger.Release("job"));
+        Assert.Equal(3, _ledger.Used(UsageKind.OcrPages));
+        Assert.Equal(0, _ledger.Used(UsageKind.Analyses));
+    }
+
+    [Fact]
+    public void A_reservation_no_job_renewed_for_a_day_is_given_back_and_can_be_taken_again()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            _ledger.TryReserve(UsageKind.Analyses, $"aborted-{i}", 1);
+        }
+
+        // A renewal keeps one alive; the others lapse a day after they were made.
+        At(Start.AddHours(20)).TryReserve(UsageKind.Analyses, "aborted-0", 1);
+        var nextDay = At(Start.AddHours(24));
+        Assert.True(nextDay.ExpireStaleReservations());
+        Assert.Equal(1, nextDay.Used(UsageKind.Analyses));
+        Assert.True(nextDay.TryReserve(UsageKind.Analyses, "aborted-5", 1).Result.Granted);
+        Assert.Equal(2, nextDay.Used(UsageKind.Analyses));
+
+        // Committed usage never lapses.
+        nextDay.Commit("aborted-5");
+        Assert.True(At(Start.AddDays(3)).ExpireStaleReservations());
+        Assert.Equal(1, At(Start.AddDays(3)).Used(UsageKind.Analyses));
+    }
+
+    [Fact]
+    public void A_reservation_saved_before_reservations_had_a_time_starts_its_clock_instead_of_lapsing()
+    {
+        _state.Entries["old|Analyses"] = new UsageEntry { JobId = "old", Kind = UsageKind.Analyses, Amount = 1 };
+        Assert.True(_ledger.ExpireStaleReservations());
+        Assert.Equal(Start, _state.Entries["old|Analyses"].ReservedAt);
+        Assert.Equal(1, _ledger.Used(UsageKind.Analyses));
+    }
 }

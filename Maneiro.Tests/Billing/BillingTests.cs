@@ -72,13 +72,52 @@ public sealed class BillingTests(BillingApp app) : IClassFixture<BillingApp>
             "stale" => (payload, FakeStripe.Sign(payload, DateTimeOffset.UtcNow.AddMinutes(-10))),
             _ => (payload, (string?)null),
         };
-        var rejectedBefore = await app.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'billing.webhook_rejected'");
+        var rejectedBefore = await RejectedWebhooksAsync();
 
         using var response = await PostWebhookAsync(body, signature);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(SubscriptionTier.Free, (await Grain(userId).GetSnapshot()).Tier);
-        Assert.Equal(rejectedBefore + 1, await app.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'billing.webhook_rejected'"));
+        await Eventually.TrueAsync(async () => await RejectedWebhooksAsync() > rejectedBefore, "the rejection was counted in a summary row");
     }
+
+    [Fact]
+    public async Task Forged_webhooks_in_a_flood_are_audited_as_one_summary_then_rate_limited_and_bodies_are_capped_by_bytes_read()
+    {
+        var rowsBefore = await app.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'billing.webhook_rejected'");
+        var countedBefore = await RejectedWebhooksAsync();
+        const int forged = 40;
+        for (var i = 0; i < forged; i++)
+        {
+            using var rejected = await PostWebhookAsync("{}", "t=1,v1=forged");
+            Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
+        }
+
+        // Every refusal counted, in a row per source and window: not forty rows (a window may close mid-flood).
+        await Eventually.TrueAsync(async () => await RejectedWebhooksAsync() >= countedBefore + forged, "the flood was counted");
+        Assert.InRange(await app.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'billing.webhook_rejected'") - rowsBefore, 1, 3);
+
+        // A chunked body (no length declared) over the cap is refused by what was read.
+        using (var client = app.Factory.CreateHttpClient())
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/stripe-webhook") { Content = new StreamContent(new MemoryStream(new byte[600 * 1024])) })
+        {
+            request.Headers.TransferEncodingChunked = true;
+            using var tooLarge = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        }
+
+        // The source is then limited per minute (fixed windows: a boundary restarts the count once).
+        var limited = false;
+        for (var i = 0; i < 2 * new Maneiro.Web.Security.RateLimitOptions().WebhookPerIpPerMinute && !limited; i++)
+        {
+            using var response = await PostWebhookAsync("{}", "t=1,v1=forged");
+            limited = response.StatusCode == HttpStatusCode.TooManyRequests;
+        }
+
+        Assert.True(limited);
+    }
+
+    private Task<long> RejectedWebhooksAsync() =>
+        app.Database.ScalarAsync<long>("SELECT coalesce(sum((details->>'refusals')::bigint), 0)::bigint FROM audit_log WHERE action = 'billing.webhook_rejected'");
 
     [Fact]
     public async Task The_same_event_delivered_ten_times_is_applied_once()

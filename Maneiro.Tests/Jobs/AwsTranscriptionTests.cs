@@ -19,6 +19,7 @@ public sealed class AwsTranscriptionTests(AwsApp app) : IClassFixture<AwsApp>
         var (session, _) = await app.SignedInUserAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer(evidence: "blurred vision in the right eye"));
         var wav = await TestDocuments.SpeechWavAsync("Patient reports blurred vision in the right eye.");
+        var actionsBefore = app.Transcribe.Actions.Count;
 
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "dictation.wav"));
         var job = await JobsApp.WaitForFinishAsync(session, jobId);
@@ -26,7 +27,7 @@ public sealed class AwsTranscriptionTests(AwsApp app) : IClassFixture<AwsApp>
         Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
         Assert.Equal("Transcript", job.GetProperty("textSource").GetString());
         Assert.Equal(0, app.Transcribe.BadSignatures);
-        Assert.Equal(["StartTranscriptionJob", "GetTranscriptionJob", "DeleteTranscriptionJob"], app.Transcribe.Actions.ToArray());
+        Assert.Equal(["StartTranscriptionJob", "GetTranscriptionJob", "DeleteTranscriptionJob"], app.Transcribe.Actions.Skip(actionsBefore).ToArray());
         Assert.Empty(app.Transcribe.Jobs);
 
         // The audio Transcribe was pointed at is the upload in S3, stored with server-side encryption.
@@ -34,6 +35,22 @@ public sealed class AwsTranscriptionTests(AwsApp app) : IClassFixture<AwsApp>
         Assert.Equal(wav, app.S3.Objects[key]);
         Assert.Equal("AES256", app.S3.Encryption[key]);
         Assert.Equal(0, app.OpenAi.AudioCalls);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task A_transcription_job_that_fails_is_deleted_too()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.Transcribe.FailNextJob = true;
+        var wav = await TestDocuments.SpeechWavAsync("Patient reports blurred vision in the right eye.");
+
+        var job = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "dictation.wav")));
+
+        Assert.Equal("Failed", JobsApp.StageOf(job));
+        Assert.Contains("could not read this recording", job.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("DeleteTranscriptionJob", app.Transcribe.Actions);
+        Assert.Empty(app.Transcribe.Jobs);
         session.Dispose();
     }
 }

@@ -12,7 +12,7 @@ public static partial class StripeWebhookEndpoint
 
     public static IEndpointRouteBuilder MapStripeWebhook(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(Path, HandleAsync).AllowAnonymous().DisableAntiforgery();
+        endpoints.MapPost(Path, HandleAsync).AllowAnonymous().DisableAntiforgery().RequireRateLimiting(Security.RateLimits.Webhook);
         return endpoints;
     }
 
@@ -21,7 +21,7 @@ public static partial class StripeWebhookEndpoint
         IOptions<BillingOptions> options,
         StripeEventLedger ledger,
         StripeEventProcessor processor,
-        AuditLog audit,
+        Security.RefusalLedger refusals,
         Security.PublicOrigin origin,
         ILoggerFactory loggers)
     {
@@ -31,8 +31,12 @@ public static partial class StripeWebhookEndpoint
             return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
         }
 
-        using var reader = new StreamReader(context.Request.Body);
-        var json = await reader.ReadToEndAsync(context.RequestAborted);
+        // Capped by the bytes actually read: a chunked body declares no length.
+        if (await ReadCappedAsync(context.Request.Body, context.RequestAborted) is not { } json)
+        {
+            return Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
+
         Event stripeEvent;
         try
         {
@@ -51,7 +55,7 @@ public static partial class StripeWebhookEndpoint
         catch (Exception ex) when (ex is StripeException or ArgumentException or FormatException or System.Text.Json.JsonException or Newtonsoft.Json.JsonException)
         {
             // A missing or malformed signature header, a wrong secret, a stale timestamp, or a body that is not an event.
-            await audit.AppendAsync(AuditActions.WebhookRejected, AuditOutcomes.Denied, null, context.Connection.RemoteIpAddress?.ToString(), Path, new { reason = ex.Message }, CancellationToken.None);
+            await refusals.CountAsync(AuditActions.WebhookRejected, context.Connection.RemoteIpAddress?.ToString(), Path);
             LogRejected(logger, ex.Message);
             return Results.BadRequest(new { error = "The webhook could not be verified." });
         }
@@ -75,6 +79,24 @@ public static partial class StripeWebhookEndpoint
         }
 
         return Results.Ok(new { received = true });
+    }
+
+    private static async Task<string?> ReadCappedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Stripe webhook: {Reason}")]

@@ -23,7 +23,7 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
         var jobId = Guid.NewGuid().ToString("N");
         var user = grains.GetGrain<IUserGrain>(userId);
         var limits = options.Value;
-        var (reserved, input) = (false, (StoredInput?)null);
+        var (reserved, input, started) = (false, (StoredInput?)null, false);
         async Task ReserveAsync()
         {
             var reservation = await user.TryReserve(UsageKind.Analyses, jobId, 1);
@@ -52,6 +52,7 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
 
             var forceOcr = form.Field("forceOcr") is "true" or "on";
             await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr));
+            started = true;
             await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, userId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size });
             await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, userId, jobId);
             return new SubmitOutcome(StatusCodes.Status202Accepted, jobId, null);
@@ -68,17 +69,32 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
         {
             return await RefuseAsync(StatusCodes.Status400BadRequest, "The upload was cut off or malformed. Please try again.");
         }
+        catch (Exception) when (!started)
+        {
+            // Anything else before the job started (the client gone, storage or the cluster failing): nothing may
+            // stay behind. The error itself goes on to the 503/500 handlers.
+            await CleanUpAsync();
+            throw;
+        }
 
         async Task<SubmitOutcome> RefuseAsync(int status, string error)
         {
             if (reserved || input is not null)
             {
-                await inspector.DeleteAsync(input);
-                await user.Release(jobId);
+                await CleanUpAsync();
                 await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Failure, userId, details: new { status });
             }
 
             return SubmitOutcome.Refused(status, error);
+        }
+
+        async Task CleanUpAsync()
+        {
+            await inspector.DeleteAsync(input);
+            if (reserved)
+            {
+                await user.Release(jobId);
+            }
         }
     }
 

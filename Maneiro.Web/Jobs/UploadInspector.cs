@@ -61,8 +61,9 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
 
             return new StoredInput(key, type, counting.Count);
         }
-        catch (Exception ex) when (ex is UploadRefusedException or IOException or BadHttpRequestException or InvalidDataException or OperationCanceledException)
+        catch (Exception)
         {
+            // Whatever stopped it (a refusal, the client gone, storage failing), nothing stays stored.
             await blobs.DeleteAsync(key, CancellationToken.None);
             throw;
         }

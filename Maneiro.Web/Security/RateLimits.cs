@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Maneiro.Infrastructure.Audit;
-using Maneiro.Web.Audit;
 using Maneiro.Web.Health;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -20,10 +19,13 @@ public static class RateLimits
     public const string Api = "api";
     public const string LetterExports = "letter-exports";
     public const string LetterEdits = "letter-edits";
+    public const string Webhook = "webhook";
 
     public static IServiceCollection AddManeiroRateLimits(this IServiceCollection services)
     {
         services.AddSingleton<AccountThrottle>();
+        services.AddSingleton<RefusalLedger>();
+        services.AddHostedService(sp => sp.GetRequiredService<RefusalLedger>());
         services.AddRateLimiter(options =>
         {
             options.AddPolicy(Login, context => PerIp(context, Login, o => o.LoginPerIpPerMinute, TimeSpan.FromMinutes(1)));
@@ -31,6 +33,7 @@ public static class RateLimits
             options.AddPolicy(ForgotPassword, context => PerIp(context, ForgotPassword, o => o.ForgotPasswordPerIpPerHour, TimeSpan.FromHours(1)));
             options.AddPolicy(Uploads, context => PerUser(context, Uploads, o => o.UploadsPerUserPerMinute));
             options.AddPolicy(Api, context => PerUser(context, Api, o => o.ApiPerUserPerMinute));
+            options.AddPolicy(Webhook, context => PerIp(context, Webhook, o => o.WebhookPerIpPerMinute, TimeSpan.FromMinutes(1)));
             options.AddPolicy(LetterExports, context => PerUser(context, LetterExports, o => o.LetterExportsPerUserPerMinute));
             options.AddPolicy(LetterEdits, context => HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
                 ? RateLimitPartition.GetNoLimiter("read")
@@ -76,8 +79,8 @@ public static class RateLimits
     {
         var context = rejected.HttpContext;
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-        await context.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(
-            AuditActions.RateLimited, AuditOutcomes.Denied, target: context.Request.Path, details: new { method = context.Request.Method });
+        await context.RequestServices.GetRequiredService<RefusalLedger>().CountAsync(
+            AuditActions.RateLimited, context.Connection.RemoteIpAddress?.ToString(), context.Request.Path);
         await WriteTooManyRequestsAsync(context, retryAfter, cancellationToken);
     }
 

@@ -17,6 +17,9 @@ public sealed class SecurityOptions
 
     public RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>Refusals of anonymous requests are counted per source over this window and audited as one row when it closes.</summary>
+    public TimeSpan RefusalWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Origins a form post may be redirected to (Stripe Checkout and the Customer Portal).</summary>
     public List<string> FormRedirectOrigins { get; set; } = ["https://checkout.stripe.com", "https://billing.stripe.com"];
 }
@@ -46,4 +49,7 @@ public sealed class RateLimitOptions
 
     /// <summary>The letter editor's saves, regenerations, restores and deletions.</summary>
     public int LetterEditsPerUserPerMinute { get; set; } = 30;
+
+    /// <summary>Stripe webhook deliveries per source address.</summary>
+    public int WebhookPerIpPerMinute { get; set; } = 120;
 }
