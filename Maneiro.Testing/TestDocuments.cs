@@ -65,6 +65,29 @@ public static class TestDocuments
             extraStreams: [($"<< /FunctionType 4 /Domain [0 1] /Range [0 1] /Length {code.Length} >>", code)]);
     }
 
+    /// <summary>A page with no text layer the size of a wall (200 x 200 inches): rasterized at 220 dpi it would be 1.9 gigapixels.</summary>
+    public static byte[] OversizedPagePdf() =>
+        BuildPdf([Encoding.ASCII.GetBytes("0.5 g 0 0 100 100 re f")], _ => "", extraObjects: [], extraStreams: [], mediaBox: "0 0 14400 14400");
+
+    /// <summary>An image bomb: a PNG whose header declares 30,000 x 30,000 pixels (900 megapixels), with almost no data.</summary>
+    public static byte[] PngBomb()
+    {
+        static byte[] Chunk(string type, byte[] data)
+        {
+            var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+            var length = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(length, (uint)data.Length);
+            // The checksum is left zero: the header is all this file is meant to be read for.
+            return [.. length, .. typed, 0, 0, 0, 0];
+        }
+
+        var header = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header, 30_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), 30_000);
+        header[8] = 8;
+        return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", header), .. Chunk("IDAT", Deflate(new byte[30_001])), .. Chunk("IEND", [])];
+    }
+
     /// <summary>A scan: the text rendered to grayscale pixels by pdftoppm and wrapped in a PDF that has no text layer.</summary>
     public static async Task<byte[]> ScannedPdfAsync(string text)
     {
@@ -202,7 +225,7 @@ public static class TestDocuments
     private static string Escape(string s) => s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("(", "\\(", StringComparison.Ordinal).Replace(")", "\\)", StringComparison.Ordinal);
 
     /// <summary>Catalog 1, pages 2, then page/content pairs, then extra objects and streams, with a correct xref.</summary>
-    private static byte[] BuildPdf(List<byte[]> contents, Func<int, string> resources, string[] extraObjects, (string Dictionary, byte[] Data)[] extraStreams)
+    private static byte[] BuildPdf(List<byte[]> contents, Func<int, string> resources, string[] extraObjects, (string Dictionary, byte[] Data)[] extraStreams, string mediaBox = "0 0 612 792")
     {
         var output = new MemoryStream();
         var offsets = new List<long>();
@@ -222,7 +245,7 @@ public static class TestDocuments
         for (var i = 0; i < pageCount; i++)
         {
             var index = i;
-            Object(() => Write($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + (2 * index)} 0 R /Resources << {resources(index)} >> >>"));
+            Object(() => Write($"<< /Type /Page /Parent 2 0 R /MediaBox [{mediaBox}] /Contents {4 + (2 * index)} 0 R /Resources << {resources(index)} >> >>"));
             Object(() =>
             {
                 Write($"<< /Length {contents[index].Length} >>\nstream\n");

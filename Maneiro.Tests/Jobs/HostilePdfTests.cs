@@ -65,6 +65,29 @@ public sealed class HostilePdfTests(MisbehavingParserApp app) : IClassFixture<Mi
         session.Dispose();
     }
 
+    [Fact]
+    public async Task A_page_or_image_too_large_for_the_pixel_budget_is_refused_before_any_tool_rasterizes_it()
+    {
+        var (session, email) = await app.SignedInUserAsync();
+        var wall = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.OversizedPagePdf(), "wall.pdf")));
+        Assert.Equal(JobStage.Failed, JobsApp.Stage(wall));
+        Assert.Contains("Page 1 of this PDF is 200 x 200 inches, too large to read with OCR", wall.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var bomb = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.PngBomb(), "photo.png")));
+        Assert.Equal(JobStage.Failed, JobsApp.Stage(bomb));
+        Assert.Contains("30000 x 30000 pixels (900 megapixels)", bomb.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        // Neither was tried more than once, and neither was charged.
+        foreach (var job in new[] { wall, bomb })
+        {
+            Assert.Single(job.GetProperty("history").EnumerateArray(), h => h.GetProperty("stage").GetString() == "Ocr");
+        }
+
+        var snapshot = await app.UserGrain(await app.UserIdAsync(email)).GetSnapshot();
+        Assert.Equal(0, snapshot.Usage.Single(u => u.Kind == UsageKind.OcrPages).Used);
+        session.Dispose();
+    }
+
     private async Task AssertFailedCleanlyAsync(System.Text.Json.JsonElement job, string message, string email)
     {
         Assert.Equal(JobStage.Failed, JobsApp.Stage(job));
