@@ -86,14 +86,15 @@ public class JobsApp : ManeiroApp
         return JsonDocument.Parse(body).RootElement.GetProperty("jobId").GetString()!;
     }
 
-    /// <summary>Polls the API until the job finishes (bounded), as the page's fallback does; a 503 (part of the cluster restarting) is retried.</summary>
+    /// <summary>Polls the API until the job finishes (bounded), as the page's fallback does; a 503 or a 429 is retried.</summary>
     public static async Task<JsonElement> WaitForFinishAsync(BrowserSession session, string jobId, TimeSpan? timeout = null)
     {
         var job = await Eventually.ReturnsAsync(
             async () =>
             {
                 using var response = await session.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
-                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                // Part of the cluster restarting (503), or polling faster than the API allows (429): ask again.
+                if (response.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests)
                 {
                     return (JsonElement?)null;
                 }

@@ -30,10 +30,11 @@ public static class SiloHostingExtensions
 
         if (settings.AdvertisedHost is { } host)
         {
-            // In containers each silo advertises its own resolvable name ("auto": this machine's host name)
-            // and listens on all interfaces.
+            // In containers each silo advertises its own resolvable name ("auto": this machine's host name) and
+            // listens only on the address that name resolves to: the private network the cluster shares, never every
+            // interface (Orleans:ListenOnAnyAddress=true restores that where the advertised address is not local).
             var name = host.Equals("auto", StringComparison.OrdinalIgnoreCase) ? Dns.GetHostName() : host;
-            silo.ConfigureEndpoints(name, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+            silo.ConfigureEndpoints(name, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: configuration.GetValue("Orleans:ListenOnAnyAddress", false));
         }
         else
         {

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using Maneiro.Testing;
-using YamlDotNet.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using YamlDotNet.Core.Events;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Maneiro.Tests.Deployment;
@@ -39,6 +42,45 @@ public sealed class DeploymentFilesTests
         Assert.Contains("Maneiro.Silo.dll", services["silo1"]["command"].ToString(), StringComparison.Ordinal);
         var volumes = (YamlMappingNode)root["volumes"];
         Assert.Equal(2, volumes.Children.Count);
+    }
+
+    [Fact]
+    public void Only_the_web_is_published_and_the_cluster_talks_on_a_private_network()
+    {
+        var services = (YamlMappingNode)LoadSingleDocument(RepoFile("docker-compose.yml"))["services"];
+        foreach (var (key, value) in services.Children)
+        {
+            var service = (YamlMappingNode)value;
+            Assert.Equal(key.ToString() == "web", service.Children.ContainsKey("ports"));
+            Assert.Contains("cluster", ((YamlSequenceNode)service["networks"]).Select(n => n.ToString()));
+        }
+
+        Assert.DoesNotContain("public", ((YamlSequenceNode)services["silo1"]["networks"]).Select(n => n.ToString()));
+    }
+
+    [Fact]
+    public void A_silo_with_an_advertised_address_listens_on_that_address_only()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Orleans:AdvertisedHost"] = "127.0.0.1",
+                ["Orleans:SiloPort"] = "11111",
+                ["Orleans:GatewayPort"] = "30000",
+                ["DATABASE_URL"] = "postgresql://maneiro@127.0.0.1:5432/maneiro",
+                ["REDIS_URL"] = "redis://127.0.0.1:6379/0",
+                ["SECRET_KEY"] = TestServers.SecretKey,
+                ["OPENAI_API_KEY"] = "sk-test",
+            })
+            .Build();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.UseOrleans(silo => Maneiro.Infrastructure.Hosting.SiloHostingExtensions.AddManeiroSilo(silo, configuration));
+        using var host = builder.Build();
+        var endpoints = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Orleans.Configuration.EndpointOptions>>().Value;
+
+        Assert.Equal(System.Net.IPAddress.Loopback, endpoints.AdvertisedIPAddress);
+        Assert.Equal(System.Net.IPAddress.Loopback, endpoints.SiloListeningEndpoint?.Address ?? endpoints.AdvertisedIPAddress);
+        Assert.Equal(System.Net.IPAddress.Loopback, endpoints.GatewayListeningEndpoint?.Address ?? endpoints.AdvertisedIPAddress);
     }
 
     [Fact]

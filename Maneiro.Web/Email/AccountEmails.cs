@@ -14,14 +14,29 @@ public static class AccountEmails
         link,
         "If you did not sign up, ignore this message.");
 
+    /// <summary>How long a reset link works; the reset token provider is configured with the same value.</summary>
+    public static readonly TimeSpan PasswordResetLifetime = TimeSpan.FromHours(2);
+
+    /// <summary>How long a confirmation link works (Identity's default token lifetime).</summary>
+    public static readonly TimeSpan ConfirmationLifetime = TimeSpan.FromDays(1);
+
     public static EmailMessage PasswordReset(string to, string link) => Build(
         to,
         "Reset your Maneiro password",
         "Hello,",
-        "Someone asked to reset the password of your Maneiro account. The link works once and expires in a few hours.",
+        $"Someone asked to reset the password of your Maneiro account. The link works once and expires in {PasswordResetLifetime.TotalHours:0} hours.",
         "Choose a new password",
         link,
         "If it was not you, ignore this message; your password stays as it is.");
+
+    public static EmailMessage AccountExists(string to, string link) => Build(
+        to,
+        "Your Maneiro account",
+        "Hello,",
+        "Someone tried to create a Maneiro account with this e-mail address, which already has one. If it was you, sign in, or reset your password if you forgot it.",
+        "Reset my password",
+        link,
+        "If it was not you, ignore this message; nothing was changed.");
 
     public static EmailMessage PaymentFailed(string to, string link) => Build(
         to,

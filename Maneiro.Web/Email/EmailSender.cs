@@ -46,7 +46,10 @@ public sealed partial class EmailSender(MailOptions options, ILogger<EmailSender
         {
             Directory.CreateDirectory(options.PickupDirectory);
             var path = Path.Combine(options.PickupDirectory, $"{DateTime.UtcNow:yyyyMMddHHmmssfff}-{Guid.NewGuid():N}.eml");
-            await mime.WriteToAsync(path, cancellationToken);
+
+            // Written whole under another name, then renamed: a reader of the folder never sees half a message.
+            await mime.WriteToAsync(path + ".part", cancellationToken);
+            File.Move(path + ".part", path);
             LogPickedUp(message.Subject, path);
             if (options.PrintLinksToConsole && message.LinkForLocalRun is { } link)
             {

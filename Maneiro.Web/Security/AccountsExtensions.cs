@@ -33,12 +33,21 @@ public static class AccountsExtensions
                 o.Lockout.AllowedForNewUsers = true;
                 o.SignIn.RequireConfirmedEmail = true;
                 o.User.RequireUniqueEmail = true;
+
+                // Reset links live as long as their mail says; confirmation links keep the default provider's day.
+                o.Tokens.PasswordResetTokenProvider = PasswordResetTokenProvider.ProviderName;
             })
             .AddEntityFrameworkStores<ManeiroDbContext>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<PasswordResetTokenProvider>(PasswordResetTokenProvider.ProviderName)
             .AddErrorDescriber<ManeiroIdentityErrors>()
             .AddPasswordValidator<ManeiroPasswordValidator>();
         services.AddSingleton<CommonPasswords>();
+        services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = Email.AccountEmails.ConfirmationLifetime);
+        services.Configure<PasswordResetTokenProviderOptions>(o => o.TokenLifespan = security.PasswordResetTokenLifetime ?? Email.AccountEmails.PasswordResetLifetime);
+        services.AddSingleton<Email.PasswordDecoy>();
+        services.AddSingleton<Email.AccountMail>();
+        services.AddHostedService(sp => sp.GetRequiredService<Email.AccountMail>());
 
         services.ConfigureApplicationCookie(o =>
         {

@@ -15,6 +15,9 @@ public sealed class SecurityOptions
     /// <summary>How often a session re-checks the security stamp (a password change signs other sessions out).</summary>
     public TimeSpan SecurityStampValidationInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Overrides how long password-reset links work (tests); by default what the reset mail states.</summary>
+    public TimeSpan? PasswordResetTokenLifetime { get; set; }
+
     public RateLimitOptions RateLimits { get; set; } = new();
 
     /// <summary>Refusals of anonymous requests are counted per source over this window and audited as one row when it closes.</summary>

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Maneiro.Bench;
 
-// Runs the six benchmarks of the cluster issue, prints a table and appends it, with the machine, to bench/RESULTS.md.
+// Runs the six benchmarks of the cluster issue and two of hardening (letter PDFs, PDF parsing in child processes), prints a table and appends it, with the machine, to bench/RESULTS.md.
 // "--quick" uses smaller counts (a smoke run); "--only N,M" runs some of them.
 var quick = args.Contains("--quick");
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet();
@@ -33,6 +33,8 @@ await Run("1b", () => Benchmarks.TwoSilosAsync(quick ? 40 : 200));
 await Run("4", Benchmarks.OcrAsync);
 await Run("5", () => Benchmarks.WebhooksAsync(quick ? 100 : 500));
 await Run("6", () => Benchmarks.MemoryAsync(quick ? 2_000 : 10_000));
+await Run("7", Benchmarks.LetterPdfAsync);
+await Run("8", () => Benchmarks.PdfProcessesAsync(quick ? 20 : 100));
 
 var table = new StringBuilder()
     .AppendLine("| benchmark | mode | result | details |")

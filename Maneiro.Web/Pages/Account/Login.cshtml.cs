@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Maneiro.Web.Pages.Account;
 
 [EnableRateLimiting(RateLimits.Login)]
-public sealed class LoginModel(
+public sealed class LoginModel(Maneiro.Web.Email.PasswordDecoy decoy, 
     SignInManager<ManeiroUser> signIn,
     UserManager<ManeiroUser> users,
     AccountThrottle throttle,
@@ -47,6 +47,12 @@ public sealed class LoginModel(
         }
 
         var user = await users.FindByEmailAsync(Input.Email.Trim());
+        if (user is null)
+        {
+            // The same hashing as a real check, so an unknown address cannot be told from a wrong password by timing.
+            decoy.Verify(Input.Password);
+        }
+
         var result = user is null
             ? Microsoft.AspNetCore.Identity.SignInResult.Failed
             : await signIn.PasswordSignInAsync(user, Input.Password, isPersistent: false, lockoutOnFailure: true);

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Data;
@@ -9,12 +8,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace Maneiro.Web.Pages.Account;
 
 [EnableRateLimiting(RateLimits.Register)]
-public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender email, AuditTrail audit, TimeProvider time, Maneiro.Grains.Observability.ManeiroTelemetry telemetry, Maneiro.Web.Security.PublicOrigin origin) : PageModel
+public sealed class RegisterModel(UserManager<ManeiroUser> users, AccountMail mail, AuditTrail audit, TimeProvider time, Maneiro.Grains.Observability.ManeiroTelemetry telemetry) : PageModel
 {
     [BindProperty]
     public RegisterInput Input { get; set; } = new();
@@ -30,10 +28,17 @@ public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender em
             return Page();
         }
 
+        var address = Input.Email.Trim();
+        var existing = await users.FindByEmailAsync(address);
+        if (existing is not null)
+        {
+            return await RegisterExistingAsync(existing, address);
+        }
+
         var user = new ManeiroUser
         {
-            UserName = Input.Email.Trim(),
-            Email = Input.Email.Trim(),
+            UserName = address,
+            Email = address,
             FirstName = Input.FirstName.Trim(),
             LastName = Input.LastName.Trim(),
             CreatedAt = time.GetUtcNow(),
@@ -55,15 +60,53 @@ public sealed class RegisterModel(UserManager<ManeiroUser> users, EmailSender em
 
         await audit.RecordAsync(AuditActions.Register, AuditOutcomes.Success, user.Id, user.Id);
         telemetry.Registered();
-        await SendConfirmationAsync(users, email, user, Url, origin);
+        mail.QueueConfirmation(address);
         return RedirectToPage("RegisterConfirmation");
     }
 
-    internal static async Task SendConfirmationAsync(UserManager<ManeiroUser> users, EmailSender email, ManeiroUser user, IUrlHelper url, Maneiro.Web.Security.PublicOrigin origin)
+    /// <summary>
+    /// An address that already has an account gets the answer a new one gets ("check your mail"), never "taken". A
+    /// pending account takes this sign-up's names and password and a new confirmation (the first registrant's password
+    /// and link stop working); a confirmed one is left as it is and its owner is told by mail.
+    /// </summary>
+    private async Task<IActionResult> RegisterExistingAsync(ManeiroUser existing, string address)
     {
-        var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GenerateEmailConfirmationTokenAsync(user)));
-        var link = origin.Link(url.Page("/Account/ConfirmEmail", pageHandler: null, values: new { userId = user.Id, code })!);
-        await email.SendAsync(AccountEmails.Confirmation(user.Email!, user.FirstName, link));
+        var problems = new List<IdentityError>();
+        foreach (var validator in users.PasswordValidators)
+        {
+            problems.AddRange((await validator.ValidateAsync(users, existing, Input.Password)).Errors);
+        }
+
+        if (problems.Count > 0)
+        {
+            foreach (var error in problems)
+            {
+                ModelState.AddModelError("Input.Password", error.Description);
+            }
+
+            await audit.RecordAsync(AuditActions.Register, AuditOutcomes.Failure, details: new { reasons = problems.Select(e => e.Code) });
+            return Page();
+        }
+
+        if (await users.IsEmailConfirmedAsync(existing))
+        {
+            mail.QueueAccountExists(address);
+            await audit.RecordAsync(AuditActions.Register, AuditOutcomes.Denied, existing.Id, existing.Id, new { reason = "address_has_account" });
+            return RedirectToPage("RegisterConfirmation");
+        }
+
+        existing.FirstName = Input.FirstName.Trim();
+        existing.LastName = Input.LastName.Trim();
+        await users.RemovePasswordAsync(existing);
+        var replaced = await users.AddPasswordAsync(existing, Input.Password);
+        if (!replaced.Succeeded)
+        {
+            throw new InvalidOperationException("The pending account's password could not be replaced: " + string.Join("; ", replaced.Errors.Select(e => e.Code)));
+        }
+
+        await audit.RecordAsync(AuditActions.Register, AuditOutcomes.Success, existing.Id, existing.Id, new { replacedPending = true });
+        mail.QueueConfirmation(address);
+        return RedirectToPage("RegisterConfirmation");
     }
 }
 
