@@ -22,9 +22,20 @@ public enum TextSource
 [GenerateSerializer]
 public enum CodeCheck
 {
+    /// <summary>No table was loaded (analyses saved before the table was bundled).</summary>
     Unverified = 0,
+
+    /// <summary>In the loaded table and billable.</summary>
     Valid = 1,
+
+    /// <summary>Malformed, or its category exists in no table Maneiro knows.</summary>
     Invalid = 2,
+
+    /// <summary>A category or subcategory in the table: it needs more characters to be billed.</summary>
+    NotBillable = 3,
+
+    /// <summary>Its category exists but the code is not in the loaded table: possibly newer; never shown as valid.</summary>
+    Verify = 4,
 }
 
 [GenerateSerializer, Immutable, Alias("Maneiro.Diagnosis")]
@@ -51,7 +62,9 @@ public sealed record CodeEntry(
     [property: Id(2)] bool Primary,
     [property: Id(3)] CodeCheck Check,
     [property: Id(4)] string? OfficialDescription,
-    [property: Id(5)] bool? Billable);
+    [property: Id(5)] bool? Billable,
+    [property: Id(6)] string? CheckReason = null,
+    [property: Id(7)] IReadOnlyList<string>? BillableChildren = null);
 
 [GenerateSerializer, Immutable, Alias("Maneiro.QualityScore")]
 public sealed record QualityScore(
@@ -87,7 +100,8 @@ public sealed record AnalysisResult(
     [property: Id(7)] IReadOnlyList<string> Warnings,
     [property: Id(8)] IReadOnlyList<CodeEntry> Icd10Codes,
     [property: Id(9)] QualityScore Quality,
-    [property: Id(10)] IReadOnlyList<Reference>? References = null);
+    [property: Id(10)] IReadOnlyList<Reference>? References = null,
+    [property: Id(11)] string? CodeTable = null);
 
 /// <summary>What the user submitted: the input is already stored as an encrypted blob under <see cref="BlobKey"/>.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.JobRequest")]

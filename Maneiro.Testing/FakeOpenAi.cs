@@ -14,6 +14,7 @@ public sealed class FakeOpenAi : IAsyncDisposable
     private readonly Queue<string> _answers = new();
     private string _last = "{}";
     private readonly Queue<string> _letters = new();
+    private string _repairs = "{\"repairs\":[]}";
     private string _lastLetter = "{}";
     private FakeHttpServer _server = null!;
 
@@ -123,6 +124,13 @@ public sealed class FakeOpenAi : IAsyncDisposable
     }
 
     /// <summary>Replaces the queued letter drafts (requests with the letter schema), in order; the last one repeats.</summary>
+    /// <summary>Code-repair requests (the "icd10_code_repair" schema) made so far.</summary>
+    public List<string> RepairRequests { get; } = [];
+
+    /// <summary>What the model answers when asked to correct codes (by default: nothing corrected).</summary>
+    public void AnswerRepairs(params (string From, string To)[] repairs) =>
+        _repairs = new JsonObject { ["repairs"] = new JsonArray(repairs.Select(r => (JsonNode)new JsonObject { ["from"] = r.From, ["to"] = r.To }).ToArray()) }.ToJsonString();
+
     public void AnswerLetters(params string[] answers)
     {
         lock (_gate)
@@ -160,7 +168,12 @@ public sealed class FakeOpenAi : IAsyncDisposable
             lock (_gate)
             {
                 ChatCalls++;
-                if (request.Body.Contains("\"clinical_letter\"", StringComparison.Ordinal))
+                if (request.Body.Contains("\"icd10_code_repair\"", StringComparison.Ordinal))
+                {
+                    RepairRequests.Add(request.Body);
+                    content = _repairs;
+                }
+                else if (request.Body.Contains("\"clinical_letter\"", StringComparison.Ordinal))
                 {
                     LetterCalls++;
                     LetterRequests.Add(request.Body);

@@ -39,6 +39,10 @@ public sealed class ScriptedAnalyzer : IClinicalAnalyzer
         return Task.FromResult(_last());
     }
 
+    /// <summary>The scripted model corrects nothing.</summary>
+    public Task<CodeRepairOutput> RepairCodesAsync(IReadOnlyList<CodeToRepair> codes, CancellationToken cancellationToken) =>
+        Task.FromResult(new CodeRepairOutput([], 0));
+
     /// <summary>Puts the scripted model, letter writer and a gated auditor in place of the adapters in a test silo.</summary>
     public sealed class SiloConfigurator : Orleans.TestingHost.ISiloConfigurator
     {

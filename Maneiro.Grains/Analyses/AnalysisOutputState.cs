@@ -19,6 +19,9 @@ public sealed class AnalysisOutputState
     /// <summary>The whole extracted text's length when only its first part was kept and analysed (the rest is in the blob store).</summary>
     [Id(4)] public int? FullTextLength { get; set; }
 
+    /// <summary>What the one code-repair round changed ("H40.11 → H40.1131: …"), saved with the analysis it belongs to.</summary>
+    [Id(5)] public List<string> CodeRepairs { get; set; } = [];
+
     /// <summary>Takes over the output a pre-split row kept in the progress state.</summary>
     public void TakeLegacy(AnalysisState progress)
     {

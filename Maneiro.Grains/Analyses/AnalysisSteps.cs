@@ -117,9 +117,21 @@ public sealed partial class AnalysisSteps(
         }
 
         var answer = await analyzer.AnalyzeAsync(run.Output.ExtractedText!, run.Progress.Request!.Specialty, stop);
-        run.Output.AnalysisJson = System.Text.Json.JsonSerializer.Serialize(answer.Document, AnalysisJsonOptions);
         run.Progress.TokensUsed += answer.TokensUsed;
         telemetry.LlmTokens("analysis", answer.TokensUsed);
+
+        // One repair round, inside this stage: the answer is saved only with its repairs, so a resumed stage never
+        // asks for them twice on a saved answer.
+        var toRepair = CodeRepairRound.Needed(answer.Document, icd10);
+        if (toRepair.Count > 0)
+        {
+            var repaired = await analyzer.RepairCodesAsync(toRepair, stop);
+            run.Progress.TokensUsed += repaired.TokensUsed;
+            telemetry.LlmTokens("code-repair", repaired.TokensUsed);
+            run.Output.CodeRepairs = [.. CodeRepairRound.Apply(answer.Document, toRepair, repaired.Repairs, icd10)];
+        }
+
+        run.Output.AnalysisJson = System.Text.Json.JsonSerializer.Serialize(answer.Document, AnalysisJsonOptions);
         return true;
     }
 
@@ -162,6 +174,8 @@ public sealed partial class AnalysisSteps(
         {
             warnings.Add(ExtractedTextLimits.Notice(full));
         }
+
+        warnings.AddRange(run.Output.CodeRepairs);
 
         run.Output.Result = result with { References = run.Output.References ?? [], Warnings = warnings };
         run.Progress.Headline = AnalysisHeadlines.Of(run.Output.Result);

@@ -104,15 +104,27 @@ public sealed class AnalysisDocument
     /// <summary>Builds the result, checking every code against the catalog and every quote against the source text.</summary>
     public AnalysisResult ToResult(Icd10Catalog catalog, string sourceText)
     {
-        var codes = Icd10Codes.Select(c =>
+        // Every code once (written with or without its dot), the primary first; diagnoses' codes the list missed follow.
+        var written = Icd10Codes.OrderByDescending(c => c.Primary).Select(c => (Code: Icd10Catalog.Normalize(c.Code), c.Description, c.Primary))
+            .Concat(Diagnoses.Select(d => (Code: Icd10Catalog.Normalize(d.Icd10Code), Description: d.Title, Primary: false)));
+        List<CodeEntry> codes = [];
+        foreach (var (code, description, primary) in written)
         {
-            var (check, entry) = catalog.Check(c.Code);
-            return new CodeEntry(c.Code.Trim().ToUpperInvariant(), c.Description, c.Primary, check, entry?.Description, entry?.Billable);
-        }).ToList();
-        foreach (var d in Diagnoses.Where(d => codes.All(c => !c.Code.Equals(d.Icd10Code.Trim(), StringComparison.OrdinalIgnoreCase))))
-        {
-            var (check, entry) = catalog.Check(d.Icd10Code);
-            codes.Add(new CodeEntry(d.Icd10Code.Trim().ToUpperInvariant(), d.Title, false, check, entry?.Description, entry?.Billable));
+            if (code.Length == 0 || codes.Any(c => c.Code == code))
+            {
+                continue;
+            }
+
+            var finding = catalog.Check(code);
+            codes.Add(new CodeEntry(
+                code,
+                description,
+                primary && !codes.Any(c => c.Primary),
+                finding.Check,
+                finding.Entry?.Description,
+                finding.Entry?.Billable,
+                finding.Reason,
+                finding.BillableChildren.Count == 0 ? null : finding.BillableChildren.Select(e => $"{e.Dotted} {e.Description}").ToList()));
         }
 
         return new AnalysisResult(
@@ -122,11 +134,12 @@ public sealed class AnalysisDocument
             Summary,
             PatientSummary,
             // Model-supplied reference numbers are dropped: only verified references may be cited.
-            Diagnoses.Select(d => new Diagnosis(d.Title, d.Icd10Code.Trim().ToUpperInvariant(), d.Laterality, d.Confidence, d.Bullets, [], d.Evidence, EvidenceLocator.Found(d.Evidence, sourceText))).ToList(),
+            Diagnoses.Select(d => new Diagnosis(d.Title, Icd10Catalog.Normalize(d.Icd10Code), d.Laterality, d.Confidence, d.Bullets, [], d.Evidence, EvidenceLocator.Found(d.Evidence, sourceText))).ToList(),
             Plan.Select(p => new PlanItem(p.Title, p.Bullets, [])).ToList(),
             Warnings,
             codes,
-            new QualityScore(QualityScore!.Score, QualityScore.Label, QualityScore.Issues, QualityScore.Suggestions));
+            new QualityScore(QualityScore!.Score, QualityScore.Label, QualityScore.Issues, QualityScore.Suggestions),
+            CodeTable: catalog.Installed ? catalog.TableName : null);
     }
 }
 

@@ -55,11 +55,16 @@ public sealed class LetterGrain(
     {
         EnsureIdle();
         var (cleanSubject, cleanBody) = LetterVersions.CleanEdit(subject, body);
+
+        // A hand edit is held to the code rule too: an unchecked code typed in is taken out and reported.
+        (cleanSubject, var subjectCodes) = LetterCodes.Scrub(cleanSubject, S.Context);
+        (cleanBody, var bodyCodes) = LetterCodes.Scrub(cleanBody, S.Context);
         if (LetterVersions.IsUnchanged(S.Versions, S.CurrentVersion, cleanSubject, cleanBody))
         {
             return Status();
         }
 
+        S.Notices = [.. S.Notices.Where(n => !n.StartsWith("Check before sending: ICD-10 code", StringComparison.Ordinal)), .. subjectCodes.Concat(bodyCodes).DistinctBy(p => p.Code).Select(p => p.Notice)];
         AddVersion(cleanSubject, cleanBody, LetterVersionSource.Edited, null);
         await GrainStorage.WriteAsync(State);
         return Status();

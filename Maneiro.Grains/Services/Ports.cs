@@ -19,6 +19,14 @@ public sealed record AnalyzerOutput(AnalysisDocument Document, int TokensUsed);
 
 public sealed record LetterWriterOutput(string DraftJson, int TokensUsed);
 
+/// <summary>A code the model wrote that failed its check: what it was for, what was wrong, and the billable codes under it when it was a header.</summary>
+public sealed record CodeToRepair(string Code, string Diagnosis, string Problem, IReadOnlyList<string> Options);
+
+/// <summary>The model's correction of one code (an empty <see cref="To"/>: it found none).</summary>
+public sealed record CodeRepair(string From, string To);
+
+public sealed record CodeRepairOutput(IReadOnlyList<CodeRepair> Repairs, int TokensUsed);
+
 public sealed record ReferenceQuery(string Specialty, IReadOnlyList<string> Diagnoses, IReadOnlyList<string> SearchTerms, bool? PediatricPatient);
 
 /// <summary>Reads a PDF's text layer; a PDF it cannot read raises <see cref="JobFailedException"/>.</summary>
@@ -39,6 +47,9 @@ public interface IOcr
 public interface IClinicalAnalyzer
 {
     Task<AnalyzerOutput> AnalyzeAsync(string text, string specialty, CancellationToken cancellationToken);
+
+    /// <summary>Asks once for corrections of codes that failed their check (invalid, or a header that is not billable).</summary>
+    Task<CodeRepairOutput> RepairCodesAsync(IReadOnlyList<CodeToRepair> codes, CancellationToken cancellationToken);
 }
 
 /// <summary>Asks the model for a letter's draft.</summary>

@@ -40,6 +40,52 @@ public sealed class ClinicalAnalyzer(IOptions<LlmOptions> options, PromptLibrary
         return new AnalyzerOutput(document, tokens);
     }
 
+    public async Task<CodeRepairOutput> RepairCodesAsync(IReadOnlyList<CodeToRepair> codes, CancellationToken cancellationToken)
+    {
+        var client = Client().GetChatClient(options.Value.Model);
+        var chatOptions = new ChatCompletionOptions
+        {
+            Temperature = 0f,
+            ResponseFormat = ChatResponseFormat.CreateJsonSchemaFormat("icd10_code_repair", BinaryData.FromString(prompts.CodeRepairSchema), jsonSchemaIsStrict: true),
+        };
+        var question = new System.Text.StringBuilder("CODES:\n");
+        foreach (var code in codes)
+        {
+            question.Append("- ").Append(code.Code).Append(" for \"").Append(code.Diagnosis).Append("\": ").Append(code.Problem).Append('\n');
+            foreach (var option in code.Options)
+            {
+                question.Append("    option: ").Append(option).Append('\n');
+            }
+        }
+
+        List<ChatMessage> messages = [new SystemChatMessage(prompts.CodeRepairPrompt), new UserChatMessage(question.ToString())];
+        var (repairs, _, tokens) = await StrictJsonChat.AskAsync(
+            client,
+            messages,
+            chatOptions,
+            ParseRepairs,
+            "analysis service",
+            "The code check came back malformed twice. Please try again.",
+            cancellationToken);
+        return new CodeRepairOutput(repairs, tokens);
+    }
+
+    private static (IReadOnlyList<CodeRepair>? Value, IReadOnlyList<string> Errors) ParseRepairs(string json)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            var repairs = document.RootElement.GetProperty("repairs").EnumerateArray()
+                .Select(r => new CodeRepair(r.GetProperty("from").GetString() ?? "", r.GetProperty("to").GetString() ?? ""))
+                .ToList();
+            return (repairs, []);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return (null, ["The answer must be an object with a \"repairs\" array of {\"from\", \"to\"} strings."]);
+        }
+    }
+
     public async Task<(string Text, int Seconds)> TranscribeAsync(Stream audio, string fileName, CancellationToken cancellationToken)
     {
         try

@@ -68,7 +68,7 @@ public sealed class LetterWriter(IOptions<LlmOptions> options, PromptLibrary pro
         }
 
         text.Append(">>>\n\nCODES:\n");
-        foreach (var c in context.Codes)
+        foreach (var c in Maneiro.Grains.Domain.Letters.LetterCodes.Billable(context))
         {
             text.Append("- ").Append(c.Code).Append(": ").Append(c.OfficialDescription ?? c.Description).Append('\n');
         }

@@ -16,12 +16,18 @@ public sealed class PromptLibrary
         _specialties = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("specialties.json"))!;
         LetterTemplate = Read("letter.md");
         LetterSchema = Read("letter.schema.json");
+        CodeRepairPrompt = Read("code-repair.md");
+        CodeRepairSchema = Read("code-repair.schema.json");
         _letterKinds = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("letter-kinds.json"))!;
     }
 
     private readonly Dictionary<string, string> _letterKinds;
 
     public string LetterTemplate { get; }
+
+    public string CodeRepairPrompt { get; }
+
+    public string CodeRepairSchema { get; }
 
     public string LetterSchema { get; }
 

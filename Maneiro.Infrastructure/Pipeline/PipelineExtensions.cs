@@ -37,10 +37,11 @@ public static class PipelineExtensions
             .Bind(configuration.GetSection(LlmOptions.SectionName))
             .PostConfigure(o => o.ApiKey ??= configuration[SecretSettings.OpenAiApiKey]);
 
-        var codesFile = configuration["Icd10:CodesFile"];
-        services.TryAddSingleton(_ => !string.IsNullOrWhiteSpace(codesFile) && File.Exists(codesFile)
-            ? Icd10Catalog.Load(codesFile)
-            : Icd10Catalog.NotInstalled);
+        // Loaded here, while the host is built: eagerly, off the Orleans scheduler, and a bad configured file stops start-up.
+        if (!services.Any(d => d.ServiceType == typeof(Icd10Catalog)))
+        {
+            services.AddSingleton(Icd10Tables.Load(configuration["Icd10:CodesFile"]));
+        }
         services.TryAddSingleton<AnalysisSteps>();
         return services;
     }

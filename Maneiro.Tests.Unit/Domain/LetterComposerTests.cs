@@ -37,8 +37,41 @@ public sealed class LetterComposerTests
         Assert.Contains("Vitamin B12", letter.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("example.org", letter.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("12345678", letter.Body, StringComparison.Ordinal);
-        Assert.Contains(letter.Notices, n => n.Contains("ICD-10 code(s)", StringComparison.Ordinal));
+        Assert.Contains("Check before sending: ICD-10 code J45.909 was removed because it is not one of this analysis's checked, billable codes.", letter.Notices);
         Assert.Contains(letter.Notices, n => n.Contains("link(s)", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Coded H40.99ZZ.", "H40.99ZZ")]
+    [InlineData("Coded H4099ZZ.", "H40.99ZZ")]
+    [InlineData("Coded U07.1.", "U07.1")]
+    [InlineData("Coded U071.", "U07.1")]
+    [InlineData("Coded QA0.0.", "QA0.0")]
+    public void Codes_in_any_form_that_are_not_valid_and_billable_are_removed_with_their_reason(string sentence, string code)
+    {
+        var letter = Compose(LetterSamples.Draft(sections: ("Diagnoses", [sentence + " Primary H40.1112. T1DM, G6PD and B12 are words."])));
+        Assert.Equal("Coded. Primary H40.1112. T1DM, G6PD and B12 are words.", Maneiro.Grains.Domain.Letters.LetterBody.Parse(letter.Body).Single(b => b.Text.StartsWith("Coded", StringComparison.Ordinal)).Text);
+        Assert.Contains(letter.Notices, n => n.StartsWith($"Check before sending: ICD-10 code {code} was removed", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Only_the_valid_billable_codes_of_the_analysis_are_allowed_and_each_other_code_says_why()
+    {
+        var context = LetterSamples.Context() with
+        {
+            Codes =
+            [
+                .. LetterSamples.Context().Codes,
+                new CodeEntry("H40.11", "POAG", false, CodeCheck.NotBillable, "Primary open-angle glaucoma", false),
+                new CodeEntry("F43.81", "Grief", false, CodeCheck.Verify, null, null),
+            ],
+        };
+        var (text, removed) = Maneiro.Grains.Domain.Letters.LetterCodes.Scrub("H40.1112, H40.11 and F43.81.", context);
+        Assert.Equal("H40.1112, and.", text);
+        Assert.Equal(["H40.11", "F43.81"], removed.Select(r => r.Code));
+        Assert.Contains("needs more characters", removed[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("may be newer", removed[1].Reason, StringComparison.Ordinal);
+        Assert.Equal(["H40.1112"], Maneiro.Grains.Domain.Letters.LetterCodes.Billable(context).Select(c => c.Code));
     }
 
     [Fact]

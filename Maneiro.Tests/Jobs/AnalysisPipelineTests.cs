@@ -113,7 +113,36 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
     }
 
     [Fact]
-    public async Task Pasted_text_is_analyzed_and_a_code_missing_from_the_official_table_is_flagged_invalid()
+    public async Task Codes_that_fail_their_check_get_one_repair_round_and_the_page_shows_what_changed()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        var answer = System.Text.Json.Nodes.JsonNode.Parse(JobsApp.ModelAnswer(code: "H40.11"))!;
+        answer["icd10_codes"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["code"] = "ZZ9.9", ["description"] = "Invented", ["primary"] = false });
+        app.OpenAi.Answer(answer.ToJsonString());
+        app.OpenAi.AnswerRepairs(("H40.11", "H40.1112"), ("ZZ9.9", "ZZ9.99"));
+        var repairsBefore = app.OpenAi.RepairRequests.Count;
+
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        var result = (await JobsApp.WaitForFinishAsync(session, jobId)).GetProperty("result");
+
+        // Asked once, with the header's billable children as options.
+        Assert.Equal(repairsBefore + 1, app.OpenAi.RepairRequests.Count);
+        Assert.Contains("option: H40.1112", app.OpenAi.RepairRequests[^1], StringComparison.Ordinal);
+
+        // The correction that passes its check is kept; the one that does not leaves the original, flagged.
+        var codes = result.GetProperty("icd10Codes").EnumerateArray().ToDictionary(c => c.GetProperty("code").GetString()!, c => c.GetProperty("check").GetInt32());
+        Assert.Equal((int)CodeCheck.Valid, codes["H40.1112"]);
+        Assert.Equal((int)CodeCheck.Invalid, codes["ZZ9.9"]);
+        Assert.Equal("H40.1112", result.GetProperty("diagnoses")[0].GetProperty("icd10Code").GetString());
+        var (_, page, _) = await session.GetAsync($"/Jobs/{jobId}");
+        Assert.Contains("ICD-10 code H40.11 was corrected to H40.1112 by a second check", page, StringComparison.Ordinal);
+        Assert.Contains("ICD-10 code ZZ9.9 could not be corrected automatically", page, StringComparison.Ordinal);
+        app.OpenAi.AnswerRepairs();
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task Pasted_text_is_analyzed_and_a_code_missing_from_the_table_under_a_real_category_is_flagged_verify_never_valid()
     {
         var (session, _) = await app.SignedInUserAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer(code: "H40.1199", evidence: "a quote the note never says"));
@@ -123,10 +152,11 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal("Pasted", job.GetProperty("textSource").GetString());
         var diagnosis = job.GetProperty("result").GetProperty("diagnoses")[0];
         Assert.False(diagnosis.GetProperty("evidenceFound").GetBoolean());
-        Assert.Equal((int)CodeCheck.Invalid, job.GetProperty("result").GetProperty("icd10Codes")[0].GetProperty("check").GetInt32());
+        Assert.Equal((int)CodeCheck.Verify, job.GetProperty("result").GetProperty("icd10Codes")[0].GetProperty("check").GetInt32());
 
         var (_, page, _) = await session.GetAsync($"/Jobs/{jobId}");
-        Assert.Contains("H40.1199 · invalid", page, StringComparison.Ordinal);
+        Assert.Contains("H40.1199 · verify", page, StringComparison.Ordinal);
+        Assert.Contains("Checked against ICD-10-CM", page, StringComparison.Ordinal);
         Assert.Contains("not found in the source text", page, StringComparison.Ordinal);
         session.Dispose();
     }

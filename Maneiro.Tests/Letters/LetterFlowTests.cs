@@ -142,6 +142,71 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
     }
 
     [Fact]
+    public async Task Only_valid_billable_codes_reach_a_letters_body_table_or_pdf_whatever_the_model_or_an_edit_writes()
+    {
+        var (session, email) = await app.SignedInUserAsync("biller");
+        var answer = System.Text.Json.Nodes.JsonNode.Parse(JobsApp.ModelAnswer())!;
+        answer["icd10_codes"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["code"] = "H40.99ZZ", ["description"] = "Glaucoma, other", ["primary"] = false });
+        answer["icd10_codes"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["code"] = "H401112", ["description"] = "the primary again, undotted", ["primary"] = false });
+        app.OpenAi.Answer(answer.ToJsonString());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId);
+
+        // The analysis keeps each code once, the primary first, and marks the invented extension "verify", never valid.
+        var codes = job.GetProperty("result").GetProperty("icd10Codes").EnumerateArray().ToList();
+        Assert.Equal(["H40.1112", "H40.99ZZ"], codes.Select(c => c.GetProperty("code").GetString()));
+        Assert.Equal((int)CodeCheck.Verify, codes[1].GetProperty("check").GetInt32());
+
+        app.OpenAi.AnswerLetters(LetterSamples.Draft(sections: ("Medical necessity", ["Glaucoma H40.1112 progressing; also coded H40.99ZZ, H4099ZZ and U07.1."])));
+        var letterId = await RequestLetterAsync(session, jobId, LetterKind.PriorAuthorization);
+        var letter = await WaitForLetterAsync(session, letterId);
+        Assert.Equal("Complete", letter.GetProperty("stage").GetString());
+        var body = letter.GetProperty("body").GetString()!;
+        Assert.Contains("H40.1112", body, StringComparison.Ordinal);
+        foreach (var invented in new[] { "H40.99ZZ", "H4099ZZ", "U07.1" })
+        {
+            Assert.DoesNotContain(invented, body, StringComparison.Ordinal);
+        }
+
+        var notices = letter.GetProperty("notices").EnumerateArray().Select(n => n.GetString()!).ToList();
+        Assert.Contains(notices, n => n.StartsWith("Check before sending: ICD-10 code H40.99ZZ was removed because it is not in the code table", StringComparison.Ordinal));
+        Assert.Contains(notices, n => n.StartsWith("Check before sending: ICD-10 code U07.1 was removed", StringComparison.Ordinal));
+
+        // Each removed code is an open item: the export asks for every one to be ticked, or for "Export anyway".
+        using (var unticked = await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf?ack=U07.1", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, unticked.StatusCode);
+            var open = System.Text.Json.JsonDocument.Parse(await unticked.Content.ReadAsStringAsync()).RootElement.GetProperty("open").EnumerateArray().Select(o => o.GetString()).ToList();
+            Assert.Equal(["H40.99ZZ"], open);
+        }
+
+        Assert.Contains("I checked what happened to H40.99ZZ", (await session.GetAsync($"/Letters/{letterId}")).Html, StringComparison.Ordinal);
+        using (var pdf = await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf?ack=H40.99ZZ&ack=U07.1", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+            var text = PdfText(await pdf.Content.ReadAsByteArrayAsync());
+            Assert.Contains("H40.1112", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("99ZZ", text, StringComparison.Ordinal);
+        }
+
+        // A hand edit cannot add one either, undotted or not.
+        await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string> { ["Subject"] = "Prior authorization", ["Body"] = body + "\n\nSee also H4099ZZ." }, handler: "Save"));
+        letter = await WaitForLetterAsync(session, letterId);
+        Assert.DoesNotContain("H4099ZZ", letter.GetProperty("body").GetString()!, StringComparison.Ordinal);
+        Assert.Contains(letter.GetProperty("notices").EnumerateArray(), n => n.GetString()!.Contains("H40.99ZZ was removed", StringComparison.Ordinal));
+        using (var waived = await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf?anyway=true", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, waived.StatusCode);
+        }
+
+        // The audit rows say which: every item ticked, then the export that waived them.
+        var userId = await app.UserIdAsync(email);
+        var exports = await app.Database.ScalarAsync<string>($"SELECT string_agg((details->>'acknowledged') || '/' || (details->>'exportedAnyway'), ' ' ORDER BY id) FROM audit_log WHERE user_id = '{userId}' AND action = 'letter.exported'");
+        Assert.Equal("[\"H40.99ZZ\",\"U07.1\"]/false []/true", exports);
+        session.Dispose();
+    }
+
+    [Fact]
     public async Task Exports_are_one_at_a_time_per_user_and_tightly_rate_limited()
     {
         var (session, userId, jobId) = await CompletedAnalysisAsync("exporter");

@@ -52,4 +52,14 @@ public static class JobViews
         headline = s.Headline,
         tokensUsed = s.TokensUsed,
     };
+
+    /// <summary>What a code check means, in the words the page uses.</summary>
+    public static string CheckLabel(CodeCheck check) => check switch
+    {
+        CodeCheck.Valid => "valid, billable",
+        CodeCheck.NotBillable => "not billable",
+        CodeCheck.Verify => "verify",
+        CodeCheck.Invalid => "invalid",
+        _ => "unverified",
+    };
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Maneiro.Grains.Domain.Letters;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Security;
@@ -26,6 +27,18 @@ public static class LetterEndpoints
                 return Results.Conflict(new { error = "This letter has no text yet; wait until it is drafted." });
             }
 
+            // Open "Check before sending" code items are ticked one by one (ack=CODE) or waived together (anyway=true).
+            var open = LetterCodes.OpenItems(status.Notices, status.Current.Subject + "\n" + status.Current.Body, status.Context);
+            var acknowledged = context.Request.Query["ack"].Where(a => !string.IsNullOrEmpty(a)).Select(a => a!).ToList();
+            var anyway = context.Request.Query["anyway"] == "true";
+            var unacknowledged = open.Except(acknowledged, StringComparer.Ordinal).ToList();
+            if (unacknowledged.Count > 0 && !anyway)
+            {
+                return Results.Json(
+                    new { error = "Tick each ICD-10 item under \"Check before sending\", or choose \"Export anyway\", before downloading this letter.", open = unacknowledged },
+                    statusCode: StatusCodes.Status409Conflict);
+            }
+
             var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
             var head = await letters.LetterheadAsync(userId);
             var date = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -41,7 +54,13 @@ public static class LetterEndpoints
                     return Results.Json(new { error = $"This letter could not be turned into a PDF within {export.Budget.TotalSeconds:0} seconds. Shorten it, or split very long lines, and try again." }, statusCode: StatusCodes.Status422UnprocessableEntity);
             }
 
-            await audit.RecordAsync(AuditActions.LetterExported, AuditOutcomes.Success, target: id, details: new { version = status.CurrentVersion });
+            await audit.RecordAsync(AuditActions.LetterExported, AuditOutcomes.Success, target: id, details: new
+            {
+                version = status.CurrentVersion,
+                codeItems = open,
+                acknowledged = open.Intersect(acknowledged, StringComparer.Ordinal).ToList(),
+                exportedAnyway = anyway && unacknowledged.Count > 0,
+            });
             context.Response.Headers.CacheControl = "no-store";
             return Results.File(pdf!, "application/pdf", LetterViews.FileName(status, date));
         }).RequireAuthorization().RequireRateLimiting(RateLimits.LetterExports);

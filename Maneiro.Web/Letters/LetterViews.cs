@@ -32,6 +32,10 @@ public static class LetterViews
     public static LetterPdfInput PdfInput(LetterStatus s, Letterhead head, DateOnly date)
     {
         var version = s.Current ?? throw new InvalidOperationException("The letter has no text yet.");
+
+        // Held to the code rule at export too: a hand edit or a letter drafted before the rule cannot print another code.
+        var (subject, _) = LetterCodes.Scrub(version.Subject, s.Context);
+        var (body, _) = LetterCodes.Scrub(version.Body, s.Context);
         return new LetterPdfInput(
             head,
             s.Request.Kind,
@@ -39,9 +43,9 @@ public static class LetterViews
             date,
             s.Request.Recipient,
             s.Context?.PatientName ?? "",
-            version.Subject,
-            version.Body,
-            s.Context?.Codes ?? [],
+            subject,
+            body,
+            LetterCodes.Billable(s.Context),
             s.Context?.References ?? []);
     }
 

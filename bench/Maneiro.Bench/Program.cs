@@ -35,6 +35,7 @@ await Run("5", () => Benchmarks.WebhooksAsync(quick ? 100 : 500));
 await Run("6", () => Benchmarks.MemoryAsync(quick ? 2_000 : 10_000));
 await Run("7", Benchmarks.LetterPdfAsync);
 await Run("8", () => Benchmarks.PdfProcessesAsync(quick ? 20 : 100));
+await Run("9", Benchmarks.Icd10Async);
 
 var table = new StringBuilder()
     .AppendLine("| benchmark | mode | result | details |")

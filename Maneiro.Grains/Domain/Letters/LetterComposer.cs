@@ -19,7 +19,7 @@ public static partial class LetterComposer
         var sections = draft.Sections.ToList();
         if (kind == LetterKind.PriorAuthorization && !sections.Any(s => s.Heading.Contains(language.MedicalNecessity, StringComparison.OrdinalIgnoreCase)))
         {
-            var codes = string.Join(", ", context.Codes.Select(c => $"{c.Code} ({c.Description})"));
+            var codes = string.Join(", ", LetterCodes.Billable(context).Select(c => $"{c.Code} ({c.Description})"));
             sections.Add(new LetterSection(language.MedicalNecessity, [codes.Length > 0 ? $"{language.MedicalNecessityFallback} {codes}." : language.MedicalNecessityFallback]));
             notices.Add("A medical-necessity section was added because the draft had none; please complete it.");
         }
@@ -32,18 +32,15 @@ public static partial class LetterComposer
 
         var body = LetterBody.Write(draft with { Sections = sections });
         var allowedReferences = context.References.Select(r => r.Number).ToHashSet();
-        var allowedCodes = context.Codes.Select(c => c.Code.ToUpperInvariant()).ToHashSet();
-        var (cleanSubject, subjectRemoved) = Sanitize(subject, allowedReferences, allowedCodes);
-        var (cleanBody, bodyRemoved) = Sanitize(body, allowedReferences, allowedCodes);
+        var (cleanSubject, subjectRemoved) = Sanitize(subject, allowedReferences);
+        var (cleanBody, bodyRemoved) = Sanitize(body, allowedReferences);
         var removed = subjectRemoved + bodyRemoved;
+        (cleanSubject, var subjectCodes) = LetterCodes.Scrub(cleanSubject, context);
+        (cleanBody, var bodyCodes) = LetterCodes.Scrub(cleanBody, context);
+        notices.AddRange(subjectCodes.Concat(bodyCodes).DistinctBy(p => p.Code).Select(p => p.Notice));
         if (removed.Citations > 0)
         {
             notices.Add($"{removed.Citations} citation(s) not among this analysis's verified references were removed.");
-        }
-
-        if (removed.Codes > 0)
-        {
-            notices.Add($"{removed.Codes} ICD-10 code(s) that were not validated for this analysis were removed.");
         }
 
         if (removed.Links > 0)
@@ -62,15 +59,15 @@ public static partial class LetterComposer
         return new ComposedLetter(cleanSubject, cleanBody, notices);
     }
 
-    public readonly record struct Removed(int Citations, int Codes, int Links)
+    public readonly record struct Removed(int Citations, int Links)
     {
-        public static Removed operator +(Removed a, Removed b) => new(a.Citations + b.Citations, a.Codes + b.Codes, a.Links + b.Links);
+        public static Removed operator +(Removed a, Removed b) => new(a.Citations + b.Citations, a.Links + b.Links);
     }
 
-    /// <summary>Removes citations, codes and links the letter may not carry (applied to drafts; the clinician's own edits are left as typed).</summary>
-    public static (string Text, Removed Removed) Sanitize(string text, IReadOnlySet<int> allowedReferences, IReadOnlySet<string> allowedCodes)
+    /// <summary>Removes citations and links the letter may not carry (applied to drafts; codes are <see cref="LetterCodes"/>' to check).</summary>
+    public static (string Text, Removed Removed) Sanitize(string text, IReadOnlySet<int> allowedReferences)
     {
-        int citations = 0, codes = 0, links = 0;
+        int citations = 0, links = 0;
         text = Citation().Replace(text, m =>
         {
             var numbers = NumberList().Matches(m.Groups["list"].Value).Select(n => int.Parse(n.Value, CultureInfo.InvariantCulture)).ToList();
@@ -78,27 +75,21 @@ public static partial class LetterComposer
             citations += numbers.Count - kept.Count;
             return kept.Count == 0 ? "" : m.Groups["space"].Value + "[" + string.Join(", ", kept) + "]";
         });
-        text = IcdCode().Replace(text, m =>
-        {
-            if (allowedCodes.Contains(m.Value.ToUpperInvariant()))
-            {
-                return m.Value;
-            }
-
-            codes++;
-            return "";
-        });
         text = Link().Replace(text, _ =>
         {
             links++;
             return "";
         });
 
-        // Tidy what the removals leave behind: empty brackets, doubled spaces, space before punctuation.
+        return (Tidy(text), new Removed(citations, links));
+    }
+
+    /// <summary>Tidies what removals leave behind: empty brackets, doubled spaces, space before punctuation.</summary>
+    internal static string Tidy(string text)
+    {
         text = EmptyBrackets().Replace(text, "");
         text = DoubleSpace().Replace(text, " ");
-        text = SpaceBeforePunctuation().Replace(text, "$1");
-        return (text, new Removed(citations, codes, links));
+        return SpaceBeforePunctuation().Replace(text, "$1");
     }
 
     [GeneratedRegex(@"(?<space>\s?)\[(?<list>\d+(?:\s*[,;–-]\s*\d+)*)\]")]
@@ -106,10 +97,6 @@ public static partial class LetterComposer
 
     [GeneratedRegex(@"\d+")]
     private static partial Regex NumberList();
-
-    // Only dotted codes: an undotted category like "B12" is too often an ordinary word (vitamin B12).
-    [GeneratedRegex(@"\b[A-TV-Z][0-9][0-9AB]\.[0-9A-TV-Z]{1,4}\b", RegexOptions.IgnoreCase)]
-    private static partial Regex IcdCode();
 
     [GeneratedRegex(@"https?://\S+|\bPMID:?\s*\d+|\bdoi:\s*\S+", RegexOptions.IgnoreCase)]
     private static partial Regex Link();

@@ -16,6 +16,15 @@ public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) :
 {
     public LetterStatus Letter { get; private set; } = null!;
 
+    /// <summary>
+    /// Codes in the current version that the code rule does not allow (a letter drafted before the rule): re-checked on
+    /// every opening, and taken out at export.
+    /// </summary>
+    public IReadOnlyList<string> CodeNotices { get; private set; } = [];
+
+    /// <summary>Code items the export asks to be ticked (or waived with "Export anyway").</summary>
+    public IReadOnlyList<string> OpenCodeItems { get; private set; } = [];
+
     [BindProperty]
     [Required(ErrorMessage = "Enter a subject.")]
     [StringLength(300)]
@@ -103,6 +112,13 @@ public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) :
 
     private void Show(LetterStatus letter)
     {
+        CodeNotices = letter.Current is { } version
+            ? Grains.Domain.Letters.LetterCodes.Problems(version.Subject + "\n" + version.Body, letter.Context)
+                .Select(p => $"ICD-10 code {p.Code} will be left out of the PDF because {p.Reason}. Remove it from the text, or re-draft the letter.").ToList()
+            : [];
+        OpenCodeItems = letter.Current is { } current
+            ? Grains.Domain.Letters.LetterCodes.OpenItems(letter.Notices, current.Subject + "\n" + current.Body, letter.Context)
+            : [];
         Letter = letter;
         Subject = letter.Current?.Subject ?? "";
         Body = letter.Current?.Body ?? "";
