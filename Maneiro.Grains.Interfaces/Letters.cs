@@ -48,7 +48,8 @@ public sealed record LetterContext(
     [property: Id(4)] IReadOnlyList<string> Diagnoses,
     [property: Id(5)] IReadOnlyList<string> Plan,
     [property: Id(6)] IReadOnlyList<CodeEntry> Codes,
-    [property: Id(7)] IReadOnlyList<Reference> References);
+    [property: Id(7)] IReadOnlyList<Reference> References,
+    [property: Id(8)] string? CodeTable = null);
 
 [GenerateSerializer, Immutable, Alias("Maneiro.LetterVersion")]
 public sealed record LetterVersion(

@@ -60,7 +60,7 @@ public static partial class Icd10Tables
     private static string TableNameOf(string path)
     {
         var name = Path.GetFileName(path);
-        return Year().Match(name) is { Success: true } year ? $"ICD-10-CM FY{year.Value}" : $"ICD-10-CM ({name})";
+        return Year().Match(name) is { Success: true } year ? $"ICD-10-CM FY{year.Groups[1].Value}" : $"ICD-10-CM ({name})";
     }
 
     private static StreamReader OpenEmbedded(string name)
@@ -82,6 +82,6 @@ public static partial class Icd10Tables
             : new StreamReader(file);
     }
 
-    [GeneratedRegex(@"20\d\d")]
+    [GeneratedRegex(@"[-_](20\d\d)(?=[-_.])")]
     private static partial Regex Year();
 }

@@ -187,6 +187,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
             var text = PdfText(await pdf.Content.ReadAsByteArrayAsync());
             Assert.Contains("H40.1112", text, StringComparison.Ordinal);
             Assert.DoesNotContain("99ZZ", text, StringComparison.Ordinal);
+            Assert.Contains("Codes checked against ICD-10-CM", text, StringComparison.Ordinal);
         }
 
         // A hand edit cannot add one either, undotted or not.

@@ -17,7 +17,8 @@ public sealed record LetterPdfInput(
     string Subject,
     string Body,
     IReadOnlyList<CodeEntry> Codes,
-    IReadOnlyList<Reference> References);
+    IReadOnlyList<Reference> References,
+    string? CodeTable = null);
 
 /// <summary>
 /// Lays a letter out on US Letter pages with PDFsharp: letterhead, date, recipient, the RE: line, the body with bold
@@ -198,6 +199,12 @@ public static class LetterPdf
             foreach (var code in _input.Codes)
             {
                 Row(code.Code, code.OfficialDescription ?? code.Description, _body, codeWidth);
+            }
+
+            if (_input.CodeTable is { } table)
+            {
+                Gap(2);
+                Line($"Codes checked against {table}.", _small, Muted);
             }
 
             Gap(8);

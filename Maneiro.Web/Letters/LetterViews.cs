@@ -46,7 +46,8 @@ public static class LetterViews
             subject,
             body,
             LetterCodes.Billable(s.Context),
-            s.Context?.References ?? []);
+            s.Context?.References ?? [],
+            s.Context?.CodeTable);
     }
 
     public static string FileName(LetterStatus s, DateOnly date) =>

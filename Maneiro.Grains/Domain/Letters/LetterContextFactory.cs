@@ -20,6 +20,7 @@ public static class LetterContextFactory
             r.Diagnoses.Select(d => string.IsNullOrWhiteSpace(d.Laterality) || d.Laterality is "not applicable" or "unspecified" ? d.Title : $"{d.Title} ({d.Laterality})").ToList(),
             r.Plan.Select(p => p.Bullets.Count > 0 ? $"{p.Title}: {string.Join("; ", p.Bullets)}" : p.Title).ToList(),
             r.Icd10Codes,
-            r.References ?? []);
+            r.References ?? [],
+            r.CodeTable);
     }
 }
