@@ -76,7 +76,7 @@ public sealed partial class Icd10Catalog
             }
 
             // Order file columns: order 0-4, code 6-12, billable flag 14, short description 16-75, long description 77-.
-            if (line.Length > 16 && char.IsDigit(line[0]) && line[5] == ' ' && line[13] == ' ' && line[14] is '0' or '1' && line[15] == ' ')
+            if (IsOrderLine(line))
             {
                 var code = line.Substring(6, 7).Trim();
                 yield return new Icd10Entry(code, line[14] == '1', line.Length > 77 ? line[77..].Trim() : line[16..].Trim());
@@ -89,9 +89,9 @@ public sealed partial class Icd10Catalog
         }
     }
 
-    /// <summary>Whether a table file is in the order format (every line with the order number and billable flag).</summary>
-    public static bool IsOrderFormat(string firstLine) =>
-        firstLine.Length > 16 && char.IsDigit(firstLine[0]) && firstLine[5] == ' ' && firstLine[14] is '0' or '1';
+    /// <summary>A line of the order format: the order number, then the code, then the billable flag, in fixed columns.</summary>
+    public static bool IsOrderLine(string line) =>
+        line.Length > 16 && char.IsDigit(line[0]) && line[5] == ' ' && line[13] == ' ' && line[14] is '0' or '1' && line[15] == ' ';
 
     /// <summary>The category codes of a release's category list (CSV with a header row; the code in the first column).</summary>
     public static IEnumerable<string> ReadCategories(TextReader reader)

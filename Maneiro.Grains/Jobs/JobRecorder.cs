@@ -110,7 +110,6 @@ public sealed class JobRecorder(
                 await FailAsync(ex.Message);
                 break;
             case FailureAction.ToolTimedOut:
-                logger.TransientFailure(job.Id, state.Stage, state.Attempts, ex.GetType().Name);
                 await FailAsync(ToolTimedOutException.UserMessage);
                 break;
             case FailureAction.WaitForStorage:

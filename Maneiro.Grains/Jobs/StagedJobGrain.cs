@@ -23,6 +23,9 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     private CancellationTokenSource _stop = new();
     private Task? _run;
     private bool _cancelRequested;
+
+    /// <summary>Set when this activation has just reserved the run's usage, so its first run need not renew it.</summary>
+    private bool _justReserved;
     private IGrainTimer? _retry;
 
     protected IPersistentState<TState> State => state;
@@ -120,6 +123,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
             return;
         }
 
+        _justReserved = true;
         EnsureRunning();
     }
 
@@ -183,14 +187,15 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                     return;
                 }
 
-                // Renews the run's reservation; one that expired while the job lay idle is taken again, or the job
-                // fails with the plan's reason.
-                var reservation = await User.TryReserve(Usage, UsageKey, 1);
-                if (!reservation.Granted)
+                // A resumed run renews its reservation; one that expired while the job lay idle is taken again, or
+                // the job fails with the plan's reason. A run just launched holds a fresh one already.
+                if (!_justReserved && await User.TryReserve(Usage, UsageKey, 1) is { Granted: false } reservation)
                 {
                     await recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
                     return;
                 }
+
+                _justReserved = false;
 
                 await recorder.BeginAsync(s.Stage, PercentAt(s.Stage));
             }

@@ -64,7 +64,7 @@ public sealed class LetterGrain(
             return Status();
         }
 
-        S.Notices = [.. S.Notices.Where(n => !n.StartsWith("Check before sending: ICD-10 code", StringComparison.Ordinal)), .. subjectCodes.Concat(bodyCodes).DistinctBy(p => p.Code).Select(p => p.Notice)];
+        S.Notices = [.. S.Notices.Where(n => !CodeProblem.IsNotice(n)), .. subjectCodes.Concat(bodyCodes).DistinctBy(p => p.Code).Select(p => p.Notice)];
         AddVersion(cleanSubject, cleanBody, LetterVersionSource.Edited, null);
         await GrainStorage.WriteAsync(State);
         return Status();

@@ -34,19 +34,20 @@ public static partial class Icd10Tables
 
         try
         {
-            using var reader = OpenFile(configuredPath);
-            var lines = new List<string>();
-            while (reader.ReadLine() is { } line)
+            List<Icd10Entry> entries;
+            using (var reader = OpenFile(configuredPath))
             {
-                lines.Add(line);
+                entries = [.. Icd10Catalog.ReadTable(reader)];
             }
 
-            var first = lines.FirstOrDefault(l => l.Length >= 8) ?? throw new InvalidDataException("it holds no codes");
-            var entries = Icd10Catalog.ReadTable(new StringReader(string.Join('\n', lines))).ToList();
+            if (entries.Count == 0)
+            {
+                throw new InvalidDataException("it holds no codes");
+            }
+
+            // Order files list headers (not billable); a codes file lists billable codes only.
             var name = TableNameOf(configuredPath);
-            return Icd10Catalog.IsOrderFormat(first)
-                ? new Icd10Catalog(entries, categories, name)
-                : bundled.MergedWith(entries, name);
+            return IsOrderFile(configuredPath) ? new Icd10Catalog(entries, categories, name) : bundled.MergedWith(entries, name);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -54,6 +55,20 @@ public static partial class Icd10Tables
                 $"Icd10:CodesFile is set to '{configuredPath}', which cannot be read ({ex.Message}). Fix the path, or remove the setting to check codes against the bundled {BundledTableName} table.",
                 ex);
         }
+    }
+
+    private static bool IsOrderFile(string path)
+    {
+        using var reader = OpenFile(path);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length >= 8)
+            {
+                return Icd10Catalog.IsOrderLine(line);
+            }
+        }
+
+        return false;
     }
 
     /// <summary>"ICD-10-CM FY2026" for icd10cm-codes-2026.txt; the file name when it names no year.</summary>

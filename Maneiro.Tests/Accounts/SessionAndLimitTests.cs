@@ -83,5 +83,11 @@ public sealed class RateLimitTests(TightRateLimitApp app) : IClassFixture<TightR
         var limited = await session.SubmitAsync("/Account/ForgotPassword", new Dictionary<string, string> { ["Email"] = email });
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.True(limited.Headers.Contains("Retry-After"));
+
+        // Counted like every other 429: into the source's summary row when the window closes, never a row per refusal.
+        await Eventually.TrueAsync(
+            async () => await app.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'security.rate_limited' AND target = 'forgot-password-account' AND details->>'refusals' IS NOT NULL") >= 1,
+            "the per-account refusal was counted in a summary row");
+        Assert.Equal(0, await app.Database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE action = 'security.rate_limited' AND target = 'forgot-password-account' AND details->>'refusals' IS NULL"));
     }
 }

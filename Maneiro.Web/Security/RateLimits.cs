@@ -79,14 +79,16 @@ public static class RateLimits
     {
         var context = rejected.HttpContext;
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-        await context.RequestServices.GetRequiredService<RefusalLedger>().CountAsync(
-            AuditActions.RateLimited, context.Connection.RemoteIpAddress?.ToString(), context.Request.Path);
-        await WriteTooManyRequestsAsync(context, retryAfter, cancellationToken);
+        await RefuseAsync(context, retryAfter, context.Request.Path, cancellationToken);
     }
 
-    /// <summary>429 with Retry-After; a readable page for browsers, JSON for API clients.</summary>
-    public static async Task WriteTooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every 429, from a policy or a per-account throttle: counted towards the source's summary audit row (never a row
+    /// of its own), then answered with Retry-After; a readable page for browsers, JSON for API clients.
+    /// </summary>
+    public static async Task RefuseAsync(HttpContext context, TimeSpan retryAfter, string target, CancellationToken cancellationToken)
     {
+        await context.RequestServices.GetRequiredService<RefusalLedger>().CountAsync(AuditActions.RateLimited, context.Connection.RemoteIpAddress?.ToString(), target);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         var minutes = Math.Max(1, (int)Math.Ceiling(seconds / 60.0));
         var message = $"Too many attempts. For your security, please wait about {minutes} minute{(minutes == 1 ? "" : "s")} and try again.";

@@ -6,8 +6,12 @@ namespace Maneiro.Grains.Domain.Letters;
 /// <summary>An ICD-10 code taken out of a letter, and why.</summary>
 public sealed record CodeProblem(string Code, string Reason)
 {
+    public const string NoticePrefix = "Check before sending: ICD-10 code ";
+
     /// <summary>The "Check before sending" line for it.</summary>
-    public string Notice => $"Check before sending: ICD-10 code {Code} was removed because {Reason}.";
+    public string Notice => $"{NoticePrefix}{Code} was removed because {Reason}.";
+
+    public static bool IsNotice(string notice) => notice.StartsWith(NoticePrefix, StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -49,7 +53,7 @@ public static partial class LetterCodes
     /// and codes its current text still holds that the rule does not allow. Informational notices never block.
     /// </summary>
     public static IReadOnlyList<string> OpenItems(IEnumerable<string> notices, string currentText, LetterContext? context) =>
-        notices.Select(n => RemovedNotice().Match(n)).Where(m => m.Success).Select(m => m.Groups["code"].Value)
+        notices.Where(CodeProblem.IsNotice).Select(n => n[CodeProblem.NoticePrefix.Length..].Split(' ', 2)[0])
             .Concat(Problems(currentText, context).Select(p => p.Code))
             .Distinct(StringComparer.Ordinal)
             .ToList();
@@ -74,7 +78,4 @@ public static partial class LetterCodes
     // second and third are digits (H4099ZZ, U071, E119): "B12", "T1DM" or "G6PD" are words, not codes.
     [GeneratedRegex(@"\b[A-Z][0-9A-Z][0-9A-Z]\.[0-9A-Z]{1,4}\b|\b[A-Z][0-9]{2}[0-9A-Z]{1,4}\b", RegexOptions.IgnoreCase)]
     private static partial Regex Code();
-
-    [GeneratedRegex(@"^Check before sending: ICD-10 code (?<code>\S+) was removed")]
-    private static partial Regex RemovedNotice();
 }

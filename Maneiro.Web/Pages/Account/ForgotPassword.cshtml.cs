@@ -33,8 +33,7 @@ public sealed class ForgotPasswordModel(AccountMail mail, AccountThrottle thrott
         var (allowed, retryAfter) = await throttle.TryForgotPasswordAsync(Email);
         if (!allowed)
         {
-            await audit.RecordAsync(AuditActions.RateLimited, AuditOutcomes.Denied, target: "forgot-password-account");
-            await RateLimits.WriteTooManyRequestsAsync(HttpContext, retryAfter, HttpContext.RequestAborted);
+            await RateLimits.RefuseAsync(HttpContext, retryAfter, "forgot-password-account", HttpContext.RequestAborted);
             return new EmptyResult();
         }
 

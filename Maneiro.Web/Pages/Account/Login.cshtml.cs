@@ -41,8 +41,7 @@ public sealed class LoginModel(Maneiro.Web.Email.PasswordDecoy decoy,
         var (allowed, retryAfter) = await throttle.TryLoginAsync(Input.Email);
         if (!allowed)
         {
-            await audit.RecordAsync(AuditActions.RateLimited, AuditOutcomes.Denied, target: "login-account");
-            await RateLimits.WriteTooManyRequestsAsync(HttpContext, retryAfter, HttpContext.RequestAborted);
+            await RateLimits.RefuseAsync(HttpContext, retryAfter, "login-account", HttpContext.RequestAborted);
             return new EmptyResult();
         }
 
