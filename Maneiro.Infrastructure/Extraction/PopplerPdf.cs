@@ -23,18 +23,18 @@ public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : 
     public Task<PdfText> ExtractAsync(byte[] pdf, CancellationToken cancellationToken) =>
         cpu.RunAsync(async ct =>
         {
-            var pages = await PageCountAsync(pdf, ct);
+            // One process: pdftotext ends every page with a form feed, so it also counts the pages (one past the
+            // limit is enough to know the limit is passed).
+            var last = (MaxTextLayerPages + 1).ToString(CultureInfo.InvariantCulture);
+            var result = await RunAsync(Options.PdfToTextPath, ["-q", "-enc", "UTF-8", "-l", last, "-", "-"], pdf, ct);
+            Check(result);
+            var pages = result.StandardOutput.Count(c => c == '\f');
             if (pages > MaxTextLayerPages)
             {
-                throw new JobFailedException($"This PDF has {pages} pages; the limit is {MaxTextLayerPages}. Split it and upload the parts.");
+                throw new JobFailedException($"This PDF has more than {MaxTextLayerPages} pages, the limit. Split it and upload the parts.");
             }
 
-            var result = await RunAsync(Options.PdfToTextPath, ["-q", "-enc", "UTF-8", "-", "-"], pdf, ct);
-            Check(result);
-
-            // pdftotext ends every page with a form feed.
-            var text = result.StandardOutput.Replace('\f', '\n').Trim();
-            return new PdfText(text, pages);
+            return new PdfText(result.StandardOutput.Replace('\f', '\n').Trim(), Math.Max(1, pages));
         }, cancellationToken);
 
     /// <summary>Checks the bytes are a readable, unencrypted PDF and returns its page count.</summary>
