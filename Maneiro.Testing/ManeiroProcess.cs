@@ -10,6 +10,7 @@ public sealed class ManeiroProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _readyLine;
+    private TextWriter? _log;
 
     private ManeiroProcess(Process process, string readyLine)
     {
@@ -82,6 +83,13 @@ public sealed class ManeiroProcess : IAsyncDisposable
             wrapper._ready.TrySetException(new InvalidOperationException($"{project} exited before it was ready:\n{wrapper.Output}"));
         };
         process.Start();
+        // MANEIRO_PROCESS_LOGS=<folder> keeps each child's output in <folder>/<project>-<pid>.log, for investigating a run.
+        if (Environment.GetEnvironmentVariable("MANEIRO_PROCESS_LOGS") is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            wrapper._log = TextWriter.Synchronized(new StreamWriter(Path.Combine(logs, $"{project}-{process.Id}.log")) { AutoFlush = true });
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return wrapper;
@@ -128,6 +136,10 @@ public sealed class ManeiroProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_log is not null)
+        {
+            await _log.DisposeAsync();
+        }
     }
 
     private void OnLine(string? line)
@@ -138,6 +150,7 @@ public sealed class ManeiroProcess : IAsyncDisposable
         }
 
         _output.Enqueue(line);
+        _log?.WriteLine(line);
         if (line.Contains(_readyLine, StringComparison.Ordinal))
         {
             _ready.TrySetResult();

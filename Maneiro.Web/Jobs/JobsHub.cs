@@ -13,19 +13,25 @@ public sealed class JobsHub(AnalysisAccess jobs, Maneiro.Web.Letters.LetterAcces
     public static string Group(string jobId) => "job:" + jobId;
 
     /// <summary>Joins the job's group and returns its current state, so a late subscriber misses nothing.</summary>
-    public async Task<object> Subscribe(string jobId)
-    {
-        var progress = await jobs.ForUserAsync(Context.User ?? new ClaimsPrincipal(), jobId) ?? throw new HubException("Not found.");
-        await JoinAsync(Group(jobId));
-        return JobViews.Summary(progress);
-    }
+    public Task<object> Subscribe(string jobId) =>
+        SubscribeAsync(jobId, async () => await jobs.ForUserAsync(User, jobId) is { } progress ? JobViews.Summary(progress) : null);
 
     /// <summary>The same for a letter being drafted: letters publish their stages on the job channel under their own id.</summary>
-    public async Task<object> SubscribeLetter(string letterId)
+    public Task<object> SubscribeLetter(string letterId) =>
+        SubscribeAsync(letterId, async () => await letters.ForUserAsync(User, letterId) is { } status ? Maneiro.Web.Letters.LetterViews.Summary(status) : null);
+
+    private ClaimsPrincipal User => Context.User ?? new ClaimsPrincipal();
+
+    /// <summary>
+    /// Reads the state (the owner check), joins the group, then reads again and returns that. Joining after the only
+    /// read lost every event published in between: a job that finished there never told the browser, which waited
+    /// forever. Joining before the owner check would send a stranger events in that window, hence two reads.
+    /// </summary>
+    private async Task<object> SubscribeAsync(string id, Func<Task<object?>> read)
     {
-        var status = await letters.ForUserAsync(Context.User ?? new ClaimsPrincipal(), letterId) ?? throw new HubException("Not found.");
-        await JoinAsync(Group(letterId));
-        return Maneiro.Web.Letters.LetterViews.Summary(status);
+        _ = await read() ?? throw new HubException("Not found.");
+        await JoinAsync(Group(id));
+        return await read() ?? throw new HubException("Not found.");
     }
 
     private async Task JoinAsync(string group)
