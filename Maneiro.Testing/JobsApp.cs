@@ -49,8 +49,12 @@ public class JobsApp : ManeiroApp
             ["search_terms"] = new JsonArray("primary open-angle glaucoma treatment"),
         }.ToJsonString();
 
-    /// <summary>Uploads through the JSON API as a signed-in browser script would.</summary>
-    public static async Task<HttpResponseMessage> UploadAsync(BrowserSession session, byte[]? file, string fileName = "note.pdf", string? text = null, string specialty = "ophthalmology", bool forceOcr = false)
+    /// <summary>
+    /// Uploads through the JSON API as a signed-in browser script would. Each call is a new analysis unless
+    /// <paramref name="analyzeAgain"/> is false: most tests upload the same sample note several times, and only the
+    /// tests of the repeat offer want it recognised.
+    /// </summary>
+    public static async Task<HttpResponseMessage> UploadAsync(BrowserSession session, byte[]? file, string fileName = "note.pdf", string? text = null, string specialty = "ophthalmology", bool forceOcr = false, bool analyzeAgain = true)
     {
         var (_, html, _) = await session.GetAsync("/");
         var token = BrowserSession.AntiforgeryToken(html)!;
@@ -59,6 +63,11 @@ public class JobsApp : ManeiroApp
         if (forceOcr)
         {
             form.Add(new StringContent("true"), "forceOcr");
+        }
+
+        if (analyzeAgain)
+        {
+            form.Add(new StringContent("true"), "reanalyze");
         }
 
         if (text is not null)

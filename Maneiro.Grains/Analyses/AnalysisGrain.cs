@@ -24,6 +24,7 @@ public sealed partial class AnalysisGrain(
     IJobProgressPublisher progress,
     ManeiroTelemetry telemetry,
     IJobAuditor auditor,
+    IAnalysisFingerprintIndex fingerprints,
     TimeProvider time,
     ILogger<AnalysisGrain> logger) : StagedJobGrain<AnalysisState>(state, progress, telemetry, time, logger), IAnalysisGrain
 {
@@ -104,6 +105,7 @@ public sealed partial class AnalysisGrain(
 
         await blobs.DeleteAsync(request.BlobKey, CancellationToken.None);
         await blobs.DeleteAsync(BlobKeys.FullTextKey(Id), CancellationToken.None);
+        await fingerprints.ForgetAsync(Id);
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Remove(Id);
         await UnregisterResumeAsync();
         await output.ClearStateAsync();

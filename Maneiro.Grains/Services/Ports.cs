@@ -80,3 +80,12 @@ public interface IAudioProbe
     /// <summary>The recording's length; a recording that cannot be read raises <see cref="JobFailedException"/>.</summary>
     Task<TimeSpan> DurationAsync(string blobKey, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The index that offers a finished analysis when the same document comes again with the same settings. The web
+/// writes and reads it at upload; an analysis takes its entries with it when it is deleted.
+/// </summary>
+public interface IAnalysisFingerprintIndex
+{
+    Task ForgetAsync(string analysisId);
+}

@@ -71,6 +71,9 @@ public static partial class Icd10Tables
         return false;
     }
 
+    /// <summary>The name of the table codes are checked against: the configured file's, or the bundled one's.</summary>
+    public static string NameFor(string? configuredPath) => string.IsNullOrWhiteSpace(configuredPath) ? BundledTableName : TableNameOf(configuredPath);
+
     /// <summary>"ICD-10-CM FY2026" for icd10cm-codes-2026.txt; the file name when it names no year.</summary>
     private static string TableNameOf(string path)
     {

@@ -26,6 +26,16 @@ public sealed class BrowserRun : IAsyncDisposable
         return run;
     }
 
+    /// <summary>Signs in on the login page as a person would and waits for the home page.</summary>
+    public async Task SignInAsync(string email)
+    {
+        await Page.GotoAsync(BaseUrl + "/Account/Login");
+        await Page.GetByLabel("E-mail").FillAsync(email);
+        await Page.GetByLabel("Password").FillAsync(AccountsApp.GoodPassword);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Page.WaitForURLAsync(BaseUrl + "/");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Context.DisposeAsync();

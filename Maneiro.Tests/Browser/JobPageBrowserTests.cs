@@ -21,11 +21,7 @@ public sealed class JobPageBrowserTests(JobsApp app) : IClassFixture<JobsApp>
 
             await using var run = await BrowserRun.StartAsync(app);
             var page = run.Page;
-            await page.GotoAsync(run.BaseUrl + "/Account/Login");
-            await page.GetByLabel("E-mail").FillAsync(email);
-            await page.GetByLabel("Password").FillAsync(AccountsApp.GoodPassword);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-            await page.WaitForURLAsync(run.BaseUrl + "/");
+            await run.SignInAsync(email);
             await page.GotoAsync($"{run.BaseUrl}/Jobs/{jobId}");
 
             // Once the live subscription has answered with the current stage, the list still names it once.

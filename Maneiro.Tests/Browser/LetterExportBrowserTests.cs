@@ -21,11 +21,7 @@ public sealed class LetterExportBrowserTests(JobsApp app) : IClassFixture<JobsAp
 
         await using var run = await BrowserRun.StartAsync(app);
         var page = run.Page;
-        await page.GotoAsync(run.BaseUrl + "/Account/Login");
-        await page.GetByLabel("E-mail").FillAsync(email);
-        await page.GetByLabel("Password").FillAsync(AccountsApp.GoodPassword);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(run.BaseUrl + "/");
+        await run.SignInAsync(email);
         await page.GotoAsync(run.BaseUrl + letterPath);
         Assert.Empty(await BrowserHost.SeriousAccessibilityViolationsAsync(page));
 

@@ -27,14 +27,21 @@ public static class AnalysisEndpoints
         api.MapPost("/analyze", async (HttpContext context, AnalysisSubmission submission) =>
         {
             var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
-            var outcome = await submission.SubmitAsync(context, userId);
+            // Decided before the form is read: the reader copies a form's token into the header it checks.
             var wantsPage = !context.Request.Headers.ContainsKey("RequestVerificationToken") && Health.StatusPages.WantsHtml(context.Request);
+            var outcome = await submission.SubmitAsync(context, userId);
             if (wantsPage)
             {
                 // A plain form post (no script): go to the job page, or back to the form with the message.
                 return outcome.JobId is { } id
-                    ? Results.Redirect($"/Jobs/{id}", permanent: false, preserveMethod: false)
+                    ? Results.Redirect(outcome.Repeat is null ? $"/Jobs/{id}" : $"/Jobs/{id}?repeat=1", permanent: false, preserveMethod: false)
                     : Results.Redirect("/?error=" + Uri.EscapeDataString(outcome.Error ?? "The upload failed."));
+            }
+
+            if (outcome.Repeat is { } earlier)
+            {
+                // Nothing new was started or charged: the earlier analysis of the same document and settings.
+                return Results.Json(new { jobId = earlier.JobId, statusUrl = $"/api/jobs/{earlier.JobId}", pageUrl = $"/Jobs/{earlier.JobId}?repeat=1", repeat = true, analyzedAt = earlier.CreatedAt, stage = earlier.Stage.ToString() });
             }
 
             return outcome.JobId is { } jobId

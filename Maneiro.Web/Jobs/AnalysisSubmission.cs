@@ -1,22 +1,27 @@
 using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Infrastructure.OpenAi;
+using Maneiro.Infrastructure.Pipeline;
 using Maneiro.Web.Audit;
 using Microsoft.Extensions.Options;
 
 namespace Maneiro.Web.Jobs;
 
-public sealed record SubmitOutcome(int StatusCode, string? JobId, string? Error)
+public sealed record SubmitOutcome(int StatusCode, string? JobId, string? Error, AnalysisProgress? Repeat = null)
 {
     public static SubmitOutcome Refused(int status, string error) => new(status, null, error);
+
+    /// <summary>The same document with the same settings was analysed before: that analysis, nothing charged.</summary>
+    public static SubmitOutcome Repeated(AnalysisProgress earlier) => new(StatusCodes.Status200OK, earlier.JobId, null, earlier);
 }
 
 /// <summary>
-/// An upload becomes an analysis: the form is read as a stream, the allowance is reserved once, just before anything
-/// is stored, the input is inspected and stored encrypted, and the analysis grain starts. Anything refused leaves
-/// nothing stored and no allowance used.
+/// An upload becomes an analysis: the form is read as a stream, the input is inspected and stored encrypted (and
+/// fingerprinted on the way), a document already analysed with the same settings is answered with that analysis
+/// (nothing charged, the new copy deleted) unless the user asked to analyse it again, and otherwise the allowance is
+/// reserved once and the analysis grain starts. Anything refused leaves nothing stored and no allowance used.
 /// </summary>
-public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AuditTrail audit)
+public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AnalysisFingerprints fingerprints, AuditTrail audit)
 {
     public async Task<SubmitOutcome> SubmitAsync(HttpContext context, string userId)
     {
@@ -32,11 +37,7 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
 
         try
         {
-            var form = await reader.ReadAsync(context, limits, async file =>
-            {
-                await ReserveAsync();
-                input = await inspector.StoreFileAsync(file, jobId, context.RequestAborted);
-            });
+            var form = await reader.ReadAsync(context, limits, async file => input = await inspector.StoreFileAsync(file, jobId, context.RequestAborted));
             var specialty = form.Field("specialty") is { Length: > 0 } s ? s.ToLowerInvariant() : "auto";
             if (!prompts.Specialties.Contains(specialty))
             {
@@ -45,14 +46,22 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
 
             if (input is null)
             {
-                var text = PastedText(form, limits);
-                await ReserveAsync();
-                input = await inspector.StoreTextAsync(text, jobId, context.RequestAborted);
+                input = await inspector.StoreTextAsync(PastedText(form, limits), jobId, context.RequestAborted);
             }
 
             var forceOcr = form.Field("forceOcr") is "true" or "on";
+            var fingerprint = fingerprints.Of(userId, input.Sha256, specialty, forceOcr);
+            if (form.Field("reanalyze") is not ("true" or "on") && await EarlierAnalysisAsync(userId, fingerprint, context.RequestAborted) is { } earlier)
+            {
+                await inspector.DeleteAsync(input);
+                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, userId, earlier.JobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size, repeatOf = earlier.JobId });
+                return SubmitOutcome.Repeated(earlier);
+            }
+
+            await ReserveAsync();
             await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr));
             started = true;
+            await fingerprints.RememberAsync(userId, fingerprint, jobId, CancellationToken.None);
             await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, userId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size });
             await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, userId, jobId);
             return new SubmitOutcome(StatusCodes.Status202Accepted, jobId, null);
@@ -96,6 +105,21 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
                 await user.Release(jobId);
             }
         }
+    }
+
+    /// <summary>
+    /// The analysis recorded under this fingerprint when it still stands: the same owner's, complete or still running
+    /// (a double click must not pay twice). A failed or canceled one is analysed afresh.
+    /// </summary>
+    private async Task<AnalysisProgress?> EarlierAnalysisAsync(string userId, byte[] fingerprint, CancellationToken cancellationToken)
+    {
+        if (await fingerprints.FindAsync(userId, fingerprint, cancellationToken) is not { } earlierId)
+        {
+            return null;
+        }
+
+        var earlier = await grains.GetGrain<IAnalysisGrain>(earlierId).GetProgress();
+        return earlier is not null && earlier.OwnerId == userId && earlier.Stage is not (JobStage.Failed or JobStage.Canceled) ? earlier : null;
     }
 
     private static string PastedText(UploadForm form, UploadOptions limits)

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Maneiro.Web.Jobs;
 
-/// <summary>An input stored encrypted under a generated key, of a type decided from its content.</summary>
-public sealed record StoredInput(string Key, SniffedType Type, long Size);
+/// <summary>An input stored encrypted under a generated key, of a type decided from its content; its SHA-256 stays in memory.</summary>
+public sealed record StoredInput(string Key, SniffedType Type, long Size, byte[] Sha256);
 
 /// <summary>
 /// Decides what an upload is from its first bytes (never its name), stores it encrypted while counting it against
@@ -36,7 +36,7 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
 
         var key = BlobKeys.NewUploadKey(jobId);
         var max = MaxBytes(type.Kind);
-        var counting = new CountingStream(new ConcatStream(head.AsMemory(0, headLength), body), max);
+        using var counting = new CountingStream(new ConcatStream(head.AsMemory(0, headLength), body), max);
         var tooLarge = new UploadRefusedException(StatusCodes.Status413PayloadTooLarge, TooLarge(max, type.Kind == InputKind.Audio ? "audio" : "documents"));
         try
         {
@@ -59,7 +59,7 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
                 throw new UploadRefusedException(StatusCodes.Status422UnprocessableEntity, problem);
             }
 
-            return new StoredInput(key, type, counting.Count);
+            return new StoredInput(key, type, counting.Count, counting.Sha256());
         }
         catch (Exception)
         {
@@ -74,7 +74,7 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
         var key = BlobKeys.NewUploadKey(jobId);
         var bytes = Encoding.UTF8.GetBytes(text);
         await blobs.PutAsync(key, new MemoryStream(bytes), "text/plain", cancellationToken);
-        return new StoredInput(key, new SniffedType(InputKind.Text, "text/plain", "pasted text"), bytes.Length);
+        return new StoredInput(key, new SniffedType(InputKind.Text, "text/plain", "pasted text"), bytes.Length, System.Security.Cryptography.SHA256.HashData(bytes));
     }
 
     /// <summary>Removes a stored input again (an upload refused after it was stored).</summary>

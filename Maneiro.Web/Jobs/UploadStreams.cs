@@ -2,10 +2,20 @@ namespace Maneiro.Web.Jobs;
 
 public sealed class UploadTooLargeException : Exception;
 
-/// <summary>Counts bytes read through it and stops the copy once the limit is passed, so oversize uploads are never stored whole.</summary>
+/// <summary>
+/// Counts bytes read through it and stops the copy once the limit is passed, so oversize uploads are never stored
+/// whole; hashes them on the way (SHA-256, kept in memory only) so a repeated document can be recognised.
+/// </summary>
 public sealed class CountingStream(Stream inner, long limit) : Stream
 {
+    private readonly System.Security.Cryptography.IncrementalHash _sha256 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+
     public long Count { get; private set; }
+
+    private byte[]? _final;
+
+    /// <summary>The SHA-256 of the whole stream, once it has been read to its end (the store may dispose the stream then).</summary>
+    public byte[] Sha256() => _final ?? throw new InvalidOperationException("The stream was not read to its end.");
 
     public override bool CanRead => true;
 
@@ -21,6 +31,12 @@ public sealed class CountingStream(Stream inner, long limit) : Stream
     {
         var n = await inner.ReadAsync(buffer, cancellationToken);
         Count += n;
+        _sha256.AppendData(buffer.Span[..n]);
+        if (n == 0 && buffer.Length > 0)
+        {
+            _final ??= _sha256.GetHashAndReset();
+        }
+
         return Count > limit ? throw new UploadTooLargeException() : n;
     }
 
@@ -35,6 +51,16 @@ public sealed class CountingStream(Stream inner, long limit) : Stream
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _sha256.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>The sniffed header bytes followed by the rest of the body.</summary>

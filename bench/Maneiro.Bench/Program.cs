@@ -6,6 +6,16 @@ using Maneiro.Bench;
 // Runs the six benchmarks of the cluster issue and two of hardening (letter PDFs, PDF parsing in child processes), prints a table and appends it, with the machine, to bench/RESULTS.md.
 // "--quick" uses smaller counts (a smoke run); "--only N,M" runs some of them.
 var quick = args.Contains("--quick");
+// "--repeat N" runs the two-silo throughput benchmark N times (fresh silos and database each time) and reports the series.
+var repeat = int.Parse(args.SkipWhile(a => a != "--repeat").Skip(1).FirstOrDefault() ?? "1", CultureInfo.InvariantCulture);
+
+// The in-process web hosts take SIGTERM for themselves (they stop, the process waits for Main): a run stuck waiting
+// would ignore it. Here SIGTERM ends the whole run, silo processes included.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ =>
+{
+    Console.Error.WriteLine("SIGTERM: stopping the benchmark and its silo processes.");
+    System.Diagnostics.Process.GetCurrentProcess().Kill(entireProcessTree: true);
+});
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet();
 bool Wanted(string n) => only is null || only.Contains(n);
 
@@ -29,13 +39,14 @@ async Task Run(string number, Func<Task<IEnumerable<Row>>> benchmark)
 }
 
 await Run("1", () => Benchmarks.CohostedAsync(quick ? 40 : 200, quick ? 100 : 500));
-await Run("1b", () => Benchmarks.TwoSilosAsync(quick ? 40 : 200));
+await Run("1b", () => repeat > 1 ? Benchmarks.TwoSiloSeriesAsync(quick ? 40 : 200, repeat) : Benchmarks.TwoSilosAsync(quick ? 40 : 200));
 await Run("4", Benchmarks.OcrAsync);
 await Run("5", () => Benchmarks.WebhooksAsync(quick ? 100 : 500));
 await Run("6", () => Benchmarks.MemoryAsync(quick ? 2_000 : 10_000));
 await Run("7", Benchmarks.LetterPdfAsync);
 await Run("8", () => Benchmarks.PdfProcessesAsync(quick ? 20 : 100));
 await Run("9", Benchmarks.Icd10Async);
+await Run("10", () => Benchmarks.RepeatUploadAsync(quick ? 20 : 100));
 
 var table = new StringBuilder()
     .AppendLine("| benchmark | mode | result | details |")

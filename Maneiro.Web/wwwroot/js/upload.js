@@ -8,6 +8,8 @@
   var errorBox = document.getElementById("upload-error");
   var progress = document.getElementById("upload-progress");
   var button = document.getElementById("upload-button");
+  var repeat = document.getElementById("upload-repeat");
+  var reanalyze = document.getElementById("reanalyze");
 
   function showError(message) {
     errorBox.textContent = message;
@@ -30,9 +32,28 @@
     }
   });
 
+  // The same document with the same settings was analyzed before: offer that result (free) or a new, charged run.
+  function showRepeat(body) {
+    var when = body.analyzedAt ? new Date(body.analyzedAt).toLocaleString() : "earlier";
+    document.getElementById("upload-repeat-text").textContent =
+      "You already analyzed this document with the same specialty and settings (" + when + "). Opening that analysis is free.";
+    document.getElementById("upload-repeat-open").setAttribute("href", body.pageUrl);
+    repeat.hidden = false;
+    progress.textContent = "";
+    button.disabled = false;
+    document.getElementById("upload-repeat-open").focus();
+  }
+
+  document.getElementById("upload-repeat-again").addEventListener("click", function () {
+    reanalyze.checked = true;
+    repeat.hidden = true;
+    form.requestSubmit();
+  });
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     errorBox.hidden = true;
+    repeat.hidden = true;
     button.disabled = true;
     var data = new FormData(form);
     var token = data.get("__RequestVerificationToken");
@@ -46,7 +67,9 @@
     xhr.addEventListener("load", function () {
       var body = {};
       try { body = JSON.parse(xhr.responseText); } catch (ignored) { body = {}; }
-      if (xhr.status === 202 && body.pageUrl) {
+      if (xhr.status === 200 && body.repeat) {
+        showRepeat(body);
+      } else if (xhr.status === 202 && body.pageUrl) {
         progress.textContent = "Uploaded. Opening the analysis…";
         window.location.assign(body.pageUrl);
       } else if (xhr.status === 429) {
