@@ -171,6 +171,46 @@ public sealed class LiveProgressAndAccessTests(JobsApp app) : IClassFixture<Jobs
             $"job {jobId} reached {stage}",
             TimeSpan.FromSeconds(20));
 
+    [Fact]
+    public async Task The_users_own_channel_joined_before_uploading_carries_every_stage_of_their_jobs_and_none_of_others()
+    {
+        var (session, _) = await app.SignedInUserAsync("channel");
+        var (stranger, _) = await app.SignedInUserAsync("stranger");
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        await using var mine = Connect(session);
+        await using var theirs = Connect(stranger);
+        var events = new ConcurrentQueue<JsonElement>();
+        var strangerEvents = new ConcurrentQueue<JsonElement>();
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        mine.On<JsonElement>("progress", e =>
+        {
+            events.Enqueue(e);
+            if (e.GetProperty("finished").GetBoolean())
+            {
+                finished.TrySetResult();
+            }
+        });
+        theirs.On<JsonElement>("progress", strangerEvents.Enqueue);
+        await mine.StartAsync();
+        await theirs.StartAsync();
+        await mine.InvokeAsync("SubscribeMine");
+        await theirs.InvokeAsync("SubscribeMine");
+
+        // Subscribed before the job exists: no Subscribe call, and the very first stage still arrives.
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await finished.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var stages = events.Where(e => e.GetProperty("jobId").GetString() == jobId).Select(e => e.GetProperty("stage").GetString()).ToList();
+        var history = (await JobsApp.WaitForFinishAsync(session, jobId)).GetProperty("history").EnumerateArray().Select(h => h.GetProperty("stage").GetString()).ToList();
+        // Every stage the job went through after it was received (accepting it is the upload's own answer).
+        Assert.Equal(history.Where(stage => stage != "Received"), stages.Distinct());
+        Assert.Equal("Complete", stages[^1]);
+
+        // The stranger's channel heard nothing of it.
+        Assert.DoesNotContain(strangerEvents, e => e.GetProperty("jobId").GetString() == jobId);
+        session.Dispose();
+        stranger.Dispose();
+    }
+
     private HubConnection Connect(BrowserSession session) =>
         new HubConnectionBuilder()
             .WithUrl(new Uri(app.Factory.BaseAddress, "/hubs/jobs"), o => o.Cookies = session.Cookies)

@@ -12,6 +12,19 @@ public sealed class JobsHub(AnalysisAccess jobs, Maneiro.Web.Letters.LetterAcces
 
     public static string Group(string jobId) => "job:" + jobId;
 
+    /// <summary>Every job of one user (analyses and letters): a page that subscribes before it submits misses no stage.</summary>
+    public static string UserGroup(string userId) => "user:" + userId;
+
+    /// <summary>
+    /// Joins the signed-in user's own channel: from now on every stage of every job of theirs arrives here, including
+    /// jobs that do not exist yet. The user comes from the sign-in cookie, never from the caller.
+    /// </summary>
+    public async Task SubscribeMine()
+    {
+        var userId = User.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new HubException("Not signed in.");
+        await JoinAsync(UserGroup(userId));
+    }
+
     /// <summary>Joins the job's group and returns its current state, so a late subscriber misses nothing.</summary>
     public Task<object> Subscribe(string jobId) =>
         SubscribeAsync(jobId, async () => await jobs.ForUserAsync(User, jobId) is { } progress ? JobViews.Summary(progress) : null);

@@ -10,10 +10,10 @@ namespace Maneiro.Bench;
 public sealed record LoadResult(int Jobs, TimeSpan Elapsed, IReadOnlyList<double> PushLatenciesMs, int Failed, JobPhases Phases);
 
 /// <summary>Where each job's time went, as the client saw it: the upload's answer, the subscription's, the finish.</summary>
-public sealed record JobPhases(IReadOnlyList<double> UploadMs, IReadOnlyList<double> SubscribeMs, IReadOnlyList<double> FinishMs)
+public sealed record JobPhases(IReadOnlyList<double> UploadMs, IReadOnlyList<double> FinishMs)
 {
     public override string ToString() =>
-        $"upload p50 {P(UploadMs, 0.5)} / max {P(UploadMs, 1)} ms, subscribe p50 {P(SubscribeMs, 0.5)} / max {P(SubscribeMs, 1)} ms, upload to finish p50 {P(FinishMs, 0.5)} / max {P(FinishMs, 1)} ms";
+        $"upload answered p50 {P(UploadMs, 0.5)} / max {P(UploadMs, 1)} ms, upload to Complete p50 {P(FinishMs, 0.5)} / max {P(FinishMs, 1)} ms";
 
     private static string P(IReadOnlyList<double> values, double p)
     {
@@ -29,7 +29,8 @@ public sealed record JobPhases(IReadOnlyList<double> UploadMs, IReadOnlyList<dou
 
 /// <summary>
 /// Drives analyses through the real HTTP upload and waits for each job's Complete event on the SignalR hub, as a
-/// browser does. Several signed-in users share the load; each keeps one hub connection.
+/// browser does. Several signed-in users share the load; each keeps one hub connection, subscribed to the user's own
+/// channel before anything is submitted, so every stage event of every job is received.
 /// </summary>
 public sealed class JobLoad : IAsyncDisposable
 {
@@ -50,6 +51,7 @@ public sealed class JobLoad : IAsyncDisposable
                 .Build();
             hub.On<JsonElement>("progress", load.OnProgress);
             await hub.StartAsync();
+            await hub.InvokeAsync("SubscribeMine");
             load._users.Add((session, token, hub));
         }
 
@@ -63,15 +65,31 @@ public sealed class JobLoad : IAsyncDisposable
     /// <summary>Submits <paramref name="jobs"/> uploads, at most <paramref name="parallel"/> at a time, and waits for all to complete.</summary>
     public async Task<LoadResult> RunAsync(int jobs, int parallel, TimeSpan timeout)
     {
+        using var gate = new SemaphoreSlim(parallel);
+        return await RunCoreAsync(jobs, _ => gate.WaitAsync(), () => gate.Release(), timeout);
+    }
+
+    /// <summary>Submits <paramref name="jobs"/> uploads at a fixed rate (not waiting for answers) and waits for all to complete.</summary>
+    public Task<LoadResult> RunPacedAsync(int jobs, double perSecond, TimeSpan timeout)
+    {
+        var start = Stopwatch.GetTimestamp();
+        return RunCoreAsync(
+            jobs,
+            i => Task.Delay(TimeSpan.FromSeconds(i / perSecond) - Stopwatch.GetElapsedTime(start) is { Ticks: > 0 } wait ? wait : TimeSpan.Zero),
+            () => { },
+            timeout);
+    }
+
+    private async Task<LoadResult> RunCoreAsync(int jobs, Func<int, Task> before, Action after, TimeSpan timeout)
+    {
         _latencies.Clear();
         var pdf = TwoPagePdf();
-        using var gate = new SemaphoreSlim(parallel);
-        var (uploads, subscribes, finishes) = (new ConcurrentBag<double>(), new ConcurrentBag<double>(), new ConcurrentBag<double>());
+        var (uploads, finishes) = (new ConcurrentBag<double>(), new ConcurrentBag<double>());
         var clock = Stopwatch.StartNew();
-        // The timeout covers submission too: an upload or subscription that never answers must not hang the run.
+        // The timeout covers submission too: an upload that never answers must not hang the run.
         var waits = await Task.WhenAll(Enumerable.Range(0, jobs).Select(async i =>
         {
-            await gate.WaitAsync();
+            await before(i);
             try
             {
                 var user = _users[i % _users.Count];
@@ -79,14 +97,6 @@ public sealed class JobLoad : IAsyncDisposable
                 var jobId = await UploadAsync(user.Session, user.Token, pdf);
                 uploads.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 var done = _done.GetOrAdd(jobId, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-                var subscribing = Stopwatch.GetTimestamp();
-                var current = await user.Hub.InvokeAsync<JsonElement>("Subscribe", jobId);
-                subscribes.Add(Stopwatch.GetElapsedTime(subscribing).TotalMilliseconds);
-                if (current.GetProperty("finished").GetBoolean())
-                {
-                    done.TrySetResult(current.GetProperty("stage").GetString() == "Complete");
-                }
-
                 return done.Task.ContinueWith(
                     t =>
                     {
@@ -97,12 +107,12 @@ public sealed class JobLoad : IAsyncDisposable
             }
             finally
             {
-                gate.Release();
+                after();
             }
         })).WaitAsync(timeout);
         var outcomes = await Task.WhenAll(waits).WaitAsync(timeout);
         clock.Stop();
-        return new LoadResult(jobs, clock.Elapsed, [.. _latencies], outcomes.Count(ok => !ok), new JobPhases([.. uploads], [.. subscribes], [.. finishes]));
+        return new LoadResult(jobs, clock.Elapsed, [.. _latencies], outcomes.Count(ok => !ok), new JobPhases([.. uploads], [.. finishes]));
     }
 
     private void OnProgress(JsonElement update)
