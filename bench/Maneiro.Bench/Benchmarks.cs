@@ -188,6 +188,42 @@ public static class Benchmarks
         return [new("1. Throughput", $"two silos + client web, {runs} runs", $"{clean} of {runs} runs completed, every analysis done", $"{jobs} two-page PDFs each, 16 in flight, fresh silos and database per run{spread}{(failures.Count > 0 ? "; " + string.Join("; ", failures) : "")}")];
     }
 
+    /// <summary>
+    /// 11: what one analysis costs the shared stores, co-hosted with an instant model: PostgreSQL transactions and row
+    /// writes and Redis commands (server counters, before and after), grain calls and state writes (spans).
+    /// </summary>
+    public static async Task<IEnumerable<Row>> WorkPerAnalysisAsync(int jobs)
+    {
+        await using var app = new BenchJobsApp();
+        await app.InitializeAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        await using var load = await JobLoad.StartAsync(app, users: 4);
+        await load.RunAsync(2, 2, TimeSpan.FromMinutes(2));
+
+        // INFO needs an admin connection, which the app never opens.
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(Maneiro.Infrastructure.Configuration.ConnectionUrls.ToRedisConfiguration(TestServers.RedisUrl));
+        options.AllowAdmin = true;
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(options);
+        var server = redis.GetServer(redis.GetEndPoints()[0]);
+        async Task<(long Commits, long Rows, long RedisCommands)> CountersAsync()
+        {
+            var commits = await app.Database.ScalarAsync<long>("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
+            var rows = await app.Database.ScalarAsync<long>("SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = current_database()");
+            var info = (await server.InfoAsync("stats")).SelectMany(g => g).First(p => p.Key == "total_commands_processed").Value;
+            return (commits, rows, long.Parse(info, CultureInfo.InvariantCulture));
+        }
+
+        // PostgreSQL publishes its counters with a delay of up to its stats interval; wait it out on both sides.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var before = await CountersAsync();
+        using var spans = new SpanBreakdown();
+        var run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var after = await CountersAsync();
+        var (postgres, writes, calls) = spans.PerUpload();
+        return [new("11. Work per analysis", "co-hosted", $"{F((after.Commits - before.Commits) / (double)jobs)} PostgreSQL commits, {F(writes)} grain state writes, {F(calls)} grain calls, {F((after.RedisCommands - before.RedisCommands) / (double)jobs)} Redis commands", $"{jobs} two-page PDFs, instant fake LLM, {run.Failed} failed; {F((after.Rows - before.Rows) / (double)jobs)} rows written and {F(postgres)} PostgreSQL commands per analysis; counters include the test's own reads, the sign-in sessions and the audit rows (3 appends per analysis under one lock)")];
+    }
+
     /// <summary>10: the same document uploaded again: answered with the earlier analysis, no model call, nothing charged.</summary>
     public static async Task<IEnumerable<Row>> RepeatUploadAsync(int repeats)
     {

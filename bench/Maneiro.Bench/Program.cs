@@ -47,6 +47,7 @@ await Run("7", Benchmarks.LetterPdfAsync);
 await Run("8", () => Benchmarks.PdfProcessesAsync(quick ? 20 : 100));
 await Run("9", Benchmarks.Icd10Async);
 await Run("10", () => Benchmarks.RepeatUploadAsync(quick ? 20 : 100));
+await Run("11", () => Benchmarks.WorkPerAnalysisAsync(quick ? 20 : 100));
 
 var table = new StringBuilder()
     .AppendLine("| benchmark | mode | result | details |")

@@ -40,5 +40,17 @@ public sealed class SpanBreakdown : IDisposable
         return report.ToString();
     }
 
+    /// <summary>Spans per upload (its whole trace: in a co-hosted run the job's stages run in the upload's trace).</summary>
+    public (double Postgres, double StateWrites, double GrainCalls) PerUpload()
+    {
+        var spans = _spans.ToList();
+        var traces = spans.Where(s => s.IsUpload).Select(s => s.Trace).ToHashSet();
+        var inside = spans.Where(s => !s.IsUpload && traces.Contains(s.Trace)).ToList();
+        double Per(Func<string, bool> match) => traces.Count == 0 ? 0 : inside.Count(s => match(s.Name)) / (double)traces.Count;
+
+        // Orleans names a grain call's client span "IInterface/Method"; system targets (reminders) included.
+        return (Per(n => n == "postgresql"), Per(n => n == "write storage"), Per(n => n.StartsWith('I') && n.Contains('/', StringComparison.Ordinal) && !n.Contains(' ', StringComparison.Ordinal)));
+    }
+
     public void Dispose() => _listener.Dispose();
 }
