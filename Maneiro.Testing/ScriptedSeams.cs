@@ -25,7 +25,7 @@ public sealed class GatedAuditor : IJobAuditor
 
     public void Release() => _hold?.TrySetResult();
 
-    public Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration) => Task.CompletedTask;
+    public Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration, int tokens, string specialty) => Task.CompletedTask;
 
     public async Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration)
     {

@@ -114,7 +114,7 @@ public sealed partial class AnalysisGrain(
         return true;
     }
 
-    public override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.JobFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration);
+    public override Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration) => auditor.JobFinishedAsync(OwnerId, Id, succeeded, failureMessage, duration, S.TokensUsed, S.Request!.Specialty);
 
     protected override int PercentAt(JobStage stage) => AnalysisStages.PercentAt(stage);
 

@@ -3,7 +3,8 @@ namespace Maneiro.Grains.Services;
 /// <summary>Writes the audit rows for what a job does on its own (completing, failing), wherever its silo runs.</summary>
 public interface IJobAuditor
 {
-    Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration);
+    /// <summary>An analysis finished; its model tokens and specialty feed the admins' cost figures.</summary>
+    Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration, int tokens, string specialty);
 
     Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration);
 

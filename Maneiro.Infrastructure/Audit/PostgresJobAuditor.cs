@@ -3,8 +3,16 @@ namespace Maneiro.Infrastructure.Audit;
 public sealed class PostgresJobAuditor(AuditLog audit) : IJobAuditor
 {
     // Details carry the outcome and duration only: an error message is ours, never document text.
-    public Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration) =>
-        Finished(succeeded ? AuditActions.JobCompleted : AuditActions.JobFailed, ownerId, jobId, succeeded, failureMessage, duration);
+    public Task JobFinishedAsync(string ownerId, string jobId, bool succeeded, string? failureMessage, TimeSpan duration, int tokens, string specialty) =>
+        audit.AppendAsync(
+            succeeded ? AuditActions.JobCompleted : AuditActions.JobFailed,
+            succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure,
+            ownerId,
+            "silo",
+            jobId,
+            succeeded
+                ? new { duration_ms = (long)duration.TotalMilliseconds, tokens, specialty }
+                : new { duration_ms = (long)duration.TotalMilliseconds, error = failureMessage, tokens, specialty });
 
     public Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration) =>
         Finished(succeeded ? AuditActions.LetterGenerated : AuditActions.LetterFailed, ownerId, letterId, succeeded, failureMessage, duration);

@@ -220,6 +220,13 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         Assert.Equal(First(before["Jobs completed / failed"]) + 1, First(after["Jobs completed / failed"]));
         Assert.Equal(First(before["Usage-limit hits"]) + 1, First(after["Usage-limit hits"]));
         Assert.Matches(@"^\d+\.\d s avg", after["Job processing time"]);
+
+        // Tokens per analysis by specialty: the fake model reports 1,500 tokens a call, and the job made at least one.
+        var (_, metricsPage, _) = await admin.GetAsync("/Admin/Metrics");
+        var ophthalmology = System.Text.RegularExpressions.Regex.Match(metricsPage, "<tr data-tokens=\"ophthalmology\">\\s*<th scope=\"row\">ophthalmology</th>\\s*<td>(\\d+)</td>\\s*<td>([\\d,]+)</td>");
+        Assert.True(ophthalmology.Success, metricsPage);
+        Assert.True(long.Parse(ophthalmology.Groups[2].Value.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture) >= 1500);
+        Assert.Contains("<tr data-tokens=\"all\">", metricsPage, StringComparison.Ordinal);
         // This app's requests were counted (other tests in the class may add their own meanwhile).
         static long Requests(string value) => long.Parse(System.Text.RegularExpressions.Regex.Match(value, @"of (\d+)\)$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(Requests(after["API error rate"]) > Requests(before["API error rate"]), after["API error rate"]);

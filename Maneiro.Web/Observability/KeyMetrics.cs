@@ -24,6 +24,9 @@ public sealed record KeyMetricsWindow(
     public double? ErrorRate => Requests == 0 ? null : (double)ServerErrors / Requests;
 }
 
+/// <summary>Model tokens per completed analysis of one specialty (null: all specialties) over a window.</summary>
+public sealed record TokenUse(string? Specialty, long Analyses, double Average, double P95);
+
 /// <summary>
 /// The seed's key metrics over a window, from the audit trail (every registration, checkout, subscription change,
 /// failed payment, refusal and finished job is a row there) and the hourly HTTP counts in Redis.
@@ -46,6 +49,38 @@ public sealed class KeyMetrics(NpgsqlDataSource database, HttpOutcomeLedger http
         FROM audit_log
         WHERE at >= now() - make_interval(hours => @hours)
         """;
+
+    /// <summary>
+    /// Tokens per completed analysis, per specialty and over all, from the completion rows (which carry both since the
+    /// repeat-offer change; older rows have neither and are left out).
+    /// </summary>
+    public async Task<IReadOnlyList<TokenUse>> TokensAsync(int hours, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("""
+            SELECT details->>'specialty', count(*), avg((details->>'tokens')::double precision),
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY (details->>'tokens')::double precision)
+            FROM audit_log
+            WHERE action = @completed AND at >= now() - make_interval(hours => @hours) AND details->>'tokens' IS NOT NULL
+            GROUP BY GROUPING SETS ((details->>'specialty'), ())
+            ORDER BY GROUPING(details->>'specialty'), count(*) DESC, 1
+            """);
+        command.Parameters.AddWithValue("hours", hours);
+        command.Parameters.AddWithValue("completed", AuditActions.JobCompleted);
+        var uses = new List<TokenUse>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            // The grand total of no rows is one row of nulls.
+            if (reader.GetInt64(1) == 0)
+            {
+                continue;
+            }
+
+            uses.Add(new TokenUse(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetDouble(3)));
+        }
+
+        return uses;
+    }
 
     public async Task<KeyMetricsWindow> ForAsync(string label, int hours, CancellationToken cancellationToken)
     {

@@ -8,6 +8,9 @@ public sealed class MetricsModel(KeyMetrics metrics) : PageModel
 {
     public IReadOnlyList<KeyMetricsWindow> Windows { get; private set; } = [];
 
+    /// <summary>Tokens per completed analysis over the last 30 days; the first row is every specialty together.</summary>
+    public IReadOnlyList<TokenUse> Tokens { get; private set; } = [];
+
     public async Task OnGetAsync()
     {
         Windows =
@@ -15,6 +18,7 @@ public sealed class MetricsModel(KeyMetrics metrics) : PageModel
             await metrics.ForAsync("Last 24 hours", 24, HttpContext.RequestAborted),
             await metrics.ForAsync("Last 30 days", 24 * 30, HttpContext.RequestAborted),
         ];
+        Tokens = await metrics.TokensAsync(24 * 30, HttpContext.RequestAborted);
     }
 
     public static string Percent(double? value) => value is { } v ? v.ToString("P1", System.Globalization.CultureInfo.InvariantCulture) : "—";
