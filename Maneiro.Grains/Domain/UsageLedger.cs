@@ -60,8 +60,9 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         var changed = EnsurePeriod() | ExpireStaleReservations();
         if (state.Entries.TryGetValue(Key(jobId, kind), out var held))
         {
-            // Asking again renews a pending reservation: the job is alive.
-            if (!held.Committed && held.ReservedAt != now)
+            // Asking again renews a pending reservation: the job is alive. Not within the first twenty-fourth of its
+            // lifetime (an hour by default): a job launched a moment after the upload reserved it saves nothing.
+            if (!held.Committed && now - held.ReservedAt >= limits.ReservationLifetime / 24)
             {
                 held.ReservedAt = now;
                 changed = true;

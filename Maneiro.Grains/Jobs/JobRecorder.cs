@@ -34,12 +34,18 @@ public sealed class JobRecorder(
     /// <summary>Saves the stage as (re)started, its start counted, before any of its work runs.</summary>
     public async Task BeginAsync(JobStage stage, int percent)
     {
+        MarkBegun(state, stage, percent, time.GetUtcNow());
+        await save();
+        await PublishAsync();
+    }
+
+    /// <summary>Marks the stage as (re)started in the state, its start counted; the caller saves it.</summary>
+    public static void MarkBegun(IStagedJobState state, JobStage stage, int percent, DateTimeOffset now)
+    {
         state.StageStarts++;
         state.Stage = stage;
         state.Percent = percent;
-        StageHistory.Begin(state.History, stage, time.GetUtcNow());
-        await save();
-        await PublishAsync();
+        StageHistory.Begin(state.History, stage, now);
     }
 
     /// <summary>Runs one stage's work inside its span and records its duration.</summary>

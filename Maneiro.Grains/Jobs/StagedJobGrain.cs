@@ -24,8 +24,11 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     private Task? _run;
     private bool _cancelRequested;
 
-    /// <summary>Set when this activation has just reserved the run's usage, so its first run need not renew it.</summary>
-    private bool _justReserved;
+    /// <summary>
+    /// Set when this activation has just launched the run: its first stage is saved as begun and its usage reserved,
+    /// so the run neither saves the stage again nor renews the reservation.
+    /// </summary>
+    private bool _justLaunched;
     private IGrainTimer? _retry;
 
     protected IPersistentState<TState> State => state;
@@ -106,13 +109,17 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         }
     }
 
-    /// <summary>Saves the first stage of a run, registers the resume reminder and reserves usage; then runs, or fails when the plan says no.</summary>
+    /// <summary>
+    /// Saves the run's first stage as begun (in the same write as the request: after a crash it counts as started once,
+    /// as a separate begin used to), registers the resume reminder and reserves usage; then runs, or fails when the
+    /// plan says no.
+    /// </summary>
     protected async Task LaunchAsync(JobStage first)
     {
-        state.State.Stage = first;
         state.State.FailureMessage = null;
         state.State.Attempts = 0;
         state.State.StageStarts = 0;
+        JobRecorder.MarkBegun(state.State, first, PercentAt(first), time.GetUtcNow());
         await GrainStorage.WriteAsync(state);
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 
@@ -123,7 +130,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
             return;
         }
 
-        _justReserved = true;
+        _justLaunched = true;
         EnsureRunning();
     }
 
@@ -187,17 +194,24 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                     return;
                 }
 
-                // A resumed run renews its reservation; one that expired while the job lay idle is taken again, or
-                // the job fails with the plan's reason. A run just launched holds a fresh one already.
-                if (!_justReserved && await User.TryReserve(Usage, UsageKey, 1) is { Granted: false } reservation)
+                if (_justLaunched)
                 {
-                    await recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
-                    return;
+                    // Saved as begun and reserved by the launch a moment ago: only announce it.
+                    _justLaunched = false;
+                    await recorder.PublishAsync();
                 }
+                else
+                {
+                    // A resumed run renews its reservation; one that expired while the job lay idle is taken again,
+                    // or the job fails with the plan's reason.
+                    if (await User.TryReserve(Usage, UsageKey, 1) is { Granted: false } reservation)
+                    {
+                        await recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
+                        return;
+                    }
 
-                _justReserved = false;
-
-                await recorder.BeginAsync(s.Stage, PercentAt(s.Stage));
+                    await recorder.BeginAsync(s.Stage, PercentAt(s.Stage));
+                }
             }
 
             while (!IsTerminal(s.Stage))

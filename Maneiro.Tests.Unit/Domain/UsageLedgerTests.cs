@@ -161,6 +161,20 @@ public sealed class UsageLedgerTests
     }
 
     [Fact]
+    public void Asking_again_soon_after_a_reservation_changes_nothing_and_later_renews_it()
+    {
+        Assert.True(_ledger.TryReserve(UsageKind.Analyses, "job", 1).Changed);
+        var soon = At(Start.AddMinutes(5)).TryReserve(UsageKind.Analyses, "job", 1);
+        Assert.True(soon.Result.Granted);
+        Assert.False(soon.Changed);
+        Assert.Equal(Start, _state.Entries["job|Analyses"].ReservedAt);
+
+        var later = At(Start.AddHours(2)).TryReserve(UsageKind.Analyses, "job", 1);
+        Assert.True(later.Changed);
+        Assert.Equal(Start.AddHours(2), _state.Entries["job|Analyses"].ReservedAt);
+    }
+
+    [Fact]
     public void A_reservation_saved_before_reservations_had_a_time_starts_its_clock_instead_of_lapsing()
     {
         _state.Entries["old|Analyses"] = new UsageEntry { JobId = "old", Kind = UsageKind.Analyses, Amount = 1 };

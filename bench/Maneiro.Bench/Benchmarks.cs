@@ -118,11 +118,18 @@ public static class Benchmarks
                 await using var load = await JobLoad.StartAsync(web, users: 4);
                 Console.WriteLine("  users signed in");
                 LoadResult run;
+                var cpuLine = "";
                 try
                 {
                     await load.RunAsync(2, 2, TimeSpan.FromMinutes(1));
+                    var cpuBefore = CpuSnapshot.Take();
                     run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+                    var cpu = CpuSnapshot.Take();
                     Console.WriteLine($"  {run.Phases}");
+                    var siloPids = silos.Select(s => s.ProcessId).ToHashSet();
+                    string PerJob((double Own, double Children) seconds) => $"{F(1000 * seconds.Own / jobs, "0")} ms (+{F(1000 * seconds.Children / jobs, "0")} ms in child processes)";
+                    cpuLine = $"CPU per analysis: web and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId))}, silos {PerJob(cpu.Since(cpuBefore, (pid, _) => siloPids.Contains(pid)))}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"))}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)))}";
+                    Console.WriteLine($"  {cpuLine}");
                 }
                 catch (TimeoutException)
                 {
@@ -135,7 +142,7 @@ public static class Benchmarks
                     throw;
                 }
 
-                return [new("1. Throughput", "two silos + client web", $"{F(run.Jobs / run.Elapsed.TotalSeconds)} analyses/s", $"{run.Jobs} two-page PDFs, 16 in flight, 3 processes on {Environment.ProcessorCount} cores, {run.Failed} failed")];
+                return [new("1. Throughput", "two silos + client web", $"{F(run.Jobs / run.Elapsed.TotalSeconds)} analyses/s", $"{run.Jobs} two-page PDFs, 16 in flight, 3 processes on {Environment.ProcessorCount} cores; {cpuLine}; {run.Failed} failed")];
             }
             finally
             {

@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace Maneiro.Bench;
+
+/// <summary>
+/// CPU time per process group from /proc (user + system, and the reaped children of each process: the pdftotext and
+/// pdfinfo runs), so a run can say which process spent the machine's time. Linux only; 100 ticks per second.
+/// </summary>
+public sealed record CpuSnapshot(IReadOnlyDictionary<int, (string Name, double Own, double Children)> Processes)
+{
+    private const double TicksPerSecond = 100;
+
+    public static CpuSnapshot Take()
+    {
+        var processes = new Dictionary<int, (string, double, double)>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var close = stat.LastIndexOf(')');
+                var name = stat[(stat.IndexOf('(') + 1)..close];
+                var fields = stat[(close + 2)..].Split(' ');
+                double Field(int number) => double.Parse(fields[number - 3], CultureInfo.InvariantCulture) / TicksPerSecond;
+                processes[pid] = (name, Field(14) + Field(15), Field(16) + Field(17));
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        return new CpuSnapshot(processes);
+    }
+
+    /// <summary>Seconds of CPU since <paramref name="before"/> for the given processes (own time and their children's).</summary>
+    public (double Own, double Children) Since(CpuSnapshot before, Func<int, string, bool> which)
+    {
+        double own = 0, children = 0;
+        foreach (var (pid, (name, o, c)) in Processes)
+        {
+            if (!which(pid, name))
+            {
+                continue;
+            }
+
+            var (_, o0, c0) = before.Processes.TryGetValue(pid, out var earlier) && earlier.Name == name ? earlier : (name, 0, 0);
+            own += o - o0;
+            children += c - c0;
+        }
+
+        return (own, children);
+    }
+}
