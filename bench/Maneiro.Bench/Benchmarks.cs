@@ -447,15 +447,22 @@ public static class Benchmarks
     }
 
     /// <summary>6: resident memory of a standalone silo per 10,000 active user grains.</summary>
-    public static async Task<IEnumerable<Row>> MemoryAsync(int grains)
+    public static async Task<IEnumerable<Row>> MemoryAsync(int grains, int analyses)
     {
         await using var openAi = await FakeOpenAi.StartAsync();
         await using var pubMed = await FakeEutils.StartAsync();
+        openAi.Answer(JobsApp.ModelAnswer());
         var database = new TestDatabase();
         await database.InitializeAsync();
         var clusterId = "bench-mem-" + Guid.NewGuid().ToString("N")[..8];
         var blobRoot = Directory.CreateTempSubdirectory("maneiro-bench-mem-").FullName;
-        await using var silo = ManeiroProcess.StartSilo(ManeiroProcess.SiloEnvironment(database.Url, blobRoot, clusterId, openAi.Endpoint, pubMed.BaseUrl, TestServers.FreeTcpPort(), TestServers.FreeTcpPort()));
+        var environment = ManeiroProcess.SiloEnvironment(database.Url, blobRoot, clusterId, openAi.Endpoint, pubMed.BaseUrl, TestServers.FreeTcpPort(), TestServers.FreeTcpPort());
+        foreach (var (key, value) in BenchJobsApp.Unlimited)
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+        }
+
+        await using var silo = ManeiroProcess.StartSilo(environment);
         try
         {
             await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
@@ -483,7 +490,21 @@ public static class Benchmarks
                 await Task.Delay(TimeSpan.FromSeconds(3));
                 var after = ResidentBytes(silo.ProcessId);
                 var perTenThousand = (after - before) * 10_000.0 / grains;
-                return [new("6. Memory", "standalone silo", $"{F(perTenThousand / 1024 / 1024)} MB per 10,000 user grains", $"{grains} user grains activated (state read and written in PostgreSQL); silo RSS {F(before / 1024.0 / 1024)} → {F(after / 1024.0 / 1024)} MB")];
+
+                // Then analyses run to completion through the client web; their activations stay until idle collection.
+                await using (var load = await JobLoad.StartAsync(web, users: 4))
+                {
+                    await load.RunAsync(analyses, parallel: 16, TimeSpan.FromMinutes(15));
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(3));
+                var afterAnalyses = ResidentBytes(silo.ProcessId);
+                var perThousand = (afterAnalyses - after) * 1_000.0 / analyses;
+                return
+                [
+                    new("6. Memory", "standalone silo", $"{F(perTenThousand / 1024 / 1024)} MB per 10,000 user grains", $"{grains} user grains activated (state read and written in PostgreSQL); silo RSS {F(before / 1024.0 / 1024)} → {F(after / 1024.0 / 1024)} MB"),
+                    new("6. Memory", "standalone silo", $"{F(perThousand / 1024 / 1024)} MB per 1,000 completed analyses", $"{analyses} two-page PDF analyses completed through a client web and still active (the history a user pages through); silo RSS {F(after / 1024.0 / 1024)} → {F(afterAnalyses / 1024.0 / 1024)} MB"),
+                ];
             }
             finally
             {

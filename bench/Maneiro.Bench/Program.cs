@@ -42,7 +42,7 @@ await Run("1", () => Benchmarks.CohostedAsync(quick ? 40 : 200, quick ? 100 : 50
 await Run("1b", () => repeat > 1 ? Benchmarks.TwoSiloSeriesAsync(quick ? 40 : 200, repeat) : Benchmarks.TwoSilosAsync(quick ? 40 : 200));
 await Run("4", Benchmarks.OcrAsync);
 await Run("5", () => Benchmarks.WebhooksAsync(quick ? 100 : 500));
-await Run("6", () => Benchmarks.MemoryAsync(quick ? 2_000 : 10_000));
+await Run("6", () => Benchmarks.MemoryAsync(quick ? 2_000 : 10_000, quick ? 200 : 1_000));
 await Run("7", Benchmarks.LetterPdfAsync);
 await Run("8", () => Benchmarks.PdfProcessesAsync(quick ? 20 : 100));
 await Run("9", Benchmarks.Icd10Async);
