@@ -35,7 +35,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         // The history row names the patient and the primary diagnosis from the small progress state.
         Assert.Equal("John Carter", job.GetProperty("headline").GetProperty("patientName").GetString());
         var (_, home, _) = await session.GetAsync("/");
-        var row = System.Text.RegularExpressions.Regex.Match(home, $"<tr>\\s*<td><a href=\"/Jobs/{jobId}\">.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
+        var row = System.Text.RegularExpressions.Regex.Match(home, $"<tr[^>]*>\\s*<td><a href=\"/Jobs/{jobId}\">.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
         Assert.Contains("<td>John Carter</td>", row, StringComparison.Ordinal);
         Assert.Contains("Primary open-angle glaucoma, right eye, moderate stage</td>", row, StringComparison.Ordinal);
 
