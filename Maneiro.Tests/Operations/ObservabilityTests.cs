@@ -214,7 +214,9 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         app.OpenAi.Answer(JobsApp.ModelAnswer());
         await JobsApp.WaitForFinishAsync(doctor, await JobsApp.JobIdOf(await JobsApp.UploadAsync(doctor, null, text: TestDocuments.OphthalmologyNote)));
         Assert.False((await app.UserGrain(await app.UserIdAsync(email)).TryReserve(UsageKind.AudioMinutes, "too-long-recording", 100_000)).Granted);
-        var after = await Read();
+
+        // The silo appends the completion row just after it saves the finished state the test waited for.
+        var after = await Eventually.ReturnsAsync(Read, a => First(a["Jobs completed / failed"]) > First(before["Jobs completed / failed"]), "the completion row was written");
 
         Assert.Equal(First(before["Registrations"]) + 1, First(after["Registrations"]));
         Assert.Equal(First(before["Jobs completed / failed"]) + 1, First(after["Jobs completed / failed"]));
