@@ -1,8 +1,10 @@
 using System.Net;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Web.Data;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Maneiro.Testing;
 
@@ -109,13 +111,35 @@ public class ManeiroApp : IAsyncLifetime
     /// <summary>Files in the app's blob store right now (encrypted uploads).</summary>
     public int StoredBlobCount() => Directory.Exists(BlobRoot) ? Directory.GetFiles(BlobRoot, "*", SearchOption.AllDirectories).Length : 0;
 
-    /// <summary>Applies the builder's host configuration; an app with members of its own (captured logs) may add to it.</summary>
-    protected virtual void ConfigureHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    /// <summary>Every log record the app writes at <see cref="CapturedLevel"/> and above, for failure messages and log assertions.</summary>
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>The least level <see cref="Logs"/> keeps: warnings and errors unless an app observes more.</summary>
+    protected virtual LogLevel CapturedLevel => LogLevel.Warning;
+
+    /// <summary>The captured lines that mention <paramref name="id"/> (a job's, a user's), one a line, for an assertion's message.</summary>
+    public string LogsAbout(string id) =>
+        string.Join(Environment.NewLine, Logs.Records.Where(r => r.Text.Contains(id, StringComparison.Ordinal)).Select(r => $"[{r.Level}] {r.Category}: {r.Text}"));
+
+    /// <summary>Applies the builder's host configuration; an app with members of its own may add to it.</summary>
+    protected virtual void ConfigureHost(IWebHostBuilder builder)
     {
         foreach (var configure in _recipe.HostConfigurations)
         {
             configure(builder);
         }
+
+        builder.ConfigureLogging(logging =>
+        {
+            logging.AddProvider(Logs);
+            logging.AddFilter<CapturedLogs>(null, CapturedLevel);
+
+            // The app caps the framework categories that print URLs (e-mail links carry tokens); so does this capture.
+            foreach (var (category, minimum) in Maneiro.Infrastructure.Observability.TelemetryExtensions.CappedCategories)
+            {
+                logging.AddFilter<CapturedLogs>(category, minimum > CapturedLevel ? minimum : CapturedLevel);
+            }
+        });
     }
 
     public BrowserSession NewSession()

@@ -95,7 +95,7 @@ public sealed class JobRecorder(
     public async Task<bool> RecordAttemptAsync(Exception ex)
     {
         state.Attempts++;
-        logger.TransientFailure(job.Id, state.Stage, state.Attempts, ex.GetType().Name);
+        logger.TransientFailure(job.Id, state.Stage, state.Attempts, JobFailurePolicy.Describe(ex));
         if (JobFailurePolicy.Classify(ex, state.Attempts) == FailureAction.GiveUp)
         {
             await FailAsync(JobFailurePolicy.GaveUpMessage);
@@ -119,7 +119,7 @@ public sealed class JobRecorder(
                 await FailAsync(ToolTimedOutException.UserMessage);
                 break;
             case FailureAction.WaitForStorage:
-                logger.TransientFailure(job.Id, state.Stage, state.Attempts, ex.GetType().Name);
+                logger.TransientFailure(job.Id, state.Stage, state.Attempts, JobFailurePolicy.Describe(ex));
                 break;
             case FailureAction.Reload:
                 break;

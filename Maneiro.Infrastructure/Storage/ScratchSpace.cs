@@ -14,8 +14,11 @@ public static class ScratchSpace
     /// <summary>The root of every process's folder.</summary>
     public static string Root => Path.Combine(Path.GetTempPath(), "maneiro-scratch");
 
-    /// <summary>This process's folder.</summary>
-    public static string ProcessFolder => Path.Combine(Root, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+    /// <summary>
+    /// This process's folder: its id and a token of this run of it, so a sweep can tell a folder left by an earlier
+    /// process that had the same id (stale) from this process's own (in use by every host it runs).
+    /// </summary>
+    public static string ProcessFolder { get; } = Path.Combine(Root, $"{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}");
 
     /// <summary>A new, empty folder of this process's, readable by this user only.</summary>
     public static DirectoryInfo NewFolder(string purpose)
@@ -33,7 +36,10 @@ public static class ScratchSpace
         return Path.Combine(ProcessFolder, $"{purpose}-{Guid.NewGuid():N}.tmp");
     }
 
-    /// <summary>Deletes the folders of processes that are not running (and a stale one under this process's own id). Returns how many.</summary>
+    /// <summary>
+    /// Deletes the folders of processes that are not running, and one left under this process's id by an earlier
+    /// process; never this process's own, which other hosts in it may be using. Returns how many.
+    /// </summary>
     public static int SweepStale()
     {
         if (!Directory.Exists(Root))
@@ -44,7 +50,10 @@ public static class ScratchSpace
         var swept = 0;
         foreach (var folder in Directory.EnumerateDirectories(Root))
         {
-            if (!int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            var name = Path.GetFileName(folder);
+            var dash = name.IndexOf('-', StringComparison.Ordinal);
+            if (!int.TryParse(dash < 0 ? name : name[..dash], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                || string.Equals(folder, ProcessFolder, StringComparison.Ordinal))
             {
                 continue;
             }

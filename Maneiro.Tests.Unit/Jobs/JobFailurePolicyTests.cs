@@ -41,4 +41,12 @@ public sealed class JobFailurePolicyTests
     {
         Assert.Equal(FailureAction.FailUnexpected, JobFailurePolicy.Classify(new ArgumentException("bug"), 0));
     }
+
+    [Fact]
+    public void A_failure_is_described_for_the_log_by_type_status_and_cause_never_by_its_message()
+    {
+        Assert.Equal("HttpRequestException (HTTP 502)", JobFailurePolicy.Describe(new HttpRequestException("John Carter", null, System.Net.HttpStatusCode.BadGateway)));
+        Assert.Equal("HttpRequestException (ConnectionError) caused by SocketException", JobFailurePolicy.Describe(new HttpRequestException(HttpRequestError.ConnectionError, "John Carter", new System.Net.Sockets.SocketException())));
+        Assert.Equal("IOException", JobFailurePolicy.Describe(new IOException("John Carter")));
+    }
 }

@@ -65,9 +65,10 @@ public sealed class UsageHardeningTests(JobsApp app) : IClassFixture<JobsApp>
         app.OpenAi.Answer(JobsApp.ModelAnswer());
         var wav = await TestDocuments.LongSpeechWavAsync("Patient reports blurred vision in the right eye.", FakeOpenAi.MaxAudioRequestBytes + (1024 * 1024));
 
-        var job = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "long-dictation.wav")), TimeSpan.FromMinutes(3));
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "long-dictation.wav"));
+        var job = await JobsApp.WaitForFinishAsync(session, jobId, TimeSpan.FromMinutes(3));
 
-        Assert.True(JobsApp.Stage(job) == JobStage.Complete, job.ToString());
+        Assert.True(JobsApp.Stage(job) == JobStage.Complete, job + Environment.NewLine + app.LogsAbout(jobId));
         Assert.EndsWith(".ogg", app.OpenAi.LastAudio.FileName, StringComparison.Ordinal);
         Assert.InRange(app.OpenAi.LastAudio.Bytes, 1, FakeOpenAi.MaxAudioRequestBytes);
 

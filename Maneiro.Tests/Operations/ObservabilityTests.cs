@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Maneiro.Grains.Interfaces;
-using Maneiro.Infrastructure.Observability;
 using Maneiro.Testing;
 using Maneiro.Web.Extensions;
 using Maneiro.Web.Observability;
@@ -13,7 +12,7 @@ using OpenTelemetry.Trace;
 
 namespace Maneiro.Tests.Operations;
 
-/// <summary>The jobs app with every span kept in memory and every log record (Debug and up) captured.</summary>
+/// <summary>The jobs app with every span kept in memory and every log record from Debug up captured.</summary>
 public sealed class ObservedApp : ManeiroApp
 {
     public ObservedApp()
@@ -29,23 +28,12 @@ public sealed class ObservedApp : ManeiroApp
 
     public List<Activity> Activities { get; } = [];
 
-    public CapturedLogs Logs { get; } = new();
+    protected override LogLevel CapturedLevel => LogLevel.Debug;
 
     protected override void ConfigureHost(IWebHostBuilder builder)
     {
         base.ConfigureHost(builder);
         builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Activities)));
-        builder.ConfigureLogging(logging =>
-        {
-            logging.AddProvider(Logs);
-            logging.AddFilter<CapturedLogs>(null, LogLevel.Debug);
-
-            // The app caps the framework categories that print URLs (e-mail links carry tokens); so does this capture.
-            foreach (var (category, minimum) in TelemetryExtensions.CappedCategories)
-            {
-                logging.AddFilter<CapturedLogs>(category, minimum);
-            }
-        });
     }
 
     public async Task<BrowserSession> AdminAsync()

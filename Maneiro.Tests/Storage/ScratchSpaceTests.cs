@@ -30,6 +30,26 @@ public sealed class ScratchSpaceTests(JobsApp app) : IClassFixture<JobsApp>
     }
 
     [Fact]
+    public void A_sweep_keeps_this_process_s_own_folder_and_removes_one_an_earlier_process_left_under_its_id()
+    {
+        // Every host in a process sweeps when it starts (a test run starts dozens): the files in use must survive it.
+        var inUse = ScratchSpace.NewFilePath("audio-compact");
+        File.WriteAllText(inUse, "a tool is reading this");
+        var earlier = Path.Combine(ScratchSpace.Root, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-0123456789abcdef");
+        Directory.CreateDirectory(earlier);
+        try
+        {
+            ScratchSpace.SweepStale();
+            Assert.True(File.Exists(inUse));
+            Assert.False(Directory.Exists(earlier));
+        }
+        finally
+        {
+            File.Delete(inUse);
+        }
+    }
+
+    [Fact]
     public async Task An_ocr_job_leaves_no_plaintext_behind_whether_it_succeeds_or_fails()
     {
         var (session, _) = await app.SignedInUserAsync();

@@ -52,6 +52,23 @@ public static class JobFailurePolicy
 
     public static TimeSpan RetryDelay(int attempts) => TimeSpan.FromSeconds(2 * attempts);
 
+    /// <summary>
+    /// What failed, for the log: the exception's type with the HTTP status or the network error where there is one,
+    /// and the innermost cause's type. Never the message (a service's message may quote the document).
+    /// </summary>
+    public static string Describe(Exception ex)
+    {
+        var detail = ex switch
+        {
+            System.ClientModel.ClientResultException { Status: > 0 } result => $" (HTTP {result.Status})",
+            HttpRequestException { StatusCode: { } status } => $" (HTTP {(int)status})",
+            HttpRequestException http => $" ({http.HttpRequestError})",
+            _ => string.Empty,
+        };
+        var inner = ex.GetBaseException();
+        return ex.GetType().Name + detail + (ReferenceEquals(inner, ex) ? string.Empty : " caused by " + inner.GetType().Name);
+    }
+
     public static bool IsTransient(Exception ex) => ex is HttpRequestException or TimeoutException or IOException or System.ClientModel.ClientResultException;
 
     private static bool IsStorageFailure(Exception ex) => ex is System.Data.Common.DbException || (ex.InnerException is { } inner && IsStorageFailure(inner));
