@@ -112,7 +112,12 @@ public sealed record AnalysisRequest(
     [property: Id(3)] string MediaType,
     [property: Id(4)] long SizeBytes,
     [property: Id(5)] string Specialty,
-    [property: Id(6)] bool ForceOcr);
+    [property: Id(6)] bool ForceOcr,
+    [property: Id(7)] string? SubmittedBy = null)
+{
+    /// <summary>A staff member who uploaded it for the owning clinician; they may follow it and draft their letters from it.</summary>
+    public string? OnBehalfBy => SubmittedBy is { } by && by != OwnerId ? by : null;
+}
 
 /// <summary>What a history row shows of a completed analysis; empty strings until it completes.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.AnalysisHeadline")]
@@ -142,7 +147,8 @@ public sealed record AnalysisProgress(
     [property: Id(9)] string Specialty,
     [property: Id(10)] int TokensUsed,
     [property: Id(11)] IReadOnlyList<double> OcrPageConfidence,
-    [property: Id(12)] AnalysisHeadline Headline)
+    [property: Id(12)] AnalysisHeadline Headline,
+    [property: Id(13)] string? SubmittedBy = null)
 {
     public bool IsFinished => JobStages.IsTerminal(Stage);
 }

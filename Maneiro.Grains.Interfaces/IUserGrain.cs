@@ -28,6 +28,25 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("LinkStripeCustomer")]
     Task LinkStripeCustomer(string customerId, string? subscriptionId);
 
+    /// <summary>
+    /// The account's clinic, founding a clinic of one (admin and clinician) when it has none: every account made before
+    /// clinics existed becomes one this way on first use, keyed by its own user id.
+    /// </summary>
+    [Alias("Clinic")]
+    Task<string> Clinic(string email);
+
+    /// <summary>The account's clinic, or null before one is founded.</summary>
+    [Alias("CurrentClinicId")]
+    Task<string?> CurrentClinicId();
+
+    /// <summary>Called by a clinic whose invitation the account accepted.</summary>
+    [Alias("MoveToClinic")]
+    Task MoveToClinic(string clinicId);
+
+    /// <summary>Called by a clinic that removed the account (or that it left); its next use founds a new clinic of one.</summary>
+    [Alias("LeaveClinic")]
+    Task LeaveClinic(string clinicId);
+
     [Alias("GetSnapshot")]
     Task<UserSnapshot> GetSnapshot();
 }

@@ -34,7 +34,8 @@ public sealed record JobProgress(
     [property: Id(2)] JobStage Stage,
     [property: Id(3)] int Percent,
     [property: Id(4)] string? Error,
-    [property: Id(5)] DateTimeOffset At);
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] string? Follower = null);
 
 /// <summary>
 /// An ordered list of ids, newest first. Keyed by <see cref="IndexKeys"/>: a user's analyses (the history page) or an

@@ -33,7 +33,12 @@ public sealed record LetterRequest(
     [property: Id(1)] string AnalysisJobId,
     [property: Id(2)] LetterKind Kind,
     [property: Id(3)] string Language,
-    [property: Id(4)] LetterRecipient Recipient);
+    [property: Id(4)] LetterRecipient Recipient,
+    [property: Id(5)] string? DraftedBy = null)
+{
+    /// <summary>A staff member who drafted it for the owning clinician (it starts unsigned); null when the owner drafted it.</summary>
+    public string? DraftedForOwnerBy => DraftedBy is { } by && by != OwnerId ? by : null;
+}
 
 /// <summary>
 /// What a letter may draw on, copied from its analysis when generation starts: only the verified references and the
@@ -73,9 +78,13 @@ public sealed record LetterStatus(
     [property: Id(7)] IReadOnlyList<LetterVersion> Versions,
     [property: Id(8)] int CurrentVersion,
     [property: Id(9)] IReadOnlyList<string> Notices,
-    [property: Id(10)] IReadOnlyList<StageEntry> History)
+    [property: Id(10)] IReadOnlyList<StageEntry> History,
+    [property: Id(11)] string? SignedBy = null)
 {
     public string OwnerId => Request.OwnerId;
+
+    /// <summary>No clinician's signature: drafted by staff, or changed by someone other than its signer.</summary>
+    public bool IsDraft => SignedBy is null;
 
     public bool IsFinished => JobStages.IsTerminal(Stage);
 
@@ -112,17 +121,24 @@ public interface ILetterGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<LetterStatus?> GetStatus();
 
-    /// <summary>Saves the owner's text as a new version.</summary>
+    /// <summary>Saves the text as a new version. <paramref name="actorId"/> (the signed-in member, from the web) keeps the signature only when it is the signer's.</summary>
     [Alias("SaveEdit")]
-    Task<LetterStatus> SaveEdit(string subject, string body);
+    Task<LetterStatus> SaveEdit(string subject, string body, string actorId);
 
     /// <summary>Drafts the letter again as a new version; earlier versions are kept.</summary>
     [Alias("Regenerate")]
-    Task<LetterStatus> Regenerate();
+    Task<LetterStatus> Regenerate(string actorId);
 
     /// <summary>Makes an earlier version current again, as a new version that copies it.</summary>
     [Alias("Restore")]
-    Task<LetterStatus> Restore(int version);
+    Task<LetterStatus> Restore(int version, string actorId);
+
+    /// <summary>
+    /// Puts <paramref name="clinicianId"/>'s signature on the letter: they must be a clinician of the owner's clinic right
+    /// now (checked here, against the clinic grain). The id comes from the signed-in user, never from a form.
+    /// </summary>
+    [Alias("Sign")]
+    Task<LetterStatus> Sign(string clinicianId);
 
     [Alias("Delete")]
     Task<bool> Delete();
@@ -142,9 +158,16 @@ public sealed record Letterhead(
     [property: Id(8)] byte[]? LogoPng)
 {
     public static Letterhead Empty { get; } = new("", "", "", "", "", "", "", "", null);
+
+    /// <summary>The clinic's part (name, address, phone, fax, e-mail, logo) of one letterhead with a clinician's signature part of another.</summary>
+    public static Letterhead Compose(Letterhead clinic, Letterhead signer) =>
+        clinic with { ProviderName = signer.ProviderName, Credentials = signer.Credentials, SignatureBlock = signer.SignatureBlock };
 }
 
-/// <summary>One per user (keyed like the user grain).</summary>
+/// <summary>
+/// Keyed by a user id (that clinician's signature part) and by a clinic id (that clinic's letterhead part); a clinic of
+/// one is keyed by its account's id, so one grain holds both, as before clinics.
+/// </summary>
 [Alias("Maneiro.LetterheadGrain")]
 public interface ILetterheadGrain : IGrainWithStringKey
 {
@@ -154,6 +177,14 @@ public interface ILetterheadGrain : IGrainWithStringKey
     /// <summary>Saves the text fields; the logo is left as it is.</summary>
     [Alias("SaveDetails")]
     Task<Letterhead> SaveDetails(Letterhead details);
+
+    /// <summary>Saves the clinic's part only (an admin's edit of the clinic letterhead); the signature part and the logo are left.</summary>
+    [Alias("SaveClinicPart")]
+    Task<Letterhead> SaveClinicPart(Letterhead details);
+
+    /// <summary>Saves the signature part only (a clinician's own name, credentials and signature block).</summary>
+    [Alias("SaveSignature")]
+    Task<Letterhead> SaveSignature(Letterhead details);
 
     /// <summary>Sets (or with null removes) the logo.</summary>
     [Alias("SetLogo")]

@@ -54,12 +54,17 @@ public class JobsApp : ManeiroApp
     /// <paramref name="analyzeAgain"/> is false: most tests upload the same sample note several times, and only the
     /// tests of the repeat offer want it recognised.
     /// </summary>
-    public static async Task<HttpResponseMessage> UploadAsync(BrowserSession session, byte[]? file, string fileName = "note.pdf", string? text = null, string specialty = "ophthalmology", bool forceOcr = false, bool analyzeAgain = true)
+    public static async Task<HttpResponseMessage> UploadAsync(BrowserSession session, byte[]? file, string fileName = "note.pdf", string? text = null, string specialty = "ophthalmology", bool forceOcr = false, bool analyzeAgain = true, string? forClinician = null)
     {
         var (_, html, _) = await session.GetAsync("/");
         var token = BrowserSession.AntiforgeryToken(html)!;
         using var form = new MultipartFormDataContent();
         form.Add(new StringContent(specialty), "specialty");
+        if (forClinician is not null)
+        {
+            form.Add(new StringContent(forClinician), "forClinician");
+        }
+
         if (forceOcr)
         {
             form.Add(new StringContent("true"), "forceOcr");
@@ -96,6 +101,18 @@ public class JobsApp : ManeiroApp
     }
 
     /// <summary>Polls the API until the job finishes (bounded), as the page's fallback does; a 503 or a 429 is retried.</summary>
+    /// <summary>Polls the letter's API until it has finished drafting.</summary>
+    public static Task<JsonElement> WaitForLetterAsync(BrowserSession session, string letterId) =>
+        Eventually.ReturnsAsync(
+            async () =>
+            {
+                using var response = await session.Client.GetAsync(new Uri($"/api/letters/{letterId}", UriKind.Relative));
+                response.EnsureSuccessStatusCode();
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            },
+            root => root.GetProperty("finished").GetBoolean(),
+            $"letter {letterId} finished");
+
     public static async Task<JsonElement> WaitForFinishAsync(BrowserSession session, string jobId, TimeSpan? timeout = null)
     {
         var job = await Eventually.ReturnsAsync(

@@ -155,6 +155,8 @@ public class ManeiroApp : IAsyncLifetime
         return (await scope.ServiceProvider.GetRequiredService<UserManager<ManeiroUser>>().FindByEmailAsync(email))!.Id;
     }
 
+    public IGrainFactory Grains => Factory.Services.GetRequiredService<IGrainFactory>();
+
     public IUserGrain UserGrain(string userId) => Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId);
 
     public static string NewEmail(string name = "doctor") => $"{name}.{Guid.NewGuid().ToString("N")[..10]}@clinic.example";

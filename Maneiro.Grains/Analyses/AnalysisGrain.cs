@@ -36,6 +36,8 @@ public sealed partial class AnalysisGrain(
 
     protected override string OwnerId => S.Request!.OwnerId;
 
+    protected override string? Follower => S.Request!.OnBehalfBy;
+
     protected override string JobKind => "analysis";
 
     protected override UsageKind Usage => UsageKind.Analyses;
@@ -68,6 +70,12 @@ public sealed partial class AnalysisGrain(
         S.Stage = AnalysisStages.First(request.Kind);
         await GrainStorage.WriteAsync(State);
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Add(Id, S.CreatedAt);
+        if (request.OnBehalfBy is { } staff)
+        {
+            // The staff member who uploaded it sees it in their history too.
+            await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(staff)).Add(Id, S.CreatedAt);
+        }
+
         await LaunchAsync(S.Stage);
         return Progress();
     }
@@ -107,6 +115,11 @@ public sealed partial class AnalysisGrain(
         await blobs.DeleteAsync(BlobKeys.FullTextKey(Id), CancellationToken.None);
         await fingerprints.ForgetAsync(Id);
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Remove(Id);
+        if (request.OnBehalfBy is { } staff)
+        {
+            await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(staff)).Remove(Id);
+        }
+
         await UnregisterResumeAsync();
         await output.ClearStateAsync();
         await State.ClearStateAsync();
@@ -165,5 +178,6 @@ public sealed partial class AnalysisGrain(
         S.Request.Specialty,
         S.TokensUsed,
         S.OcrConfidence.ToList(),
-        S.Headline ?? AnalysisHeadline.Empty);
+        S.Headline ?? AnalysisHeadline.Empty,
+        S.Request.OnBehalfBy);
 }

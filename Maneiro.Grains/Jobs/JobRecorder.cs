@@ -140,7 +140,7 @@ public sealed class JobRecorder(
     {
         try
         {
-            await progress.PublishAsync(new JobProgress(job.Id, job.OwnerId, state.Stage, state.Percent, state.FailureMessage, time.GetUtcNow()));
+            await progress.PublishAsync(new JobProgress(job.Id, job.OwnerId, state.Stage, state.Percent, state.FailureMessage, time.GetUtcNow(), job.Follower));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -178,4 +178,4 @@ public sealed class JobRecorder(
 }
 
 /// <summary>Who a run belongs to: its id, kind ("analysis", "letter"), owner, and the key its usage is held under.</summary>
-public sealed record JobIdentity(string Id, string Kind, string OwnerId, string UsageKey, IUserGrain User);
+public sealed record JobIdentity(string Id, string Kind, string OwnerId, string UsageKey, IUserGrain User, string? Follower = null);

@@ -44,6 +44,9 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     protected abstract string OwnerId { get; }
 
+    /// <summary>Another member who follows this job live on their own channel (staff who submitted or drafted it).</summary>
+    protected virtual string? Follower => null;
+
     /// <summary>Key under which this run's usage is reserved and committed on the user grain.</summary>
     protected virtual string UsageKey => Id;
 
@@ -65,7 +68,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     public abstract Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration);
 
     /// <summary>A recorder for the current run (the usage key changes with a letter's generation).</summary>
-    private JobRecorder Recorder => new(new JobIdentity(Id, JobKind, OwnerId, UsageKey, User), state.State, () => GrainStorage.WriteAsync(state), this, progress, telemetry, time, logger);
+    private JobRecorder Recorder => new(new JobIdentity(Id, JobKind, OwnerId, UsageKey, User, Follower), state.State, () => GrainStorage.WriteAsync(state), this, progress, telemetry, time, logger);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

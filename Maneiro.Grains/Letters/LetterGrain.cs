@@ -29,6 +29,8 @@ public sealed class LetterGrain(
 
     protected override string OwnerId => S.Request!.OwnerId;
 
+    protected override string? Follower => S.Request!.DraftedForOwnerBy;
+
     protected override string UsageKey => $"{Id}:{S.Generation}";
 
     public async Task<LetterStatus> Start(LetterRequest request)
@@ -41,6 +43,9 @@ public sealed class LetterGrain(
         S.Request = request;
         S.CreatedAt = Time.GetUtcNow();
         S.Generation = 1;
+
+        // The owner's own draft carries the owner's signature, as before clinics; a staff draft carries none.
+        S.AwaitsSignature = request.DraftedForOwnerBy is not null;
         S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
         S.Stage = JobStage.LoadingContext;
         await GrainStorage.WriteAsync(State);
@@ -51,7 +56,7 @@ public sealed class LetterGrain(
 
     public Task<LetterStatus?> GetStatus() => Task.FromResult(S.Request is null ? null : Status());
 
-    public async Task<LetterStatus> SaveEdit(string subject, string body)
+    public async Task<LetterStatus> SaveEdit(string subject, string body, string actorId)
     {
         EnsureIdle();
         var (cleanSubject, cleanBody) = LetterVersions.CleanEdit(subject, body);
@@ -66,13 +71,15 @@ public sealed class LetterGrain(
 
         S.Notices = [.. S.Notices.Where(n => !CodeProblem.IsNotice(n)), .. subjectCodes.Concat(bodyCodes).DistinctBy(p => p.Code).Select(p => p.Notice)];
         AddVersion(cleanSubject, cleanBody, LetterVersionSource.Edited, null);
+        ChangedBy(actorId);
         await GrainStorage.WriteAsync(State);
         return Status();
     }
 
-    public async Task<LetterStatus> Regenerate()
+    public async Task<LetterStatus> Regenerate(string actorId)
     {
         EnsureIdle();
+        ChangedBy(actorId);
         S.Generation++;
         S.DraftJson = null;
         S.Notices.Clear();
@@ -81,11 +88,34 @@ public sealed class LetterGrain(
         return Status();
     }
 
-    public async Task<LetterStatus> Restore(int version)
+    public async Task<LetterStatus> Restore(int version, string actorId)
     {
         EnsureIdle();
         var earlier = LetterVersions.Find(S.Versions, version);
         AddVersion(earlier.Subject, earlier.Body, LetterVersionSource.Restored, earlier.Number);
+        ChangedBy(actorId);
+        await GrainStorage.WriteAsync(State);
+        return Status();
+    }
+
+    public async Task<LetterStatus> Sign(string clinicianId)
+    {
+        EnsureIdle();
+        if (S.Versions.Count == 0)
+        {
+            throw new LetterRefusedException("This letter has no text to sign yet.");
+        }
+
+        // The signer's clinic and role are read here, not taken from the caller: only a clinician of the owner's clinic.
+        var ownerClinic = await GrainFactory.GetGrain<IUserGrain>(OwnerId).CurrentClinicId() ?? OwnerId;
+        var signerClinic = clinicianId == OwnerId ? ownerClinic : await GrainFactory.GetGrain<IUserGrain>(clinicianId).CurrentClinicId();
+        if (signerClinic != ownerClinic || !(await GrainFactory.GetGrain<IClinicGrain>(ownerClinic).RolesOf(clinicianId)).HasFlag(ClinicRoles.Clinician))
+        {
+            throw new LetterRefusedException("Only a clinician of this clinic can sign this letter.");
+        }
+
+        S.SignedBy = clinicianId;
+        S.AwaitsSignature = false;
         await GrainStorage.WriteAsync(State);
         return Status();
     }
@@ -185,6 +215,16 @@ public sealed class LetterGrain(
         S.CurrentVersion = LetterVersions.Add(S.Versions, subject, body, Time.GetUtcNow(), source, restoredFrom);
     }
 
+    /// <summary>A change keeps the signature only when its signer made it; anyone else's change leaves a draft to sign again.</summary>
+    private void ChangedBy(string actorId)
+    {
+        if (S.Signer(OwnerId) != actorId)
+        {
+            S.SignedBy = null;
+            S.AwaitsSignature = true;
+        }
+    }
+
     private void EnsureIdle()
     {
         if (S.Request is null)
@@ -211,5 +251,6 @@ public sealed class LetterGrain(
         S.Versions.ToList(),
         S.CurrentVersion,
         S.Notices.ToList(),
-        S.History.ToList());
+        S.History.ToList(),
+        S.Signer(OwnerId));
 }

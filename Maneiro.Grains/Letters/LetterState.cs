@@ -40,4 +40,13 @@ public sealed class LetterState : IStagedJobState
     [Id(14)] public int LlmCalls { get; set; }
 
     [Id(15)] public int StageStarts { get; set; }
+
+    /// <summary>The clinician whose signature the letter carries; with <see cref="AwaitsSignature"/> false and this null (letters saved before clinics), the owner.</summary>
+    [Id(16)] public string? SignedBy { get; set; }
+
+    /// <summary>No one has signed the current text (a staff draft, or changed by someone other than its signer).</summary>
+    [Id(17)] public bool AwaitsSignature { get; set; }
+
+    /// <summary>Who signs now: null for a draft.</summary>
+    public string? Signer(string ownerId) => AwaitsSignature ? null : SignedBy ?? ownerId;
 }

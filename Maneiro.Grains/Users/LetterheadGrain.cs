@@ -13,12 +13,20 @@ public sealed class LetterheadGrain([PersistentState("letterhead", GrainStorage.
 {
     public Task<Letterhead> Read() => Task.FromResult(state.State.Letterhead ?? Letterhead.Empty);
 
-    public async Task<Letterhead> SaveDetails(Letterhead details)
+    public Task<Letterhead> SaveDetails(Letterhead details) => SaveAsync(details with { LogoPng = state.State.Letterhead?.LogoPng });
+
+    private async Task<Letterhead> SaveAsync(Letterhead letterhead)
     {
-        state.State.Letterhead = details with { LogoPng = state.State.Letterhead?.LogoPng };
+        state.State.Letterhead = letterhead;
         await GrainStorage.WriteAsync(state);
-        return state.State.Letterhead;
+        return letterhead;
     }
+
+    public Task<Letterhead> SaveClinicPart(Letterhead details) =>
+        SaveAsync(Letterhead.Compose(details with { LogoPng = state.State.Letterhead?.LogoPng }, state.State.Letterhead ?? Letterhead.Empty));
+
+    public Task<Letterhead> SaveSignature(Letterhead details) =>
+        SaveAsync(Letterhead.Compose(state.State.Letterhead ?? Letterhead.Empty, details));
 
     public async Task<Letterhead> SetLogo(byte[]? png)
     {

@@ -54,6 +54,44 @@ public sealed partial class UserGrain(
 
     public Task LinkStripeCustomer(string customerId, string? subscriptionId) => SaveIf(Ledger.LinkCustomer(customerId, subscriptionId));
 
+    public async Task<string> Clinic(string email)
+    {
+        if (state.State.ClinicId is { } existing)
+        {
+            return existing;
+        }
+
+        var userId = this.GetPrimaryKeyString();
+        var clinicId = state.State.FoundedOwnClinic ? Guid.NewGuid().ToString("N") : userId;
+
+        // A migrated account's clinic takes the name its letterhead already carries.
+        var name = clinicId == userId ? (await GrainFactory.GetGrain<ILetterheadGrain>(userId).Read()).ClinicName : "";
+        await GrainFactory.GetGrain<IClinicGrain>(clinicId).Found(userId, email, name);
+        state.State.ClinicId = clinicId;
+        state.State.FoundedOwnClinic = true;
+        await GrainStorage.WriteAsync(state);
+        return clinicId;
+    }
+
+    public Task<string?> CurrentClinicId() => Task.FromResult(state.State.ClinicId);
+
+    public async Task MoveToClinic(string clinicId)
+    {
+        state.State.ClinicId = clinicId;
+        state.State.FoundedOwnClinic |= clinicId == this.GetPrimaryKeyString();
+        await GrainStorage.WriteAsync(state);
+    }
+
+    public async Task LeaveClinic(string clinicId)
+    {
+        if (state.State.ClinicId == clinicId)
+        {
+            state.State.ClinicId = null;
+            state.State.FoundedOwnClinic = true;
+            await GrainStorage.WriteAsync(state);
+        }
+    }
+
     public async Task<UserSnapshot> GetSnapshot()
     {
         var ledger = Ledger;

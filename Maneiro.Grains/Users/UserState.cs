@@ -25,6 +25,12 @@ public sealed class UserState
 
     /// <summary>When the subscription became past due; paid limits last a grace period from here.</summary>
     [Id(8)] public DateTimeOffset? PastDueSince { get; set; }
+
+    /// <summary>The clinic the account belongs to (unset in rows saved before clinics: it is founded on first use).</summary>
+    [Id(9)] public string? ClinicId { get; set; }
+
+    /// <summary>Whether the clinic keyed by this account's own id exists already (a later clinic of one gets a new id).</summary>
+    [Id(10)] public bool FoundedOwnClinic { get; set; }
 }
 
 [GenerateSerializer, Alias("Maneiro.UsageEntry")]

@@ -40,6 +40,14 @@ public static class AuditActions
     public const string LetterDeleted = "letter.deleted";
     public const string LetterExported = "letter.exported";
     public const string LetterheadUpdated = "account.letterhead_updated";
+    public const string LetterSigned = "letter.signed";
+    public const string ClinicRenamed = "clinic.renamed";
+    public const string ClinicInvited = "clinic.invited";
+    public const string ClinicInvitationRevoked = "clinic.invitation_revoked";
+    public const string ClinicJoined = "clinic.joined";
+    public const string ClinicRolesChanged = "clinic.roles_changed";
+    public const string ClinicMemberRemoved = "clinic.member_removed";
+    public const string ClinicPolicyChanged = "clinic.policy_changed";
 }
 
 public static class AuditOutcomes

@@ -81,6 +81,16 @@ public sealed class StoredDataCompatibilityTests
             Assert.Equal(2, usage.Single(u => u.Kind == UsageKind.Analyses).Used);
             Assert.Equal(1, usage.Single(u => u.Kind == UsageKind.Letters).Used);
 
+            // Clinics came later: the letter reads as signed by its owner, and the account becomes a clinic of one,
+            // keyed by its own id (so checkouts that named the user id land on it), with its plan and usage intact.
+            Assert.Equal(ids["userId"], letter.SignedBy);
+            var user = owner.Grains.GetGrain<IUserGrain>(ids["userId"]);
+            Assert.Null(await user.CurrentClinicId());
+            Assert.Equal(ids["userId"], await user.Clinic("migrated@clinic.example"));
+            var clinic = (await owner.Grains.GetGrain<IClinicGrain>(ids["userId"]).Read())!;
+            Assert.Equal(ClinicRoles.Admin | ClinicRoles.Clinician, Assert.Single(clinic.Members).Roles);
+            Assert.Equal(2, (await user.GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+
             // The foreign cluster's database never received anything of the owner's.
             Assert.Equal(0, await foreign.Database.ScalarAsync<long>("SELECT count(*) FROM orleans_grain_state"));
         }

@@ -75,7 +75,7 @@ public sealed class AnalysisStageRuleTests : IAsyncLifetime
         await Eventually.TrueAsync(() => _cluster.Auditor.HeldLetters == 1, "the letter's bookkeeping is held");
         Assert.True((await letter.GetStatus())!.IsFinished);
 
-        var edited = await letter.SaveEdit("Edited subject", "An edited body.");
+        var edited = await letter.SaveEdit("Edited subject", "An edited body.", owner);
         Assert.Equal(2, edited.CurrentVersion);
         _cluster.Auditor.Release();
     }

@@ -41,18 +41,8 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         return location["/Letters/".Length..];
     }
 
-    private static Task<JsonElement> WaitForLetterAsync(BrowserSession session, string letterId) =>
-        Eventually.ReturnsAsync(
-            async () =>
-            {
-                using var response = await session.Client.GetAsync(new Uri($"/api/letters/{letterId}", UriKind.Relative));
-                response.EnsureSuccessStatusCode();
-                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            },
-            root => root.GetProperty("finished").GetBoolean(),
-            $"letter {letterId} finished");
-
-    private static string PdfText(byte[] pdf)
+    /// <summary>The PDF's words, in page order.</summary>
+    internal static string PdfText(byte[] pdf)
     {
         using var document = PdfDocument.Open(pdf);
         return string.Join(' ', document.GetPages().Select(p => string.Join(' ', p.GetWords().Select(w => w.Text))));
@@ -69,7 +59,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         var callsBefore = app.OpenAi.LetterCalls;
 
         var letterId = await RequestLetterAsync(session, jobId);
-        var letter = await WaitForLetterAsync(session, letterId);
+        var letter = await JobsApp.WaitForLetterAsync(session, letterId);
         Assert.Equal("Complete", letter.GetProperty("stage").GetString());
         var body = letter.GetProperty("body").GetString()!;
         Assert.Contains("(H40.1112) [1].", body, StringComparison.Ordinal);
@@ -91,13 +81,13 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Contains("Download PDF", html, StringComparison.Ordinal);
         var edited = body.Replace("Moderate glaucoma", "Moderate (edited) glaucoma", StringComparison.Ordinal);
         await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string> { ["Subject"] = "Edited subject", ["Body"] = edited }, handler: "Save"));
-        letter = await WaitForLetterAsync(session, letterId);
+        letter = await JobsApp.WaitForLetterAsync(session, letterId);
         Assert.Equal(2, letter.GetProperty("currentVersion").GetInt32());
         Assert.Contains("(edited)", letter.GetProperty("body").GetString(), StringComparison.Ordinal);
 
         // Regenerating drafts a third version and counts one more letter; the earlier versions stay.
         await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string>(), handler: "Regenerate"));
-        letter = await WaitForLetterAsync(session, letterId);
+        letter = await JobsApp.WaitForLetterAsync(session, letterId);
         Assert.Equal(3, letter.GetProperty("currentVersion").GetInt32());
         Assert.Equal("Second draft", letter.GetProperty("subject").GetString());
         Assert.Equal(3, letter.GetProperty("versions").GetArrayLength());
@@ -105,7 +95,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
 
         // Going back to the edited version makes a fourth version with its text.
         await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string>(), action: $"/Letters/{letterId}?handler=Restore&version=2"));
-        letter = await WaitForLetterAsync(session, letterId);
+        letter = await JobsApp.WaitForLetterAsync(session, letterId);
         Assert.Equal(4, letter.GetProperty("currentVersion").GetInt32());
         Assert.Equal("Edited subject", letter.GetProperty("subject").GetString());
         Assert.Equal("Generated,Edited,Generated,Restored", string.Join(",", letter.GetProperty("versions").EnumerateArray().Select(v => v.GetProperty("source").GetString())));
@@ -159,7 +149,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
 
         app.OpenAi.AnswerLetters(LetterSamples.Draft(sections: ("Medical necessity", ["Glaucoma H40.1112 progressing; also coded H40.99ZZ, H4099ZZ and U07.1."])));
         var letterId = await RequestLetterAsync(session, jobId, LetterKind.PriorAuthorization);
-        var letter = await WaitForLetterAsync(session, letterId);
+        var letter = await JobsApp.WaitForLetterAsync(session, letterId);
         Assert.Equal("Complete", letter.GetProperty("stage").GetString());
         var body = letter.GetProperty("body").GetString()!;
         Assert.Contains("H40.1112", body, StringComparison.Ordinal);
@@ -192,7 +182,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
 
         // A hand edit cannot add one either, undotted or not.
         await session.FollowAsync(await session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string> { ["Subject"] = "Prior authorization", ["Body"] = body + "\n\nSee also H4099ZZ." }, handler: "Save"));
-        letter = await WaitForLetterAsync(session, letterId);
+        letter = await JobsApp.WaitForLetterAsync(session, letterId);
         Assert.DoesNotContain("H4099ZZ", letter.GetProperty("body").GetString()!, StringComparison.Ordinal);
         Assert.Contains(letter.GetProperty("notices").EnumerateArray(), n => n.GetString()!.Contains("H40.99ZZ was removed", StringComparison.Ordinal));
         using (var waived = await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf?anyway=true", UriKind.Relative)))
@@ -213,7 +203,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         var (session, userId, jobId) = await CompletedAnalysisAsync("exporter");
         app.OpenAi.AnswerLetters(LetterSamples.Draft());
         var letterId = await RequestLetterAsync(session, jobId);
-        Assert.Equal("Complete", (await WaitForLetterAsync(session, letterId)).GetProperty("stage").GetString());
+        Assert.Equal("Complete", (await JobsApp.WaitForLetterAsync(session, letterId)).GetProperty("stage").GetString());
         var pdfUri = new Uri($"/letters/{letterId}/pdf", UriKind.Relative);
 
         // While another export of the same user's renders (its lock held), a second one is refused, not queued.
@@ -272,7 +262,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         var (owner, _, jobId) = await CompletedAnalysisAsync("owner");
         app.OpenAi.AnswerLetters(LetterSamples.Draft());
         var letterId = await RequestLetterAsync(owner, jobId);
-        await WaitForLetterAsync(owner, letterId);
+        await JobsApp.WaitForLetterAsync(owner, letterId);
         var (stranger, _) = await app.SignedInUserAsync("stranger");
 
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/Letters/{letterId}")).Status);
@@ -296,7 +286,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         await hub.StartAsync();
         await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync<JsonElement>("SubscribeLetter", letterId));
 
-        var letter = await WaitForLetterAsync(owner, letterId);
+        var letter = await JobsApp.WaitForLetterAsync(owner, letterId);
         Assert.Equal(1, letter.GetProperty("currentVersion").GetInt32());
         owner.Dispose();
         stranger.Dispose();
@@ -310,7 +300,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         app.OpenAi.AnswerLetters("{\"subject\":\"\"}", "not json");
 
         var letterId = await RequestLetterAsync(session, jobId);
-        var letter = await WaitForLetterAsync(session, letterId);
+        var letter = await JobsApp.WaitForLetterAsync(session, letterId);
 
         Assert.Equal("Failed", letter.GetProperty("stage").GetString());
         Assert.Contains("malformed twice", letter.GetProperty("error").GetString(), StringComparison.Ordinal);

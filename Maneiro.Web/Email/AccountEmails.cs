@@ -47,6 +47,15 @@ public static class AccountEmails
         link,
         "If you already updated it, you can ignore this message.");
 
+    public static EmailMessage ClinicInvitation(string to, string clinicName, string inviter, string role, string link, TimeSpan lifetime) => Build(
+        to,
+        $"You are invited to join {(clinicName.Length > 0 ? clinicName : "a clinic")} on Maneiro",
+        "Hello,",
+        $"{inviter} invited you to join {(clinicName.Length > 0 ? clinicName : "their clinic")} on Maneiro as {role.ToLowerInvariant()}. Accept with a new or an existing Maneiro account that uses this e-mail address. The link works once and expires in {lifetime.TotalDays:0} days.",
+        "Accept the invitation",
+        link,
+        "If you did not expect this, ignore this message.");
+
     private static EmailMessage Build(string to, string subject, string greeting, string body, string action, string link, string footer)
     {
         var html = HtmlEncoder.Default;

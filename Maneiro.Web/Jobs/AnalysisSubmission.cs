@@ -3,6 +3,7 @@ using Maneiro.Infrastructure.Audit;
 using Maneiro.Infrastructure.OpenAi;
 using Maneiro.Infrastructure.Pipeline;
 using Maneiro.Web.Audit;
+using Maneiro.Web.Clinics;
 using Microsoft.Extensions.Options;
 
 namespace Maneiro.Web.Jobs;
@@ -21,11 +22,21 @@ public sealed record SubmitOutcome(int StatusCode, string? JobId, string? Error,
 /// (nothing charged, the new copy deleted) unless the user asked to analyse it again, and otherwise the allowance is
 /// reserved once and the analysis grain starts. Anything refused leaves nothing stored and no allowance used.
 /// </summary>
-public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AnalysisFingerprints fingerprints, AuditTrail audit)
+public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AnalysisFingerprints fingerprints, ClinicMembership memberships, AuditTrail audit)
 {
+    public const string ChooseClinician = "Choose the clinician this document is for.";
+
     public async Task<SubmitOutcome> SubmitAsync(HttpContext context, string userId)
     {
         var jobId = Guid.NewGuid().ToString("N");
+        var actor = await memberships.ForAsync(context);
+        if (actor is null || !actor.Can(ClinicAction.SubmitDocument))
+        {
+            return SubmitOutcome.Refused(StatusCodes.Status403Forbidden, "Your role in the clinic does not include uploading documents. Ask an admin to make you a clinician or staff member.");
+        }
+
+        // Whose analysis it is (and whose allowance it uses): the clinician's own, or, for staff, the clinician named
+        // in the form, once the form is read. Until then nothing is reserved.
         var user = grains.GetGrain<IUserGrain>(userId);
         var limits = options.Value;
         var (reserved, input, started) = (false, (StoredInput?)null, false);
@@ -49,21 +60,33 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
                 input = await inspector.StoreTextAsync(PastedText(form, limits), jobId, context.RequestAborted);
             }
 
+            if (!actor.Roles.HasFlag(ClinicRoles.Clinician))
+            {
+                var clinician = form.Field("forClinician") ?? "";
+                if (clinician.Length == 0 || !(await memberships.RolesInSameClinicAsync(actor, clinician)).HasFlag(ClinicRoles.Clinician))
+                {
+                    throw new UploadRefusedException(StatusCodes.Status400BadRequest, ChooseClinician);
+                }
+
+                userId = clinician;
+                user = grains.GetGrain<IUserGrain>(userId);
+            }
+
             var forceOcr = form.Field("forceOcr") is "true" or "on";
             var fingerprint = fingerprints.Of(userId, input.Sha256, specialty, forceOcr);
             if (form.Field("reanalyze") is not ("true" or "on") && await EarlierAnalysisAsync(userId, fingerprint, context.RequestAborted) is { } earlier)
             {
                 await inspector.DeleteAsync(input);
-                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, userId, earlier.JobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size, repeatOf = earlier.JobId });
+                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, earlier.JobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size, repeatOf = earlier.JobId });
                 return SubmitOutcome.Repeated(earlier);
             }
 
             await ReserveAsync();
-            await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr));
+            await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId));
             started = true;
             await fingerprints.RememberAsync(userId, fingerprint, jobId, CancellationToken.None);
-            await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, userId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size });
-            await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, userId, jobId);
+            await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size });
+            await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, jobId);
             return new SubmitOutcome(StatusCodes.Status202Accepted, jobId, null);
         }
         catch (UploadRefusedException ex)
@@ -91,7 +114,7 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
             if (reserved || input is not null)
             {
                 await CleanUpAsync();
-                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Failure, userId, details: new { status });
+                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Failure, actor.UserId, details: new { status });
             }
 
             return SubmitOutcome.Refused(status, error);

@@ -22,8 +22,8 @@ public sealed partial class JobProgressRelay(IConnectionMultiplexer redis, IHubC
                 var progress = JsonSerializer.Deserialize<JobProgress>(message.Message.ToString());
                 if (progress is not null)
                 {
-                    // The job's watchers and its owner's channel; a connection in both gets it twice (harmless: updates are idempotent).
-                    await hub.Clients.Groups(JobsHub.Group(progress.JobId), JobsHub.UserGroup(progress.OwnerId)).SendAsync("progress", JobViews.Progress(progress));
+                    // The job's watchers, its owner's channel and its follower's (staff working on it); a connection in both gets it twice (harmless: updates are idempotent).
+                    await hub.Clients.Groups(progress.Follower is { } follower ? [JobsHub.Group(progress.JobId), JobsHub.UserGroup(progress.OwnerId), JobsHub.UserGroup(follower)] : [JobsHub.Group(progress.JobId), JobsHub.UserGroup(progress.OwnerId)]).SendAsync("progress", JobViews.Progress(progress));
                 }
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)

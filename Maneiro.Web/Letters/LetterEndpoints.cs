@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Infrastructure.Audit;
+using Maneiro.Grains.Interfaces;
 using Maneiro.Web.Audit;
+using Maneiro.Web.Clinics;
 using Maneiro.Web.Security;
 
 namespace Maneiro.Web.Letters;
@@ -15,7 +17,7 @@ public static class LetterEndpoints
             await letters.ForUserAsync(user, id) is { } status ? Results.Json(LetterViews.Summary(status)) : Results.NotFound(new { error = "No such letter." }))
             .RequireAuthorization().RequireRateLimiting(RateLimits.Api);
 
-        endpoints.MapGet("/letters/{id}/pdf", async (string id, HttpContext context, LetterAccess letters, LetterExport export, AuditTrail audit, TimeProvider time) =>
+        endpoints.MapGet("/letters/{id}/pdf", async (string id, HttpContext context, LetterAccess letters, ClinicMembership memberships, LetterExport export, AuditTrail audit, TimeProvider time) =>
         {
             if (await letters.ForUserAsync(context.User, id) is not { } status)
             {
@@ -39,8 +41,15 @@ public static class LetterEndpoints
                     statusCode: StatusCodes.Status409Conflict);
             }
 
+            // A signed letter leaves the building only through a clinician: staff work on drafts.
+            if (!status.IsDraft && (await memberships.ForAsync(context))?.Can(ClinicAction.ExportSignedLetter) != true)
+            {
+                await audit.RecordAsync(AuditActions.LetterExported, AuditOutcomes.Denied, target: id);
+                return Results.Json(new { error = "Only a clinician can download a signed letter. Ask the signing clinician to download or send it." }, statusCode: StatusCodes.Status403Forbidden);
+            }
+
             var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
-            var head = await letters.LetterheadAsync(userId);
+            var head = await letters.LetterheadAsync(status);
             var date = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
             var input = LetterViews.PdfInput(status, head, date);
 
@@ -57,6 +66,7 @@ public static class LetterEndpoints
             await audit.RecordAsync(AuditActions.LetterExported, AuditOutcomes.Success, target: id, details: new
             {
                 version = status.CurrentVersion,
+                draft = status.IsDraft,
                 codeItems = open,
                 acknowledged = open.Intersect(acknowledged, StringComparer.Ordinal).ToList(),
                 exportedAnyway = anyway && unacknowledged.Count > 0,
@@ -71,6 +81,7 @@ public static class LetterEndpoints
     public static IServiceCollection AddManeiroLetters(this IServiceCollection services)
     {
         services.AddSingleton<LetterAccess>();
+        services.AddSingleton<Clinics.ClinicMembership>();
         services.AddSingleton<LetterExport>();
         services.AddOptions<LetterExportOptions>().BindConfiguration(LetterExportOptions.SectionName);
         return services;

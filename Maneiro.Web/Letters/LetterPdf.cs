@@ -18,7 +18,8 @@ public sealed record LetterPdfInput(
     string Body,
     IReadOnlyList<CodeEntry> Codes,
     IReadOnlyList<Reference> References,
-    string? CodeTable = null);
+    string? CodeTable = null,
+    bool Draft = false);
 
 /// <summary>
 /// Lays a letter out on US Letter pages with PDFsharp: letterhead, date, recipient, the RE: line, the body with bold
@@ -32,6 +33,9 @@ public static class LetterPdf
     private static readonly XBrush Ink = XBrushes.Black;
     private static readonly XBrush Muted = new XSolidBrush(XColor.FromArgb(90, 90, 90));
     private static readonly XBrush Alert = new XSolidBrush(XColor.FromArgb(176, 0, 32));
+
+    /// <summary>Printed across every page of a letter no clinician has signed, and where the signature would be.</summary>
+    public const string DraftMark = "DRAFT — NOT SIGNED";
 
     /// <summary>Lays the letter out; <paramref name="cancellationToken"/> is checked at every word, so a time budget can stop a long render.</summary>
     public static byte[] Render(LetterPdfInput input, CancellationToken cancellationToken = default)
@@ -227,6 +231,15 @@ public static class LetterPdf
 
         public void Signature()
         {
+            if (_input.Draft)
+            {
+                // No one's signature on a draft, only the mark (the watermark repeats it on every page).
+                EnsureSpace(30 + _body.GetHeight());
+                Gap(24);
+                Line(DraftMark, _bold, Alert);
+                return;
+            }
+
             var head = _input.Letterhead;
             var lines = new List<string>();
             var provider = string.Join(", ", new[] { head.ProviderName, head.Credentials }.Where(s => !string.IsNullOrWhiteSpace(s)));
@@ -266,8 +279,25 @@ public static class LetterPdf
                 var page = string.Format(CultureInfo.InvariantCulture, language.PageOf, i + 1, _pages.Count);
                 var pageWidth = g.MeasureString(page, _small).Width;
                 g.DrawString(page, _small, Muted, new XPoint(Margin + _width - pageWidth, y));
+                if (_input.Draft)
+                {
+                    Watermark(g, pageHeight);
+                }
+
                 g.Dispose();
             }
+        }
+
+        /// <summary>"DRAFT — NOT SIGNED" across the page, diagonally, in light red over the text.</summary>
+        private void Watermark(XGraphics g, double pageHeight)
+        {
+            var font = Font(54, XFontStyleEx.Bold);
+            var size = g.MeasureString(DraftMark, font);
+            var state = g.Save();
+            g.TranslateTransform(Margin + (_width / 2), pageHeight / 2);
+            g.RotateTransform(-35);
+            g.DrawString(DraftMark, font, new XSolidBrush(XColor.FromArgb(60, 176, 0, 32)), new XPoint(-size.Width / 2, size.Height / 4));
+            g.Restore(state);
         }
 
         private void NewPage()

@@ -28,7 +28,7 @@ public static class LetterViews
         pdfUrl = s.Current is null ? null : $"/letters/{s.LetterId}/pdf",
     };
 
-    /// <summary>The PDF's input: the current version on the owner's letterhead, with the analysis's codes and references.</summary>
+    /// <summary>The PDF's input: the current version on the clinic's letterhead with the signer's signature (a draft: none), the analysis's codes and references.</summary>
     public static LetterPdfInput PdfInput(LetterStatus s, Letterhead head, DateOnly date)
     {
         var version = s.Current ?? throw new InvalidOperationException("The letter has no text yet.");
@@ -47,7 +47,8 @@ public static class LetterViews
             body,
             LetterCodes.Billable(s.Context),
             s.Context?.References ?? [],
-            s.Context?.CodeTable);
+            s.Context?.CodeTable,
+            Draft: s.SignedBy is null);
     }
 
     public static string FileName(LetterStatus s, DateOnly date) =>

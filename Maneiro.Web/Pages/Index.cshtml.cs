@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Web.Clinics;
 using Maneiro.Web.Data;
 using Maneiro.Web.Jobs;
 using Microsoft.AspNetCore.Identity;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace Maneiro.Web.Pages;
 
-public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory grains, IOptions<UploadOptions> uploads, Maneiro.Infrastructure.OpenAi.PromptLibrary prompts) : PageModel
+public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory grains, IOptions<UploadOptions> uploads, Maneiro.Infrastructure.OpenAi.PromptLibrary prompts, ClinicMembership memberships, AnalysisAccess access) : PageModel
 {
     private const int PageSize = 20;
 
@@ -17,6 +18,15 @@ public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory gra
     public IReadOnlyList<(string Value, string Label)> SpecialtyChoices => prompts.SpecialtyChoices;
 
     public string FirstName { get; private set; } = "";
+
+    public Membership Me { get; private set; } = null!;
+
+    /// <summary>For staff: the clinic's clinicians, one of whom each upload is for.</summary>
+    public IReadOnlyList<(string UserId, string Name)> Clinicians { get; private set; } = [];
+
+    public bool MayUpload => Me.Can(ClinicAction.SubmitDocument);
+
+    public bool UploadsForClinician => MayUpload && !Me.Roles.HasFlag(ClinicRoles.Clinician);
 
     public IReadOnlyList<AnalysisProgress> Jobs { get; private set; } = [];
 
@@ -35,12 +45,32 @@ public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory gra
     {
         FirstName = (await users.GetUserAsync(User))?.FirstName ?? "";
         var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+        Me = (await memberships.ForAsync(HttpContext))!;
+        if (UploadsForClinician && await memberships.Clinic(Me.ClinicId).Read() is { } clinic)
+        {
+            var clinicians = new List<(string, string)>();
+            foreach (var member in clinic.Members.Where(m => m.Roles.HasFlag(ClinicRoles.Clinician)))
+            {
+                var account = await users.FindByIdAsync(member.UserId);
+                clinicians.Add((member.UserId, account?.DisplayName is { Length: > 0 } name ? $"{name} ({member.Email})" : member.Email));
+            }
+
+            Clinicians = clinicians;
+        }
+
         var index = grains.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(userId));
         var total = await index.Count();
         PageCount = Math.Max(1, (total + PageSize - 1) / PageSize);
         PageNumber = Math.Clamp(page, 1, PageCount);
         var ids = await index.Page((PageNumber - 1) * PageSize, PageSize);
         var statuses = await Task.WhenAll(ids.Select(id => grains.GetGrain<IAnalysisGrain>(id).GetProgress()));
-        Jobs = statuses.Where(s => s is not null).Select(s => s!).ToList();
+        // Another member's analysis (uploaded as staff) shows only while this account may still see it.
+        var visibleOwners = new Dictionary<string, bool>(StringComparer.Ordinal) { [userId] = true };
+        foreach (var owner in statuses.Where(s => s is not null).Select(s => s!.OwnerId).Distinct().Where(o => o != userId))
+        {
+            visibleOwners[owner] = await access.MaySeeForAsync(Me, owner);
+        }
+
+        Jobs = statuses.Where(s => s is not null && visibleOwners[s.OwnerId]).Select(s => s!).ToList();
     }
 }

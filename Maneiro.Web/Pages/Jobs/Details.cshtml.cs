@@ -4,6 +4,7 @@ using Maneiro.Grains.Domain.Letters;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
+using Maneiro.Web.Clinics;
 using Maneiro.Web.Jobs;
 using Maneiro.Web.Letters;
 using Microsoft.AspNetCore.Mvc;
@@ -11,7 +12,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Maneiro.Web.Pages.Jobs;
 
-public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, AuditTrail audit) : PageModel
+public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, ClinicMembership memberships, AuditTrail audit) : PageModel
 {
     public AnalysisProgress Job { get; private set; } = null!;
 
@@ -60,6 +61,10 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, A
         {
             ModelState.AddModelError("Letter.Kind", "Choose one of the listed kinds of letter.");
         }
+        else if ((await memberships.ForAsync(HttpContext))?.Can(ClinicPolicy.DraftActionFor(Letter.Kind)) != true)
+        {
+            ModelState.AddModelError("Letter.Kind", "Staff draft patient summaries and insurance letters for a clinician's signature; a clinician drafts the other letters.");
+        }
 
         if (!ModelState.IsValid)
         {
@@ -73,8 +78,9 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, A
             LetterBody.OneLine(Letter.RecipientSpecialty ?? ""),
             LetterBody.OneLine(Letter.RecipientClinic ?? ""),
             string.IsNullOrWhiteSpace(Letter.RecipientAddress) ? null : Letter.RecipientAddress.Trim());
+        // The letter is the analysis owner's (their allowance, their clinic's letterhead); a staff draft awaits their signature.
         var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
-        await letters.Grain(letterId).Start(new LetterRequest(userId, id, Letter.Kind, Letter.Language, recipient));
+        await letters.Grain(letterId).Start(new LetterRequest(job.OwnerId, id, Letter.Kind, Letter.Language, recipient, userId));
         await audit.RecordAsync(AuditActions.LetterRequested, AuditOutcomes.Success, target: letterId, details: new { analysis = id, kind = Letter.Kind.ToString(), language = Letter.Language });
         return Redirect($"/Letters/{letterId}");
     }
@@ -85,7 +91,7 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, A
         // The result shows once the analysis is complete (the last stage may still be saving it).
         var output = await jobs.OutputAsync(job);
         Output = job.Stage == JobStage.Complete ? output : output with { Result = null };
-        Letters = job.Stage == JobStage.Complete ? await letters.ForAnalysisAsync(job.JobId, job.OwnerId) : [];
+        Letters = job.Stage == JobStage.Complete ? await letters.ForAnalysisAsync(job.JobId, job.OwnerId, User.FindFirstValue(ClaimTypes.NameIdentifier)!) : [];
     }
 
     public async Task<IActionResult> OnPostCancelAsync(string id)

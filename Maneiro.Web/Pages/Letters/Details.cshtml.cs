@@ -1,9 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
+using Maneiro.Web.Clinics;
+using Maneiro.Web.Data;
 using Maneiro.Web.Letters;
 using Maneiro.Web.Security;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -12,9 +16,15 @@ namespace Maneiro.Web.Pages.Letters;
 
 /// <summary>A letter: live drafting progress, then the editor, versions, regenerate, restore, PDF and delete.</summary>
 [EnableRateLimiting(RateLimits.LetterEdits)]
-public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) : PageModel
+public sealed class LetterDetailsModel(LetterAccess letters, ClinicMembership memberships, UserManager<ManeiroUser> users, AuditTrail audit) : PageModel
 {
     public LetterStatus Letter { get; private set; } = null!;
+
+    /// <summary>Whether the signed-in member may sign (a clinician of the clinic); the grain checks again.</summary>
+    public bool MaySign { get; private set; }
+
+    /// <summary>Who signed it, as the page names them.</summary>
+    public string? SignerName { get; private set; }
 
     /// <summary>
     /// Codes in the current version that the code rule does not allow (a letter drafted before the rule): re-checked on
@@ -42,7 +52,7 @@ public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) :
             return NotFound();
         }
 
-        Show(letter);
+        await ShowAsync(letter);
         return Page();
     }
 
@@ -59,18 +69,38 @@ public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) :
             return Page();
         }
 
-        return await ChangeAsync(id, letter, g => g.SaveEdit(Subject, Body), AuditActions.LetterEdited, "Saved as a new version.");
+        return await ChangeAsync(id, letter, g => g.SaveEdit(Subject, Body, ActorId), AuditActions.LetterEdited, "Saved as a new version.");
     }
 
     public async Task<IActionResult> OnPostRegenerateAsync(string id) =>
         await letters.ForUserAsync(User, id) is { } letter
-            ? await ChangeAsync(id, letter, g => g.Regenerate(), AuditActions.LetterRegenerated, "Drafting a new version; earlier versions are kept.")
+            ? await ChangeAsync(id, letter, g => g.Regenerate(ActorId), AuditActions.LetterRegenerated, "Drafting a new version; earlier versions are kept.")
             : NotFound();
 
     public async Task<IActionResult> OnPostRestoreAsync(string id, int version) =>
         await letters.ForUserAsync(User, id) is { } letter
-            ? await ChangeAsync(id, letter, g => g.Restore(version), AuditActions.LetterRestored, $"Version {version} is current again (saved as a new version).")
+            ? await ChangeAsync(id, letter, g => g.Restore(version, ActorId), AuditActions.LetterRestored, $"Version {version} is current again (saved as a new version).")
             : NotFound();
+
+    /// <summary>Signs with the signed-in clinician's own signature; no form field can name another signer.</summary>
+    public async Task<IActionResult> OnPostSignAsync(string id)
+    {
+        if (await letters.ForUserAsync(User, id) is not { } letter)
+        {
+            return NotFound();
+        }
+
+        if (await memberships.ForAsync(HttpContext) is not { } me || !me.Can(ClinicAction.SignLetter))
+        {
+            await audit.RecordAsync(AuditActions.LetterSigned, AuditOutcomes.Denied, target: id);
+            await ShowAsync(letter);
+            ModelState.AddModelError(string.Empty, "Only a clinician can sign a letter. It stays a draft until a clinician of your clinic signs it.");
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Page();
+        }
+
+        return await ChangeAsync(id, letter, g => g.Sign(me.UserId), AuditActions.LetterSigned, "Signed with your signature block. The PDF now carries the clinic's letterhead and your signature.");
+    }
 
     public async Task<IActionResult> OnPostDeleteAsync(string id, bool confirmDelete)
     {
@@ -81,7 +111,7 @@ public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) :
 
         if (!confirmDelete)
         {
-            Show(letter);
+            await ShowAsync(letter);
             ModelState.AddModelError(string.Empty, "Tick the box to confirm that the letter and all its versions should be deleted.");
             return Page();
         }
@@ -92,6 +122,8 @@ public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) :
         return Redirect($"/Jobs/{letter.Request.AnalysisJobId}#letters");
     }
 
+    private string ActorId => User.FindFirstValue(ClaimTypes.NameIdentifier)!;
+
     private async Task<IActionResult> ChangeAsync(string id, LetterStatus letter, Func<ILetterGrain, Task<LetterStatus>> change, string action, string done)
     {
         try
@@ -100,7 +132,7 @@ public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) :
         }
         catch (LetterRefusedException ex)
         {
-            Show(letter);
+            await ShowAsync(letter);
             ModelState.AddModelError(string.Empty, ex.Message);
             return Page();
         }
@@ -110,8 +142,10 @@ public sealed class LetterDetailsModel(LetterAccess letters, AuditTrail audit) :
         return Redirect($"/Letters/{id}");
     }
 
-    private void Show(LetterStatus letter)
+    private async Task ShowAsync(LetterStatus letter)
     {
+        MaySign = (await memberships.ForAsync(HttpContext))?.Can(ClinicAction.SignLetter) == true;
+        SignerName = letter.SignedBy is { } signer ? (await users.FindByIdAsync(signer)) is { } account ? $"{account.DisplayName} ({account.Email})" : "a former member" : null;
         CodeNotices = letter.Current is { } version
             ? Grains.Domain.Letters.LetterCodes.Problems(version.Subject + "\n" + version.Body, letter.Context)
                 .Select(p => $"ICD-10 code {p.Code} will be left out of the PDF because {p.Reason}. Remove it from the text, or re-draft the letter.").ToList()

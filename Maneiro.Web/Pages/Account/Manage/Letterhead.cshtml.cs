@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
+using Maneiro.Web.Clinics;
 using Maneiro.Web.Letters;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -12,8 +12,17 @@ namespace Maneiro.Web.Pages.Account.Manage;
 /// <summary>The letterhead printed on exported letters; the logo is checked by content and re-encoded.</summary>
 [RequestFormLimits(MultipartBodyLengthLimit = 2 * LogoImage.MaxUploadBytes)]
 [RequestSizeLimit(2 * LogoImage.MaxUploadBytes)]
-public sealed class LetterheadModel(IGrainFactory grains, AuditTrail audit) : PageModel
+public sealed class LetterheadModel(IGrainFactory grains, ClinicMembership memberships, AuditTrail audit) : PageModel
 {
+    /// <summary>The fields of the clinic's letterhead; the rest are the member's own signature part.</summary>
+    public static readonly IReadOnlySet<string> ClinicFields = new HashSet<string>(StringComparer.Ordinal) { "ClinicName", "Address", "Phone", "Fax", "Email" };
+
+    public Membership Me { get; private set; } = null!;
+
+    public bool EditsClinic => Me.Can(ClinicAction.EditClinicLetterhead);
+
+    public bool Signs => Me.Can(ClinicAction.SignLetter);
+
     [BindProperty]
     public LetterheadForm Form { get; set; } = new();
 
@@ -23,17 +32,32 @@ public sealed class LetterheadModel(IGrainFactory grains, AuditTrail audit) : Pa
 
     public byte[]? LogoPng { get; private set; }
 
-    private ILetterheadGrain Grain => grains.GetGrain<ILetterheadGrain>(User.FindFirstValue(ClaimTypes.NameIdentifier)!);
+    /// <summary>The clinic's letterhead (a clinic of one's is the account's own grain).</summary>
+    private ILetterheadGrain ClinicGrain => grains.GetGrain<ILetterheadGrain>(Me.ClinicId);
+
+    private ILetterheadGrain OwnGrain => grains.GetGrain<ILetterheadGrain>(Me.UserId);
 
     public async Task OnGetAsync()
     {
-        var head = await Grain.Read();
-        Form = LetterheadForm.From(head);
-        LogoPng = head.LogoPng;
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        Me = (await memberships.ForAsync(HttpContext))!;
+        var clinic = await ClinicGrain.Read();
+        Form = LetterheadForm.From(Letterhead.Compose(clinic, await OwnGrain.Read()));
+        LogoPng = clinic.LogoPng;
     }
 
     public async Task<IActionResult> OnPostAsync()
     {
+        Me = (await memberships.ForAsync(HttpContext))!;
+        if (!EditsClinic && !Signs)
+        {
+            return Forbid();
+        }
+
         byte[]? png = null;
         if (Logo is { Length: > 0 })
         {
@@ -57,24 +81,40 @@ public sealed class LetterheadModel(IGrainFactory grains, AuditTrail audit) : Pa
 
         if (!ModelState.IsValid)
         {
-            LogoPng = (await Grain.Read()).LogoPng;
+            LogoPng = (await ClinicGrain.Read()).LogoPng;
             return Page();
         }
 
-        var saved = await Grain.SaveDetails(Form.ToLetterhead());
-        if (png is not null)
+        // Each part goes where it belongs, and only when the member's role may change it (the clinic's fields and logo:
+        // admins; the signature: clinicians). Fields of the other part in the form are ignored.
+        if (EditsClinic)
         {
-            saved = await Grain.SetLogo(png);
+            await ClinicGrain.SaveClinicPart(Form.ToLetterhead());
+            if (png is not null)
+            {
+                await ClinicGrain.SetLogo(png);
+            }
         }
 
-        await audit.RecordAsync(AuditActions.LetterheadUpdated, AuditOutcomes.Success, details: new { logo = png is not null });
-        TempData["Status"] = "Your letterhead was saved.";
+        if (Signs)
+        {
+            await OwnGrain.SaveSignature(Form.ToLetterhead());
+        }
+
+        await audit.RecordAsync(AuditActions.LetterheadUpdated, AuditOutcomes.Success, details: new { logo = EditsClinic && png is not null, clinic = EditsClinic ? Me.ClinicId : null, signature = Signs });
+        TempData["Status"] = EditsClinic && Signs ? "Your letterhead was saved." : EditsClinic ? "The clinic's letterhead was saved." : "Your signature was saved.";
         return RedirectToPage();
     }
 
     public async Task<IActionResult> OnPostRemoveLogoAsync()
     {
-        await Grain.SetLogo(null);
+        Me = (await memberships.ForAsync(HttpContext))!;
+        if (!EditsClinic)
+        {
+            return Forbid();
+        }
+
+        await ClinicGrain.SetLogo(null);
         await audit.RecordAsync(AuditActions.LetterheadUpdated, AuditOutcomes.Success, details: new { logo = "removed" });
         TempData["Status"] = "The logo was removed.";
         return RedirectToPage();

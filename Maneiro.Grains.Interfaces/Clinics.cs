@@ -1,0 +1,188 @@
+namespace Maneiro.Grains.Interfaces;
+
+/// <summary>What a member may do in their clinic. Valid sets: Admin, Admin|Clinician, Clinician, Staff.</summary>
+[Flags]
+[GenerateSerializer]
+public enum ClinicRoles
+{
+    None = 0,
+    Admin = 1,
+    Clinician = 2,
+    Staff = 4,
+}
+
+/// <summary>Every action a role grants or withholds; one rule (<see cref="ClinicPolicy"/>) for pages, API, hub and grains.</summary>
+public enum ClinicAction
+{
+    /// <summary>Upload a document or dictation for analysis (staff: on behalf of a clinician).</summary>
+    SubmitDocument,
+
+    /// <summary>Read an analysis one may see (a clinician's own, or one staff submitted for them).</summary>
+    ReadAnalysis,
+
+    /// <summary>Draft a referral, co-management or second-opinion letter.</summary>
+    DraftClinicalLetter,
+
+    /// <summary>Draft a patient summary or an insurance / prior-authorization letter.</summary>
+    DraftAdministrativeLetter,
+
+    /// <summary>Put one's own signature on a letter.</summary>
+    SignLetter,
+
+    /// <summary>Download a letter that carries a signature.</summary>
+    ExportSignedLetter,
+
+    /// <summary>Invite, change roles, remove members.</summary>
+    ManageMembers,
+
+    /// <summary>Require two-factor sign-in, rename the clinic.</summary>
+    ManagePolicy,
+
+    /// <summary>The clinic's letterhead (name, address, logo).</summary>
+    EditClinicLetterhead,
+
+    /// <summary>Plans, seats and invoices.</summary>
+    ManageBilling,
+
+    /// <summary>Every member's audit rows and usage.</summary>
+    ReadClinicAudit,
+}
+
+/// <summary>The role × action matrix.</summary>
+public static class ClinicPolicy
+{
+    public static bool Allows(ClinicRoles roles, ClinicAction action) => action switch
+    {
+        ClinicAction.SubmitDocument or ClinicAction.ReadAnalysis or ClinicAction.DraftAdministrativeLetter => (roles & (ClinicRoles.Clinician | ClinicRoles.Staff)) != 0,
+        ClinicAction.DraftClinicalLetter or ClinicAction.SignLetter or ClinicAction.ExportSignedLetter => roles.HasFlag(ClinicRoles.Clinician),
+        ClinicAction.ManageMembers or ClinicAction.ManagePolicy or ClinicAction.EditClinicLetterhead or ClinicAction.ManageBilling or ClinicAction.ReadClinicAudit => roles.HasFlag(ClinicRoles.Admin),
+        _ => false,
+    };
+
+    /// <summary>Whether a set of roles is one a member may hold.</summary>
+    public static bool IsValid(ClinicRoles roles) => roles is ClinicRoles.Admin or (ClinicRoles.Admin | ClinicRoles.Clinician) or ClinicRoles.Clinician or ClinicRoles.Staff;
+
+    /// <summary>The letters staff may draft (for a clinician's review).</summary>
+    public static ClinicAction DraftActionFor(LetterKind kind) =>
+        kind is LetterKind.PatientSummary or LetterKind.PriorAuthorization ? ClinicAction.DraftAdministrativeLetter : ClinicAction.DraftClinicalLetter;
+
+    public static string Describe(ClinicRoles roles) => roles switch
+    {
+        ClinicRoles.Admin => "Admin",
+        ClinicRoles.Admin | ClinicRoles.Clinician => "Admin and clinician",
+        ClinicRoles.Clinician => "Clinician",
+        ClinicRoles.Staff => "Staff",
+        _ => "No role",
+    };
+}
+
+[GenerateSerializer, Immutable, Alias("Maneiro.ClinicMember")]
+public sealed record ClinicMember(
+    [property: Id(0)] string UserId,
+    [property: Id(1)] string Email,
+    [property: Id(2)] ClinicRoles Roles,
+    [property: Id(3)] DateTimeOffset JoinedAt);
+
+/// <summary>An open invitation as the admin sees it (the token itself is only ever in the e-mail).</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.ClinicInvitation")]
+public sealed record ClinicInvitation(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Email,
+    [property: Id(2)] ClinicRoles Roles,
+    [property: Id(3)] DateTimeOffset ExpiresAt,
+    [property: Id(4)] string InvitedBy);
+
+[GenerateSerializer, Immutable, Alias("Maneiro.ClinicSnapshot")]
+public sealed record ClinicSnapshot(
+    [property: Id(0)] string ClinicId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] IReadOnlyList<ClinicMember> Members,
+    [property: Id(3)] IReadOnlyList<ClinicInvitation> Invitations,
+    [property: Id(4)] bool RequireTwoFactor)
+{
+    public ClinicMember? Member(string userId) => Members.FirstOrDefault(m => m.UserId == userId);
+}
+
+/// <summary>A new invitation: its public part and the token for the e-mail link.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.IssuedInvitation")]
+public sealed record IssuedInvitation(
+    [property: Id(0)] ClinicInvitation Invitation,
+    [property: Id(1)] string Token);
+
+/// <summary>What the invitation page shows before it is accepted.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.InvitationPreview")]
+public sealed record InvitationPreview(
+    [property: Id(0)] string ClinicId,
+    [property: Id(1)] string ClinicName,
+    [property: Id(2)] string Email,
+    [property: Id(3)] ClinicRoles Roles);
+
+/// <summary>A clinic refused a change (not allowed for the caller, the last admin, an expired invitation); the message is for the user.</summary>
+[GenerateSerializer, Alias("Maneiro.ClinicRefusedException")]
+public sealed class ClinicRefusedException : Exception
+{
+    public ClinicRefusedException()
+    {
+    }
+
+    public ClinicRefusedException(string message)
+        : base(message)
+    {
+    }
+
+    public ClinicRefusedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// One clinic, keyed by its id (a clinic of one founded by an account has that account's user id). Every change names
+/// the acting member, which the web takes from the signed-in user, never from the browser; the grain checks it against
+/// its own roster.
+/// </summary>
+[Alias("Maneiro.Clinic")]
+public interface IClinicGrain : IGrainWithStringKey
+{
+    /// <summary>Makes a clinic of one with the founder as admin and clinician; calling it again for the same founder changes nothing.</summary>
+    [Alias("Found")]
+    Task<ClinicSnapshot> Found(string founderId, string email, string name);
+
+    /// <summary>The clinic, or null when it was never founded.</summary>
+    [Alias("Read")]
+    Task<ClinicSnapshot?> Read();
+
+    [Alias("RolesOf")]
+    Task<ClinicRoles> RolesOf(string userId);
+
+    [Alias("Rename")]
+    Task<ClinicSnapshot> Rename(string actorId, string name);
+
+    [Alias("Invite")]
+    Task<IssuedInvitation> Invite(string actorId, string email, ClinicRoles roles);
+
+    [Alias("RevokeInvitation")]
+    Task<ClinicSnapshot> RevokeInvitation(string actorId, string invitationId);
+
+    /// <summary>The invitation a token stands for, or null when it is unknown, used or expired.</summary>
+    [Alias("Preview")]
+    Task<InvitationPreview?> Preview(string token);
+
+    /// <summary>Adds the account to the clinic (moving it out of its clinic of one) and uses the invitation up.</summary>
+    [Alias("Accept")]
+    Task<ClinicSnapshot> Accept(string token, string userId, string email);
+
+    [Alias("ChangeRoles")]
+    Task<ClinicSnapshot> ChangeRoles(string actorId, string memberId, ClinicRoles roles);
+
+    /// <summary>Removes a member (an admin removing someone, or a member leaving: actor = member).</summary>
+    [Alias("Remove")]
+    Task<ClinicSnapshot> Remove(string actorId, string memberId);
+
+    /// <summary>Empties this clinic when it is a clinic of this one account (called when the account joins another clinic).</summary>
+    [Alias("DissolveClinicOfOne")]
+    Task DissolveClinicOfOne(string userId);
+
+    [Alias("SetRequireTwoFactor")]
+    Task<ClinicSnapshot> SetRequireTwoFactor(string actorId, bool required);
+}

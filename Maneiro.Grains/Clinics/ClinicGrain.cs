@@ -1,0 +1,135 @@
+using Maneiro.Grains.Domain.Clinics;
+using Maneiro.Grains.Interfaces;
+
+namespace Maneiro.Grains.Clinics;
+
+/// <summary>Persisted state of <see cref="ClinicGrain"/>.</summary>
+[GenerateSerializer, Alias("Maneiro.ClinicState")]
+public sealed class ClinicState
+{
+    [Id(0)] public string Name { get; set; } = "";
+
+    [Id(1)] public ClinicRosterState Roster { get; set; } = new();
+
+    [Id(2)] public bool RequireTwoFactor { get; set; }
+
+    [Id(3)] public DateTimeOffset? FoundedAt { get; set; }
+}
+
+/// <summary>
+/// One clinic: its roster, invitations and policy. The roster's rules live in <see cref="ClinicRoster"/>; this grain
+/// stores them and tells the members' user grains which clinic they belong to.
+/// </summary>
+[GrainType("clinic")]
+public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] IPersistentState<ClinicState> state, TimeProvider time) : Grain, IClinicGrain
+{
+    private ClinicRoster Roster => new(state.State.Roster, time);
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task<ClinicSnapshot> Found(string founderId, string email, string name)
+    {
+        if (state.State.FoundedAt is null)
+        {
+            state.State.FoundedAt = time.GetUtcNow();
+            state.State.Name = name.Trim();
+            Roster.AddFounder(founderId, email);
+            await GrainStorage.WriteAsync(state);
+        }
+        else if (Roster.RolesOf(founderId) == ClinicRoles.None)
+        {
+            throw new ClinicRefusedException("This clinic was founded by another account.");
+        }
+
+        return Snapshot();
+    }
+
+    public Task<ClinicSnapshot?> Read() => Task.FromResult(state.State.FoundedAt is null ? null : Snapshot());
+
+    public Task<ClinicRoles> RolesOf(string userId) => Task.FromResult(Roster.RolesOf(userId));
+
+    public async Task<ClinicSnapshot> Rename(string actorId, string name)
+    {
+        Roster.Require(actorId, ClinicAction.ManagePolicy);
+        name = name.Trim();
+        if (name.Length is 0 or > 120)
+        {
+            throw new ClinicRefusedException("Enter the clinic's name (up to 120 characters).");
+        }
+
+        state.State.Name = name;
+        await GrainStorage.WriteAsync(state);
+        return Snapshot();
+    }
+
+    public async Task<IssuedInvitation> Invite(string actorId, string email, ClinicRoles roles)
+    {
+        var issued = Roster.Invite(Id, actorId, email, roles);
+        await GrainStorage.WriteAsync(state);
+        return issued;
+    }
+
+    public async Task<ClinicSnapshot> RevokeInvitation(string actorId, string invitationId)
+    {
+        Roster.Revoke(actorId, invitationId);
+        await GrainStorage.WriteAsync(state);
+        return Snapshot();
+    }
+
+    public Task<InvitationPreview?> Preview(string token) =>
+        Task.FromResult(Secret(token) is { } secret && Roster.FindInvitation(secret) is { } invitation
+            ? new InvitationPreview(Id, state.State.Name, invitation.Email, invitation.Roles)
+            : null);
+
+    public async Task<ClinicSnapshot> Accept(string token, string userId, string email)
+    {
+        var invitation = Roster.CheckAcceptable(Secret(token) ?? "", userId, email);
+
+        // Out of the clinic of one first (it refuses when that clinic has other members), then in here.
+        var user = GrainFactory.GetGrain<IUserGrain>(userId);
+        if (await user.CurrentClinicId() is { } current && current != Id)
+        {
+            await GrainFactory.GetGrain<IClinicGrain>(current).DissolveClinicOfOne(userId);
+        }
+
+        Roster.Accept(invitation, userId, email);
+        await GrainStorage.WriteAsync(state);
+        await user.MoveToClinic(Id);
+        return Snapshot();
+    }
+
+    public async Task<ClinicSnapshot> ChangeRoles(string actorId, string memberId, ClinicRoles roles)
+    {
+        Roster.ChangeRoles(actorId, memberId, roles);
+        await GrainStorage.WriteAsync(state);
+        return Snapshot();
+    }
+
+    public async Task<ClinicSnapshot> Remove(string actorId, string memberId)
+    {
+        Roster.Remove(actorId, memberId);
+        await GrainStorage.WriteAsync(state);
+        await GrainFactory.GetGrain<IUserGrain>(memberId).LeaveClinic(Id);
+        return Snapshot();
+    }
+
+    public async Task DissolveClinicOfOne(string userId)
+    {
+        Roster.Dissolve(userId);
+        await GrainStorage.WriteAsync(state);
+    }
+
+    public async Task<ClinicSnapshot> SetRequireTwoFactor(string actorId, bool required)
+    {
+        Roster.Require(actorId, ClinicAction.ManagePolicy);
+        state.State.RequireTwoFactor = required;
+        await GrainStorage.WriteAsync(state);
+        return Snapshot();
+    }
+
+    /// <summary>The secret part of a token that names this clinic; null for any other token.</summary>
+    private string? Secret(string token) =>
+        token.StartsWith(Id + ".", StringComparison.Ordinal) ? token[(Id.Length + 1)..] : null;
+
+    private ClinicSnapshot Snapshot() => new(Id, state.State.Name, Roster.Members.ToList(), Roster.OpenInvitations(), state.State.RequireTwoFactor);
+}

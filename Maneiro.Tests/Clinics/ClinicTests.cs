@@ -1,0 +1,228 @@
+using System.Net;
+using Maneiro.Grains.Interfaces;
+using Maneiro.Testing;
+using Maneiro.Web.Jobs;
+
+namespace Maneiro.Tests.Clinics;
+
+/// <summary>
+/// A clinic as its members meet it over HTTP: an admin invites by e-mail, a clinician and a staff member accept, staff
+/// upload for a clinician and draft the letters staff may draft, only a clinician signs, and a removal counts at once.
+/// </summary>
+public sealed class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
+{
+    private sealed record Member(BrowserSession Session, string Email, string UserId);
+
+    private sealed record Clinic(Member Admin, Member Clinician, Member Staff);
+
+    [Fact]
+    public async Task An_account_is_a_clinic_of_one_until_its_admin_invites_members_who_accept_by_e_mail()
+    {
+        var admin = await NewMemberAsync("admin");
+        var (_, page, _) = await admin.Session.GetAsync("/Clinic");
+        Assert.Contains("id=\"my-role\">admin and clinician<", page, StringComparison.Ordinal);
+        Assert.Contains("It is a clinic of one", page, StringComparison.Ordinal);
+        Assert.Equal(admin.UserId, await app.UserGrain(admin.UserId).CurrentClinicId());
+
+        // An existing account (with its own clinic of one) and a brand-new one accept.
+        var existing = await NewMemberAsync("clinician");
+        var token = await InviteAsync(admin, existing.Email, ClinicRoles.Clinician);
+        var (_, joinPage, _) = await existing.Session.GetAsync("/Clinic/Join?token=" + Uri.EscapeDataString(token));
+        Assert.Contains("as <strong>clinician</strong>", joinPage, StringComparison.Ordinal);
+        await existing.Session.FollowAsync(await existing.Session.SubmitAsync("/Clinic/Join?token=" + Uri.EscapeDataString(token), new Dictionary<string, string> { ["Token"] = token }));
+        Assert.Equal(admin.UserId, await app.UserGrain(existing.UserId).CurrentClinicId());
+
+        // The link works once.
+        var again = await existing.Session.SubmitAsync("/Clinic/Join?token=" + Uri.EscapeDataString(token), new Dictionary<string, string> { ["Token"] = token });
+        Assert.Contains("expired or was already used", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // An invitation is for its address only.
+        var stranger = await NewMemberAsync("stranger");
+        var other = await InviteAsync(admin, JobsApp.NewEmail("staff"), ClinicRoles.Staff);
+        var refused = await stranger.Session.SubmitAsync("/Clinic/Join?token=" + Uri.EscapeDataString(other), new Dictionary<string, string> { ["Token"] = other });
+        Assert.Contains("This invitation is for", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(stranger.UserId, await app.UserGrain(stranger.UserId).CurrentClinicId());
+
+        var (_, members, _) = await admin.Session.GetAsync("/Clinic");
+        Assert.Contains($"data-member=\"{existing.Email}\"", members, StringComparison.Ordinal);
+        Assert.DoesNotContain($"data-member=\"{stranger.Email}\"", members, StringComparison.Ordinal);
+
+        // A clinician sees the clinic but no admin controls, and cannot invite by posting the form anyway.
+        var (_, asClinician, _) = await existing.Session.GetAsync("/Clinic");
+        Assert.DoesNotContain("Send invitation", asClinician, StringComparison.Ordinal);
+        var forged = await existing.Session.FollowAsync(await existing.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["Invite.Email"] = "x@clinic.example", ["Invite.Roles"] = "2" }, handler: "Invite"));
+        Assert.Contains("Only a clinic admin can do that.", System.Net.WebUtility.HtmlDecode(forged.Html), StringComparison.Ordinal);
+
+        // The last admin can neither leave nor be demoted.
+        var demote = await admin.Session.FollowAsync(await admin.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["memberId"] = admin.UserId, ["roles"] = "2" }, handler: "Roles"));
+        Assert.Contains("last admin cannot be demoted", demote.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Staff_upload_for_a_clinician_and_draft_an_insurance_letter_that_only_a_clinician_of_the_clinic_signs()
+    {
+        var clinic = await ClinicAsync();
+        var (admin, clinician, staff) = (clinic.Admin, clinic.Clinician, clinic.Staff);
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+
+        // Staff must say which clinician the document is for, and it must be one of this clinic's clinicians.
+        var noClinician = await JobsApp.UploadAsync(staff.Session, null, text: TestDocuments.OphthalmologyNote);
+        Assert.Equal(HttpStatusCode.BadRequest, noClinician.StatusCode);
+        Assert.Contains(AnalysisSubmission.ChooseClinician, await noClinician.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var outsider = await NewMemberAsync("outsider");
+        Assert.Equal(HttpStatusCode.BadRequest, (await JobsApp.UploadAsync(staff.Session, null, text: TestDocuments.OphthalmologyNote, forClinician: outsider.UserId)).StatusCode);
+
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(staff.Session, null, text: TestDocuments.OphthalmologyNote, forClinician: admin.UserId));
+        Assert.Equal(JobStage.Complete, JobsApp.Stage(await JobsApp.WaitForFinishAsync(staff.Session, jobId)));
+        Assert.Equal(1, await UsedAsync(admin, UsageKind.Analyses));
+        Assert.Equal(0, await UsedAsync(staff, UsageKind.Analyses));
+
+        // The owner and the staff member who uploaded it see it; the other clinician does not.
+        Assert.Equal(HttpStatusCode.OK, (await admin.Session.GetAsync($"/Jobs/{jobId}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await clinician.Session.GetAsync($"/Jobs/{jobId}")).Status);
+        Assert.Contains($"data-job-id=\"{jobId}\"", (await staff.Session.GetAsync("/")).Html, StringComparison.Ordinal);
+
+        // Staff cannot draft a referral, but drafts a prior authorization: a draft, unsigned, marked in the PDF.
+        var referral = await RequestLetterAsync(staff, jobId, LetterKind.Referral);
+        Assert.Equal(HttpStatusCode.OK, referral.StatusCode);
+        Assert.Contains("Staff draft patient summaries and insurance letters", await referral.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        app.OpenAi.AnswerLetters(LetterSamples.Draft(sections: ("Request", ["Timolol is medically necessary for moderate glaucoma (H40.1112) [1]."])));
+        var letterId = LetterIdOf(await RequestLetterAsync(staff, jobId, LetterKind.PriorAuthorization));
+        var letter = await JobsApp.WaitForLetterAsync(staff.Session, letterId);
+        Assert.Equal("Complete", letter.GetProperty("stage").GetString());
+        Assert.Equal(1, await UsedAsync(admin, UsageKind.Letters));
+        Assert.Contains("Draft — not signed", (await staff.Session.GetAsync($"/Letters/{letterId}")).Html, StringComparison.Ordinal);
+
+        await SetLetterheadAsync(admin, "Clínica São Lucas", "Dra. Helena Ribeiro");
+        await SetLetterheadAsync(clinician, "Ignored: not an admin", "Dr. Bruno Costa");
+        var draftPdf = await PdfTextAsync(staff, letterId);
+        Assert.Contains("DRAFT — NOT SIGNED", draftPdf, StringComparison.Ordinal);
+        Assert.Contains("Clínica São Lucas", draftPdf, StringComparison.Ordinal);
+        Assert.DoesNotContain("Helena Ribeiro", draftPdf, StringComparison.Ordinal);
+
+        // Staff cannot sign; the other clinician cannot even open it (whatever they post).
+        var staffSign = await staff.Session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string>(), handler: "Sign");
+        Assert.Equal(HttpStatusCode.Forbidden, staffSign.StatusCode);
+        var token = BrowserSession.AntiforgeryToken((await clinician.Session.GetAsync("/")).Html)!;
+        Assert.Equal(HttpStatusCode.NotFound, (await clinician.Session.PostAsync($"/Letters/{letterId}?handler=Sign", new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["clinicianId"] = admin.UserId })).StatusCode);
+
+        // The owner signs: the clinic's letterhead and the owner's own signature, never the other clinician's.
+        await admin.Session.FollowAsync(await admin.Session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string> { ["clinicianId"] = clinician.UserId }, handler: "Sign"));
+        var signed = await PdfTextAsync(admin, letterId);
+        Assert.Contains("Clínica São Lucas", signed, StringComparison.Ordinal);
+        Assert.Contains("Dra. Helena Ribeiro", signed, StringComparison.Ordinal);
+        Assert.DoesNotContain("Bruno Costa", signed, StringComparison.Ordinal);
+        Assert.DoesNotContain("DRAFT", signed, StringComparison.Ordinal);
+
+        // A signed letter leaves through a clinician only; a staff edit makes it a draft again.
+        using (var staffExport = await staff.Session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, staffExport.StatusCode);
+        }
+
+        await staff.Session.FollowAsync(await staff.Session.SubmitAsync($"/Letters/{letterId}", new Dictionary<string, string> { ["Subject"] = "Prior authorization", ["Body"] = "An edited request [1]." }, handler: "Save"));
+        Assert.Contains("DRAFT — NOT SIGNED", await PdfTextAsync(staff, letterId), StringComparison.Ordinal);
+
+        // Inside the grain too: a signer from outside the clinic is refused, another clinician of it signs as themselves.
+        var grain = app.Grains.GetGrain<ILetterGrain>(letterId);
+        await Assert.ThrowsAsync<LetterRefusedException>(() => grain.Sign(outsider.UserId));
+        await Assert.ThrowsAsync<LetterRefusedException>(() => grain.Sign(staff.UserId));
+        Assert.Equal(clinician.UserId, (await grain.Sign(clinician.UserId)).SignedBy);
+        var byOther = await PdfTextAsync(admin, letterId);
+        Assert.Contains("Dr. Bruno Costa", byOther, StringComparison.Ordinal);
+        Assert.DoesNotContain("Helena Ribeiro", byOther, StringComparison.Ordinal);
+
+        // Removing the staff member counts at once: the analysis and the letter read as missing.
+        await admin.Session.FollowAsync(await admin.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["memberId"] = staff.UserId }, handler: "Remove"));
+        Assert.Equal(HttpStatusCode.NotFound, (await staff.Session.GetAsync($"/Jobs/{jobId}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await staff.Session.GetAsync($"/Letters/{letterId}")).Status);
+        Assert.DoesNotContain($"data-job-id=\"{jobId}\"", (await staff.Session.GetAsync("/")).Html, StringComparison.Ordinal);
+        Assert.NotEqual(admin.UserId, await app.UserGrain(staff.UserId).CurrentClinicId());
+    }
+
+    [Fact]
+    public async Task An_admin_only_member_manages_the_clinic_but_neither_uploads_nor_reads_patient_work()
+    {
+        var clinic = await ClinicAsync();
+        await clinic.Admin.Session.FollowAsync(await clinic.Admin.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["memberId"] = clinic.Clinician.UserId, ["roles"] = "3" }, handler: "Roles"));
+        await clinic.Clinician.Session.FollowAsync(await clinic.Clinician.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["memberId"] = clinic.Admin.UserId, ["roles"] = "1" }, handler: "Roles"));
+        Assert.Equal(ClinicRoles.Admin, await app.Grains.GetGrain<IClinicGrain>(clinic.Admin.UserId).RolesOf(clinic.Admin.UserId));
+
+        var refused = await JobsApp.UploadAsync(clinic.Admin.Session, null, text: TestDocuments.OphthalmologyNote);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("upload-not-allowed", (await clinic.Admin.Session.GetAsync("/")).Html, StringComparison.Ordinal);
+        Assert.Equal(0, await UsedAsync(clinic.Admin, UsageKind.Analyses));
+    }
+
+    private async Task<Clinic> ClinicAsync()
+    {
+        var admin = await NewMemberAsync("admin");
+        var clinician = await NewMemberAsync("clinician");
+        await JoinAsync(clinician, await InviteAsync(admin, clinician.Email, ClinicRoles.Clinician));
+
+        // Staff accept with an account made after the invitation.
+        var staffEmail = JobsApp.NewEmail("staff");
+        var token = await InviteAsync(admin, staffEmail, ClinicRoles.Staff);
+        var session = app.NewSession();
+        Assert.Equal(HttpStatusCode.Redirect, (await JobsApp.RegisterAsync(session, staffEmail)).StatusCode);
+        await app.ConfirmAsync(session, staffEmail);
+        Assert.Equal(HttpStatusCode.Redirect, (await JobsApp.LoginAsync(session, staffEmail)).StatusCode);
+        var staff = new Member(session, staffEmail, await app.UserIdAsync(staffEmail));
+        await JoinAsync(staff, token);
+        return new Clinic(admin, clinician, staff);
+    }
+
+    private async Task<Member> NewMemberAsync(string name)
+    {
+        var (session, email) = await app.SignedInUserAsync(name);
+        return new Member(session, email, await app.UserIdAsync(email));
+    }
+
+    private async Task<string> InviteAsync(Member admin, string email, ClinicRoles roles)
+    {
+        var sent = await admin.Session.FollowAsync(await admin.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["Invite.Email"] = email, ["Invite.Roles"] = ((int)roles).ToString(System.Globalization.CultureInfo.InvariantCulture) }, handler: "Invite"));
+        Assert.Contains($"An invitation was sent to {email}.", sent.Html, StringComparison.Ordinal);
+        var mail = await app.Mail.WaitForAsync(email, "invited");
+        var link = MailPickup.LinkPath(mail);
+        Assert.StartsWith("/Clinic/Join?token=", link, StringComparison.Ordinal);
+        return Uri.UnescapeDataString(link["/Clinic/Join?token=".Length..]);
+    }
+
+    private static async Task JoinAsync(Member member, string token)
+    {
+        var (_, html, _) = await member.Session.FollowAsync(await member.Session.SubmitAsync("/Clinic/Join?token=" + Uri.EscapeDataString(token), new Dictionary<string, string> { ["Token"] = token }));
+        Assert.Contains("You joined", html, StringComparison.Ordinal);
+    }
+
+    private async Task<int> UsedAsync(Member member, UsageKind kind) =>
+        (await app.UserGrain(member.UserId).GetSnapshot()).Usage.Single(u => u.Kind == kind).Used;
+
+    private static async Task<HttpResponseMessage> RequestLetterAsync(Member member, string jobId, LetterKind kind) =>
+        await member.Session.SubmitAsync($"/Jobs/{jobId}", new Dictionary<string, string>
+        {
+            ["Letter.Kind"] = kind.ToString(),
+            ["Letter.Language"] = "en",
+            ["Letter.RecipientName"] = "Acme Health Plan",
+        }, handler: "Letter");
+
+    private static string LetterIdOf(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return response.Headers.Location!.OriginalString["/Letters/".Length..];
+    }
+
+    private static async Task SetLetterheadAsync(Member member, string clinicName, string providerName) =>
+        await member.Session.FollowAsync(await member.Session.SubmitAsync("/Account/Manage/Letterhead", new Dictionary<string, string>
+        {
+            ["Form.ClinicName"] = clinicName,
+            ["Form.ProviderName"] = providerName,
+            ["Form.Credentials"] = "MD",
+        }));
+
+    private static async Task<string> PdfTextAsync(Member member, string letterId)
+    {
+        using var response = await member.Session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf?anyway=true", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return Letters.LetterFlowTests.PdfText(await response.Content.ReadAsByteArrayAsync());
+    }
+}
