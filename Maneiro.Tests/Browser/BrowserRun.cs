@@ -36,6 +36,14 @@ public sealed class BrowserRun : IAsyncDisposable
         await Page.WaitForURLAsync(BaseUrl + "/");
     }
 
+    /// <summary>Signs out with the header's button, as a person handing the computer over would.</summary>
+    public async Task SignOutAsync()
+    {
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Page.WaitForURLAsync(url => !url.Contains("/Account/Logout", StringComparison.Ordinal));
+        await Context.ClearCookiesAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Context.DisposeAsync();
