@@ -103,6 +103,12 @@ public sealed record ClinicSnapshot(
     public ClinicMember? Member(string userId) => Members.FirstOrDefault(m => m.UserId == userId);
 }
 
+/// <summary>What one request needs of a member's place: their roles and the clinic's sign-in policy.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.ClinicSeat")]
+public sealed record ClinicSeat(
+    [property: Id(0)] ClinicRoles Roles,
+    [property: Id(1)] bool RequireTwoFactor);
+
 /// <summary>A new invitation: its public part and the token for the e-mail link.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.IssuedInvitation")]
 public sealed record IssuedInvitation(
@@ -154,6 +160,9 @@ public interface IClinicGrain : IGrainWithStringKey
 
     [Alias("RolesOf")]
     Task<ClinicRoles> RolesOf(string userId);
+
+    [Alias("SeatOf")]
+    Task<ClinicSeat> SeatOf(string userId);
 
     [Alias("Rename")]
     Task<ClinicSnapshot> Rename(string actorId, string name);

@@ -48,6 +48,8 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
 
     public Task<ClinicRoles> RolesOf(string userId) => Task.FromResult(Roster.RolesOf(userId));
 
+    public Task<ClinicSeat> SeatOf(string userId) => Task.FromResult(new ClinicSeat(Roster.RolesOf(userId), state.State.RequireTwoFactor));
+
     public async Task<ClinicSnapshot> Rename(string actorId, string name)
     {
         Roster.Require(actorId, ClinicAction.ManagePolicy);

@@ -154,6 +154,36 @@ public sealed class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(0, await UsedAsync(clinic.Admin, UsageKind.Analyses));
     }
 
+    [Fact]
+    public async Task When_the_clinic_requires_two_factor_members_without_it_are_sent_to_set_it_up_and_cannot_turn_it_off()
+    {
+        var clinic = await ClinicAsync();
+        var staff = clinic.Staff.Session;
+        await clinic.Admin.Session.FollowAsync(await clinic.Admin.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["requireTwoFactor"] = "true" }, handler: "Policy"));
+
+        var (status, _, location) = await staff.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, status);
+        Assert.Equal("/Account/Manage/TwoFactor", location!.OriginalString);
+        var (_, setup, _) = await staff.GetAsync("/Account/Manage/TwoFactor");
+        Assert.Contains("Your clinic requires two-factor sign-in.", setup, StringComparison.Ordinal);
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/api/analyze") { Content = new MultipartFormDataContent { { new StringContent("note"), "text" }, { new StringContent(clinic.Admin.UserId), "forClinician" } } })
+        {
+            request.Headers.Add("RequestVerificationToken", BrowserSession.AntiforgeryToken(setup)!);
+            request.Headers.Accept.ParseAdd("application/json");
+            using var upload = await staff.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
+            Assert.Contains("requires two-factor sign-in", await upload.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var key = System.Text.RegularExpressions.Regex.Match(setup, "data-testid=\"authenticator-key\">([a-z2-7 ]+)<").Groups[1].Value;
+        await staff.SubmitAsync("/Account/Manage/TwoFactor", new Dictionary<string, string> { ["Code"] = Totp.Code(key, DateTimeOffset.UtcNow) }, "Enable");
+        Assert.Equal(HttpStatusCode.OK, (await staff.GetAsync("/")).Status);
+
+        var off = await staff.FollowAsync(await staff.SubmitAsync("/Account/Manage/TwoFactor", new Dictionary<string, string> { ["confirm"] = "true", ["CurrentPassword"] = AccountsApp.GoodPassword }, "Disable"));
+        Assert.Contains("Your clinic requires two-factor sign-in, so it stays on.", off.Html, StringComparison.Ordinal);
+        Assert.Contains("Two-factor sign-in is <strong>on</strong>", off.Html, StringComparison.Ordinal);
+    }
+
     private async Task<Clinic> ClinicAsync()
     {
         var admin = await NewMemberAsync("admin");

@@ -67,7 +67,8 @@ public static class WebHostingExtensions
             o.Conventions.AuthorizeFolder("/Account/Manage");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Pricing");
-        });
+        }).AddMvcOptions(o => o.Filters.Add<Clinics.ClinicTwoFactorPolicy>());
+        builder.Services.AddScoped<Clinics.ClinicTwoFactorPolicy>();
         return builder;
     }
 

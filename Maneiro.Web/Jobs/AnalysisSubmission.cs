@@ -22,7 +22,7 @@ public sealed record SubmitOutcome(int StatusCode, string? JobId, string? Error,
 /// (nothing charged, the new copy deleted) unless the user asked to analyse it again, and otherwise the allowance is
 /// reserved once and the analysis grain starts. Anything refused leaves nothing stored and no allowance used.
 /// </summary>
-public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AnalysisFingerprints fingerprints, ClinicMembership memberships, AuditTrail audit)
+public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AnalysisFingerprints fingerprints, ClinicMembership memberships, ClinicTwoFactorPolicy twoFactor, AuditTrail audit)
 {
     public const string ChooseClinician = "Choose the clinician this document is for.";
 
@@ -33,6 +33,11 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
         if (actor is null || !actor.Can(ClinicAction.SubmitDocument))
         {
             return SubmitOutcome.Refused(StatusCodes.Status403Forbidden, "Your role in the clinic does not include uploading documents. Ask an admin to make you a clinician or staff member.");
+        }
+
+        if (await twoFactor.MustSetUpAsync(context))
+        {
+            return SubmitOutcome.Refused(StatusCodes.Status403Forbidden, ClinicTwoFactorPolicy.Required);
         }
 
         // Whose analysis it is (and whose allowance it uses): the clinician's own, or, for staff, the clinician named

@@ -11,7 +11,7 @@ using QRCoder;
 
 namespace Maneiro.Web.Pages.Account.Manage;
 
-public sealed class TwoFactorModel(UserManager<ManeiroUser> users, SignInManager<ManeiroUser> signIn, SessionRevocation sessions, AuditTrail audit) : PageModel
+public sealed class TwoFactorModel(UserManager<ManeiroUser> users, SignInManager<ManeiroUser> signIn, SessionRevocation sessions, Clinics.ClinicMembership memberships, AuditTrail audit) : PageModel
 {
     [BindProperty]
     public string Code { get; set; } = "";
@@ -70,6 +70,12 @@ public sealed class TwoFactorModel(UserManager<ManeiroUser> users, SignInManager
         if (!confirm)
         {
             TempData["Status"] = "Two-factor sign-in is still on: tick the box to confirm you want to turn it off.";
+            return RedirectToPage();
+        }
+
+        if (await memberships.ForAsync(HttpContext) is { ClinicRequiresTwoFactor: true })
+        {
+            TempData["Error"] = "Your clinic requires two-factor sign-in, so it stays on. Ask your clinic's admin if this should change.";
             return RedirectToPage();
         }
 
