@@ -54,6 +54,7 @@ public static class InfrastructureExtensions
 
         services.AddManeiroBlobStore(configuration);
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditClinics>();
         services.AddSingleton<IJobAuditor, PostgresJobAuditor>();
         services.AddSingleton<IJobProgressPublisher, RedisJobProgressPublisher>();
         services.AddSingleton<PromptLibrary>();

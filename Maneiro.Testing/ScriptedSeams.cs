@@ -37,5 +37,5 @@ public sealed class GatedAuditor : IJobAuditor
         }
     }
 
-    public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind) => Task.CompletedTask;
+    public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind, string? clinicId) => Task.CompletedTask;
 }

@@ -8,6 +8,6 @@ public interface IJobAuditor
 
     Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration);
 
-    /// <summary>A reservation was refused because the plan's allowance is used up.</summary>
-    Task UsageRefusedAsync(string ownerId, string jobId, Maneiro.Grains.Interfaces.UsageKind kind);
+    /// <summary>A reservation was refused because the plan's allowance is used up (the user grain names its clinic: it cannot be asked back).</summary>
+    Task UsageRefusedAsync(string ownerId, string jobId, Maneiro.Grains.Interfaces.UsageKind kind, string? clinicId);
 }

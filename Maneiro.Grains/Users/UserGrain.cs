@@ -27,7 +27,7 @@ public sealed partial class UserGrain(
             telemetry.UsageRefused(kind);
             try
             {
-                await auditor.UsageRefusedAsync(this.GetPrimaryKeyString(), jobId, kind);
+                await auditor.UsageRefusedAsync(this.GetPrimaryKeyString(), jobId, kind, state.State.ClinicId);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

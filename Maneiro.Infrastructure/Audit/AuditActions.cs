@@ -48,6 +48,11 @@ public static class AuditActions
     public const string ClinicRolesChanged = "clinic.roles_changed";
     public const string ClinicMemberRemoved = "clinic.member_removed";
     public const string ClinicPolicyChanged = "clinic.policy_changed";
+    public const string ClinicAuditExported = "clinic.audit_exported";
+
+    /// <summary>Every action name, for the audit page's filter.</summary>
+    public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).Order(StringComparer.Ordinal).ToList();
 }
 
 public static class AuditOutcomes

@@ -6,7 +6,10 @@ using Npgsql;
 
 namespace Maneiro.Infrastructure.Audit;
 
-public sealed record AuditRecord(long Id, DateTimeOffset At, string? UserId, string? Ip, string Action, string? Target, string Outcome, string? Details);
+public sealed record AuditRecord(long Id, DateTimeOffset At, string? UserId, string? Ip, string Action, string? Target, string Outcome, string? Details, string? ClinicId = null);
+
+/// <summary>What an audit page asks for: one clinic's rows (or one member's), narrowed by member, action and dates.</summary>
+public sealed record AuditQuery(string? ClinicId, string? UserId, string? Action, DateTimeOffset? From, DateTimeOffset? Until, int Limit);
 
 public sealed record AuditVerification(bool Intact, long RowsChecked, long? FirstBadRowId, string? Problem);
 
@@ -21,7 +24,10 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
     // Serializes appends so each row sees the previous row's hash. Arbitrary constant: "AUDIT" in ASCII.
     private const long ChainLockKey = 0x4155444954;
 
-    public async Task AppendAsync(string action, string outcome, string? userId, string? ip, string? target = null, object? details = null, CancellationToken cancellationToken = default)
+    /// <summary>The row format new rows are written in: 2 covers the clinic in the hash; 1 (rows written before clinics) did not.</summary>
+    public const int CurrentFormat = 2;
+
+    public async Task AppendAsync(string action, string outcome, string? userId, string? ip, string? target = null, object? details = null, string? clinicId = null, CancellationToken cancellationToken = default)
     {
         var at = TruncateToMicroseconds(time.GetUtcNow());
         var detailsJson = details is null ? null : JsonSerializer.Serialize(details);
@@ -38,11 +44,13 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
             previous = await last.ExecuteScalarAsync(cancellationToken) as string ?? Genesis;
         }
 
-        var hash = Hash(previous, at, userId, ip, action, target, outcome, detailsJson);
+        var hash = Hash(CurrentFormat, previous, at, userId, ip, action, target, outcome, detailsJson, clinicId);
         await using var insert = new NpgsqlCommand(
-            "INSERT INTO audit_log (at, user_id, ip, action, target, outcome, details, prev_hash, hash) VALUES (@at, @user, @ip, @action, @target, @outcome, @details::json, @prev, @hash)",
+            "INSERT INTO audit_log (at, user_id, ip, action, target, outcome, details, prev_hash, hash, clinic_id, format) VALUES (@at, @user, @ip, @action, @target, @outcome, @details::json, @prev, @hash, @clinic, @format)",
             connection,
             tx);
+        insert.Parameters.AddWithValue("clinic", (object?)clinicId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("format", (short)CurrentFormat);
         insert.Parameters.AddWithValue("at", at);
         insert.Parameters.AddWithValue("user", (object?)userId ?? DBNull.Value);
         insert.Parameters.AddWithValue("ip", (object?)ip ?? DBNull.Value);
@@ -59,9 +67,30 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
     public async Task<IReadOnlyList<AuditRecord>> ForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = database.CreateCommand(
-            "SELECT id, at, user_id, ip, action, target, outcome, details::text FROM audit_log WHERE user_id = @user ORDER BY id DESC LIMIT @limit");
+            "SELECT id, at, user_id, ip, action, target, outcome, details::text, clinic_id FROM audit_log WHERE user_id = @user ORDER BY id DESC LIMIT @limit");
         command.Parameters.AddWithValue("user", userId);
         command.Parameters.AddWithValue("limit", limit);
+        return await ReadAsync(command, cancellationToken);
+    }
+
+    /// <summary>Rows of one clinic and/or one member, newest first; every filter is a parameter.</summary>
+    public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.ClinicId is null && query.UserId is null)
+        {
+            throw new ArgumentException("An audit query names a clinic or a member.", nameof(query));
+        }
+
+        await using var command = database.CreateCommand(
+            "SELECT id, at, user_id, ip, action, target, outcome, details::text, clinic_id FROM audit_log " +
+            "WHERE (@clinic::text IS NULL OR clinic_id = @clinic) AND (@user::text IS NULL OR user_id = @user) AND (@action::text IS NULL OR action = @action) " +
+            "AND (@from::timestamptz IS NULL OR at >= @from) AND (@until::timestamptz IS NULL OR at < @until) ORDER BY id DESC LIMIT @limit");
+        command.Parameters.AddWithValue("clinic", (object?)query.ClinicId ?? DBNull.Value);
+        command.Parameters.AddWithValue("user", (object?)query.UserId ?? DBNull.Value);
+        command.Parameters.AddWithValue("action", (object?)query.Action ?? DBNull.Value);
+        command.Parameters.AddWithValue("from", (object?)query.From?.UtcDateTime ?? DBNull.Value);
+        command.Parameters.AddWithValue("until", (object?)query.Until?.UtcDateTime ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", query.Limit);
         return await ReadAsync(command, cancellationToken);
     }
 
@@ -69,7 +98,7 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
     public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
         await using var command = database.CreateCommand(
-            "SELECT id, at, user_id, ip, action, target, outcome, details::text, prev_hash, hash FROM audit_log ORDER BY id");
+            "SELECT id, at, user_id, ip, action, target, outcome, details::text, prev_hash, hash, clinic_id, format FROM audit_log ORDER BY id");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var expectedPrevious = Genesis;
         long rows = 0;
@@ -85,7 +114,7 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
                 return new AuditVerification(false, rows, id, $"row {id} does not follow the row before it (a row was removed or reordered)");
             }
 
-            var computed = Hash(prev, at, Str(reader, 2), Str(reader, 3), reader.GetString(4), Str(reader, 5), reader.GetString(6), Str(reader, 7));
+            var computed = Hash(reader.GetInt16(11), prev, at, Str(reader, 2), Str(reader, 3), reader.GetString(4), Str(reader, 5), reader.GetString(6), Str(reader, 7), Str(reader, 10));
             if (computed != stored)
             {
                 return new AuditVerification(false, rows, id, $"row {id} was modified after it was written");
@@ -111,7 +140,8 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
                 reader.GetString(4),
                 Str(reader, 5),
                 reader.GetString(6),
-                Str(reader, 7)));
+                Str(reader, 7),
+                Str(reader, 8)));
         }
 
         return list;
@@ -121,6 +151,17 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
 
     private static DateTimeOffset TruncateToMicroseconds(DateTimeOffset value) =>
         new(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero);
+
+    /// <summary>
+    /// A row's hash in its format: format 1 over the fields rows had before clinics; format 2 adds the clinic and starts
+    /// with the format, so a row cannot be passed off as the other format. Unknown formats never verify.
+    /// </summary>
+    internal static string Hash(int format, string previous, DateTimeOffset at, string? userId, string? ip, string action, string? target, string outcome, string? details, string? clinicId) => format switch
+    {
+        1 => Hash(previous, at, userId, ip, action, target, outcome, details),
+        2 => Digest(string.Join('\u001f', "v2", Hash(previous, at, userId, ip, action, target, outcome, details), clinicId ?? "")),
+        _ => "",
+    };
 
     internal static string Hash(string previous, DateTimeOffset at, string? userId, string? ip, string action, string? target, string outcome, string? details)
     {
@@ -134,6 +175,8 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
             target ?? "",
             outcome,
             details ?? "");
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        return Digest(canonical);
     }
+
+    private static string Digest(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
 }

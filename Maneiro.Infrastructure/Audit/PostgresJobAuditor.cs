@@ -1,6 +1,6 @@
 namespace Maneiro.Infrastructure.Audit;
 
-public sealed class PostgresJobAuditor(AuditLog audit) : IJobAuditor
+public sealed class PostgresJobAuditor(AuditLog audit, AuditClinics clinics) : IJobAuditor
 {
     // Details carry the outcome and duration (and an analysis's tokens and specialty) only: an error message is ours,
     // never document text.
@@ -10,10 +10,10 @@ public sealed class PostgresJobAuditor(AuditLog audit) : IJobAuditor
     public Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration) =>
         Finished(succeeded ? AuditActions.LetterGenerated : AuditActions.LetterFailed, ownerId, letterId, succeeded, failureMessage, duration, []);
 
-    public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind) =>
-        audit.AppendAsync(AuditActions.UsageLimitReached, AuditOutcomes.Denied, ownerId, "silo", jobId, new { kind = kind.ToString() });
+    public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind, string? clinicId) =>
+        audit.AppendAsync(AuditActions.UsageLimitReached, AuditOutcomes.Denied, ownerId, "silo", jobId, new { kind = kind.ToString() }, clinicId: clinicId);
 
-    private Task Finished(string action, string ownerId, string id, bool succeeded, string? failureMessage, TimeSpan duration, Dictionary<string, object?> extra)
+    private async Task Finished(string action, string ownerId, string id, bool succeeded, string? failureMessage, TimeSpan duration, Dictionary<string, object?> extra)
     {
         var details = new Dictionary<string, object?> { ["duration_ms"] = (long)duration.TotalMilliseconds };
         if (!succeeded)
@@ -26,6 +26,6 @@ public sealed class PostgresJobAuditor(AuditLog audit) : IJobAuditor
             details[key] = value;
         }
 
-        return audit.AppendAsync(action, succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure, ownerId, "silo", id, details);
+        await audit.AppendAsync(action, succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure, ownerId, "silo", id, details, clinicId: await clinics.OfAsync(ownerId));
     }
 }

@@ -33,6 +33,11 @@ public sealed partial class ClinicBrowserTests(JobsApp app) : IClassFixture<Jobs
         await InviteAsync(page, staff, "Staff");
         Assert.Equal(2, await page.Locator("#invitations li").CountAsync());
         Assert.Empty(await BrowserHost.SeriousAccessibilityViolationsAsync(page));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit trail" }).ClickAsync();
+        await page.GetByLabel("Action").SelectOptionAsync("clinic.invited");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        Assert.Equal(2, await page.Locator("#audit tbody tr").CountAsync());
+        Assert.Empty(await BrowserHost.SeriousAccessibilityViolationsAsync(page));
         await run.SignOutAsync();
 
         // Each accepts from the e-mailed link.

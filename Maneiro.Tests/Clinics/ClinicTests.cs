@@ -9,7 +9,7 @@ namespace Maneiro.Tests.Clinics;
 /// A clinic as its members meet it over HTTP: an admin invites by e-mail, a clinician and a staff member accept, staff
 /// upload for a clinician and draft the letters staff may draft, only a clinician signs, and a removal counts at once.
 /// </summary>
-public sealed class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
+public sealed partial class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
 {
     private sealed record Member(BrowserSession Session, string Email, string UserId);
 
@@ -183,6 +183,41 @@ public sealed class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Contains("Your clinic requires two-factor sign-in, so it stays on.", off.Html, StringComparison.Ordinal);
         Assert.Contains("Two-factor sign-in is <strong>on</strong>", off.Html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_admin_filters_every_member_s_audit_rows_and_exports_them_while_a_member_sees_only_their_own()
+    {
+        var clinic = await ClinicAsync();
+        var (admin, staff) = (clinic.Admin, clinic.Staff);
+        var outsider = await NewMemberAsync("audit-outsider");
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(staff.Session, null, text: TestDocuments.OphthalmologyNote, forClinician: admin.UserId));
+        await JobsApp.WaitForFinishAsync(staff.Session, jobId);
+
+        // The admin narrows to the staff member's uploads: rows of this clinic only, every one the staff member's.
+        var (_, uploads, _) = await admin.Session.GetAsync($"/Clinic/Audit?member={staff.UserId}&action=job.upload");
+        var rows = AuditRows().Matches(uploads).Select(m => (Action: m.Groups[1].Value, Member: m.Groups[2].Value)).ToList();
+        Assert.Equal([("job.upload", staff.Email)], rows);
+        var (_, everyone, _) = await admin.Session.GetAsync("/Clinic/Audit");
+        Assert.Contains($"data-member=\"{clinic.Clinician.Email}\"", everyone, StringComparison.Ordinal);
+        Assert.DoesNotContain(outsider.Email, everyone, StringComparison.Ordinal);
+        Assert.Contains("id=\"audit-empty\"", (await admin.Session.GetAsync($"/Clinic/Audit?from={DateTime.UtcNow.AddDays(2):yyyy-MM-dd}")).Html, StringComparison.Ordinal);
+
+        using var csv = await admin.Session.Client.GetAsync(new Uri($"/Clinic/Audit?handler=Csv&member={staff.UserId}&action=job.upload", UriKind.Relative));
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n');
+        Assert.Equal("id,at_utc,member,action,outcome,target,ip,details", lines[0]);
+        Assert.Single(lines.Skip(1));
+        Assert.Contains($"\"{staff.Email}\",\"job.upload\",\"success\",\"{jobId}\"", lines[1], StringComparison.Ordinal);
+
+        // A member asking for someone else's rows gets their own.
+        var (_, own, _) = await staff.Session.GetAsync($"/Clinic/Audit?member={admin.UserId}");
+        var members = AuditRows().Matches(own).Select(m => m.Groups[2].Value).Distinct().ToList();
+        Assert.Equal([staff.Email], members);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("<tr data-action=\"([^\"]+)\" data-member=\"([^\"]*)\">")]
+    private static partial System.Text.RegularExpressions.Regex AuditRows();
 
     private async Task<Clinic> ClinicAsync()
     {

@@ -21,6 +21,7 @@ public sealed partial class StripeEventProcessor(
     UserManager<ManeiroUser> users,
     EmailSender email,
     AuditLog audit,
+    AuditClinics clinics,
     ILogger<StripeEventProcessor> logger)
 {
     public async Task HandleAsync(Event stripeEvent, string baseUrl, CancellationToken cancellationToken)
@@ -46,7 +47,7 @@ public sealed partial class StripeEventProcessor(
                 if (failed.Parent?.SubscriptionDetails?.SubscriptionId is { } failedSubscription
                     && await SyncAsync(failedSubscription, eventTime, cancellationToken) is { } userId)
                 {
-                    await audit.AppendAsync(AuditActions.PaymentFailed, AuditOutcomes.Failure, userId, "stripe", failed.Id, cancellationToken: CancellationToken.None);
+                    await audit.AppendAsync(AuditActions.PaymentFailed, AuditOutcomes.Failure, userId, "stripe", failed.Id, cancellationToken: CancellationToken.None, clinicId: await clinics.OfAsync(userId));
                     telemetry.PaymentFailed();
                     if (await users.FindByIdAsync(userId) is { Email: { } address })
                     {
@@ -104,7 +105,7 @@ public sealed partial class StripeEventProcessor(
             eventTime);
         if (await grains.GetGrain<IUserGrain>(userId).ApplySubscription(update))
         {
-            await audit.AppendAsync(AuditActions.SubscriptionChanged, AuditOutcomes.Success, userId, "stripe", subscription.Id, new { tier = tier.ToString(), status = status.ToString() }, CancellationToken.None);
+            await audit.AppendAsync(AuditActions.SubscriptionChanged, AuditOutcomes.Success, userId, "stripe", subscription.Id, new { tier = tier.ToString(), status = status.ToString() }, await clinics.OfAsync(userId), CancellationToken.None);
             if (status == SubscriptionStatus.Active && tier != SubscriptionTier.Free)
             {
                 telemetry.SubscriptionActivated(tier);

@@ -55,7 +55,7 @@ public sealed partial class RefusalLedger(IConnectionMultiplexer redis, AuditLog
             }
 
             var count = (long?)await database.StringGetDeleteAsync(CountKey(member)) ?? 0;
-            await audit.AppendAsync(parts[0], AuditOutcomes.Denied, null, parts[1] == "unknown" ? null : parts[1], parts[3], new { refusals = count, from = start, to = start + Options.RefusalWindow }, cancellationToken);
+            await audit.AppendAsync(parts[0], AuditOutcomes.Denied, null, parts[1] == "unknown" ? null : parts[1], parts[3], new { refusals = count, from = start, to = start + Options.RefusalWindow }, cancellationToken: cancellationToken);
             written++;
         }
 
