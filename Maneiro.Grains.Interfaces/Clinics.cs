@@ -103,6 +103,13 @@ public sealed record ClinicSnapshot(
     public ClinicMember? Member(string userId) => Members.FirstOrDefault(m => m.UserId == userId);
 }
 
+/// <summary>The clinic's paid plan as Stripe last told it: the subscription (applied to every member), its seats and its line item.</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.ClinicBilling")]
+public sealed record ClinicBilling(
+    [property: Id(0)] SubscriptionUpdate Subscription,
+    [property: Id(1)] int Seats,
+    [property: Id(2)] string? ItemId);
+
 /// <summary>What one request needs of a member's place: their roles and the clinic's sign-in policy.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.ClinicSeat")]
 public sealed record ClinicSeat(
@@ -191,6 +198,16 @@ public interface IClinicGrain : IGrainWithStringKey
     /// <summary>Empties this clinic when it is a clinic of this one account (called when the account joins another clinic).</summary>
     [Alias("DissolveClinicOfOne")]
     Task DissolveClinicOfOne(string userId);
+
+    /// <summary>
+    /// Applies a subscription (from Stripe) to the clinic and every member's user grain, unless a newer one was already
+    /// applied. Returns whether it changed anything.
+    /// </summary>
+    [Alias("ApplySubscription")]
+    Task<bool> ApplySubscription(SubscriptionUpdate update, int seats, string? itemId);
+
+    [Alias("Billing")]
+    Task<ClinicBilling?> Billing();
 
     [Alias("SetRequireTwoFactor")]
     Task<ClinicSnapshot> SetRequireTwoFactor(string actorId, bool required);

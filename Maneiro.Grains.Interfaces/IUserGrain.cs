@@ -24,6 +24,10 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("ApplySubscription")]
     Task<bool> ApplySubscription(SubscriptionUpdate update);
 
+    /// <summary>Puts the account on a plan whatever Stripe event came before (its clinic's plan on joining, the free tier on leaving).</summary>
+    [Alias("ReplaceSubscription")]
+    Task ReplaceSubscription(SubscriptionUpdate update);
+
     /// <summary>Remembers the Stripe customer (and subscription) a checkout created, without changing the plan.</summary>
     [Alias("LinkStripeCustomer")]
     Task LinkStripeCustomer(string customerId, string? subscriptionId);

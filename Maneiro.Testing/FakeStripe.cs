@@ -33,7 +33,7 @@ public sealed class FakeStripe : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    public static JsonObject Subscription(string id, string customer, string userId, string status, string priceId, DateTimeOffset periodStart) => new()
+    public static JsonObject Subscription(string id, string customer, string userId, string status, string priceId, DateTimeOffset periodStart, int quantity = 1) => new()
     {
         ["id"] = id,
         ["object"] = "subscription",
@@ -48,6 +48,7 @@ public sealed class FakeStripe : IAsyncDisposable
             {
                 ["id"] = "si_" + id,
                 ["object"] = "subscription_item",
+                ["quantity"] = quantity,
                 ["current_period_start"] = periodStart.ToUnixTimeSeconds(),
                 ["current_period_end"] = periodStart.AddMonths(1).ToUnixTimeSeconds(),
                 ["price"] = new JsonObject { ["id"] = priceId, ["object"] = "price", ["currency"] = "usd" },
@@ -114,6 +115,23 @@ public sealed class FakeStripe : IAsyncDisposable
         if (request.Method == "POST" && request.PathAndQuery.StartsWith("/v1/billing_portal/sessions", StringComparison.Ordinal))
         {
             await response.WriteAsync(new JsonObject { ["id"] = "bps_test", ["object"] = "billing_portal.session", ["url"] = "https://billing.stripe.test/p/session/bps_test" }.ToJsonString());
+            return;
+        }
+
+        // A seat change: the line item's quantity, as Stripe.net sends it (form-encoded items[0][id] and items[0][quantity]).
+        if (request.Method == "POST" && request.PathAndQuery.StartsWith("/v1/subscriptions/", StringComparison.Ordinal))
+        {
+            var id = request.PathAndQuery["/v1/subscriptions/".Length..].Split('?')[0];
+            var form = System.Web.HttpUtility.ParseQueryString(request.Body);
+            if (Subscriptions.TryGetValue(id, out var updated) && updated["items"]!["data"]![0] is JsonObject line && line["id"]!.GetValue<string>() == form["items[0][id]"])
+            {
+                line["quantity"] = int.Parse(form["items[0][quantity]"]!, CultureInfo.InvariantCulture);
+                await response.WriteAsync(updated.ToJsonString());
+                return;
+            }
+
+            response.StatusCode = 404;
+            await response.WriteAsync("""{"error":{"type":"invalid_request_error","message":"No such subscription item"}}""");
             return;
         }
 

@@ -14,6 +14,8 @@ public sealed class ClinicState
     [Id(2)] public bool RequireTwoFactor { get; set; }
 
     [Id(3)] public DateTimeOffset? FoundedAt { get; set; }
+
+    [Id(4)] public ClinicBilling? Billing { get; set; }
 }
 
 /// <summary>
@@ -97,6 +99,13 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
         Roster.Accept(invitation, userId, email);
         await GrainStorage.WriteAsync(state);
         await user.MoveToClinic(Id);
+
+        // The newcomer is on the clinic's plan from now on.
+        if (state.State.Billing is { } billing)
+        {
+            await user.ReplaceSubscription(billing.Subscription);
+        }
+
         return Snapshot();
     }
 
@@ -111,9 +120,38 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
     {
         Roster.Remove(actorId, memberId);
         await GrainStorage.WriteAsync(state);
-        await GrainFactory.GetGrain<IUserGrain>(memberId).LeaveClinic(Id);
+        var user = GrainFactory.GetGrain<IUserGrain>(memberId);
+        await user.LeaveClinic(Id);
+
+        // Off the clinic's plan: back to the free tier in their own clinic of one.
+        if (state.State.Billing is not null)
+        {
+            await user.ReplaceSubscription(new SubscriptionUpdate(SubscriptionTier.Free, SubscriptionStatus.None, null, null, null, null, time.GetUtcNow()));
+        }
+
         return Snapshot();
     }
+
+    public async Task<bool> ApplySubscription(SubscriptionUpdate update, int seats, string? itemId)
+    {
+        if (state.State.Billing is { } current && current.Subscription.EventTime > update.EventTime)
+        {
+            return false;
+        }
+
+        // Changed: the seats, or any member's plan (each user grain says whether the update changed it).
+        var changed = state.State.Billing is not { } before || before.Seats != seats || before.ItemId != itemId;
+        state.State.Billing = new ClinicBilling(update, seats, itemId);
+        await GrainStorage.WriteAsync(state);
+        foreach (var member in Roster.Members.ToList())
+        {
+            changed |= await GrainFactory.GetGrain<IUserGrain>(member.UserId).ApplySubscription(update);
+        }
+
+        return changed;
+    }
+
+    public Task<ClinicBilling?> Billing() => Task.FromResult(state.State.Billing);
 
     public async Task DissolveClinicOfOne(string userId)
     {

@@ -110,6 +110,16 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
     /// Applies a subscription change unless an event at least as new was applied already (deliveries are unordered).
     /// A new billing period resets the period's usage.
     /// </summary>
+    /// <summary>
+    /// Applies a plan whatever Stripe event came before: a clinic puts a member on its plan when they join, and off it
+    /// when they leave; from then on only that clinic's (newer) events apply.
+    /// </summary>
+    public bool Replace(SubscriptionUpdate update)
+    {
+        state.LastStripeEventAt = null;
+        return Apply(update);
+    }
+
     public bool Apply(SubscriptionUpdate update)
     {
         if (state.LastStripeEventAt is { } last && update.EventTime < last)

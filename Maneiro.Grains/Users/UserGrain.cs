@@ -52,6 +52,8 @@ public sealed partial class UserGrain(
         return applied;
     }
 
+    public Task ReplaceSubscription(SubscriptionUpdate update) => SaveIf(Ledger.Replace(update));
+
     public Task LinkStripeCustomer(string customerId, string? subscriptionId) => SaveIf(Ledger.LinkCustomer(customerId, subscriptionId));
 
     public async Task<string> Clinic(string email)

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using System.Web;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
 
@@ -24,6 +22,7 @@ public sealed class BillingTests(BillingApp app) : IClassFixture<BillingApp>
 
         var form = LastForm("/v1/checkout/sessions");
         Assert.Equal("price_professional", form["line_items[0][price]"]);
+        Assert.Equal("1", form["line_items[0][quantity]"]);
         Assert.Equal("subscription", form["mode"]);
         Assert.Equal(userId, form["client_reference_id"]);
         Assert.Equal(userId, form["subscription_data[metadata][user_id]"]);
@@ -244,28 +243,11 @@ public sealed class BillingTests(BillingApp app) : IClassFixture<BillingApp>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private Task<HttpResponseMessage> SendAsync(string type, System.Text.Json.Nodes.JsonObject data, DateTimeOffset created)
-    {
-        var payload = FakeStripe.Event(type, data, created);
-        return PostWebhookAsync(payload, FakeStripe.Sign(payload, DateTimeOffset.UtcNow));
-    }
+    private Task<HttpResponseMessage> SendAsync(string type, System.Text.Json.Nodes.JsonObject data, DateTimeOffset created) => app.SendStripeEventAsync(type, data, created);
 
-    private async Task<HttpResponseMessage> PostWebhookAsync(string payload, string? signature)
-    {
-        using var client = app.Factory.CreateHttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhook/stripe-webhook") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
-        if (signature is not null)
-        {
-            request.Headers.Add("Stripe-Signature", signature);
-        }
+    private Task<HttpResponseMessage> PostWebhookAsync(string payload, string? signature) => app.PostStripeWebhookAsync(payload, signature);
 
-        var response = await client.SendAsync(request);
-        await response.Content.LoadIntoBufferAsync();
-        return response;
-    }
-
-    private System.Collections.Specialized.NameValueCollection LastForm(string path) =>
-        HttpUtility.ParseQueryString(app.Stripe.Requests.Last(r => r.PathAndQuery.StartsWith(path, StringComparison.Ordinal)).Body);
+    private System.Collections.Specialized.NameValueCollection LastForm(string path) => app.LastStripeForm(path);
 
     private async Task<string> NewUserAsync()
     {

@@ -243,21 +243,9 @@ public sealed partial class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
         return new Member(session, email, await app.UserIdAsync(email));
     }
 
-    private async Task<string> InviteAsync(Member admin, string email, ClinicRoles roles)
-    {
-        var sent = await admin.Session.FollowAsync(await admin.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["Invite.Email"] = email, ["Invite.Roles"] = ((int)roles).ToString(System.Globalization.CultureInfo.InvariantCulture) }, handler: "Invite"));
-        Assert.Contains($"An invitation was sent to {email}.", sent.Html, StringComparison.Ordinal);
-        var mail = await app.Mail.WaitForAsync(email, "invited");
-        var link = MailPickup.LinkPath(mail);
-        Assert.StartsWith("/Clinic/Join?token=", link, StringComparison.Ordinal);
-        return Uri.UnescapeDataString(link["/Clinic/Join?token=".Length..]);
-    }
+    private Task<string> InviteAsync(Member admin, string email, ClinicRoles roles) => ClinicFlows.InviteAsync(app, admin.Session, email, roles);
 
-    private static async Task JoinAsync(Member member, string token)
-    {
-        var (_, html, _) = await member.Session.FollowAsync(await member.Session.SubmitAsync("/Clinic/Join?token=" + Uri.EscapeDataString(token), new Dictionary<string, string> { ["Token"] = token }));
-        Assert.Contains("You joined", html, StringComparison.Ordinal);
-    }
+    private static Task JoinAsync(Member member, string token) => ClinicFlows.JoinAsync(member.Session, token);
 
     private async Task<int> UsedAsync(Member member, UsageKind kind) =>
         (await app.UserGrain(member.UserId).GetSnapshot()).Usage.Single(u => u.Kind == kind).Used;

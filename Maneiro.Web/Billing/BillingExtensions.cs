@@ -17,6 +17,7 @@ public static class BillingExtensions
                 o.WebhookSecret ??= configuration[SecretSettings.StripeWebhookSecret];
             });
         services.AddSingleton<StripeGateway>();
+        services.AddSingleton<SeatBilling>();
         services.AddSingleton<StripeEventLedger>();
         services.AddScoped<StripeEventProcessor>();
         services.AddScoped<BillingBanner>();

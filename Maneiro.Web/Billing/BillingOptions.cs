@@ -21,6 +21,12 @@ public sealed class BillingOptions
     /// <summary>Price ids per paid tier, e.g. <c>Stripe:Prices:Basic=price_…</c>.</summary>
     public Dictionary<SubscriptionTier, string> Prices { get; set; } = [];
 
+    /// <summary>
+    /// Staff members a clinic has without paying for them (<c>Stripe:FreeStaffSeats</c>); each one beyond takes a paid
+    /// seat, as every clinician does.
+    /// </summary>
+    public int FreeStaffSeats { get; set; } = 2;
+
     public bool Configured => !string.IsNullOrWhiteSpace(SecretKey) && Prices.Count > 0;
 
     public SubscriptionTier? TierForPrice(string? priceId) =>

@@ -9,7 +9,7 @@ using Stripe;
 namespace Maneiro.Web.Billing;
 
 /// <summary>
-/// Turns verified Stripe events into user-grain updates. Subscription state is re-read from Stripe, so deliveries
+/// Turns verified Stripe events into clinic (and so every member's user-grain) updates. Subscription state is re-read from Stripe, so deliveries
 /// in any order converge on Stripe's current state; the grain also ignores anything older than what it applied.
 /// </summary>
 public sealed partial class StripeEventProcessor(
@@ -79,7 +79,7 @@ public sealed partial class StripeEventProcessor(
         }
     }
 
-    /// <summary>Applies the subscription's current state to its user; returns the user id, or null for an unknown customer.</summary>
+    /// <summary>Applies the subscription's current state to its account's clinic; returns the account's user id, or null for an unknown customer.</summary>
     private async Task<string?> SyncAsync(string subscriptionId, DateTimeOffset eventTime, CancellationToken cancellationToken)
     {
         var subscription = await stripe.GetSubscriptionAsync(subscriptionId, cancellationToken);
@@ -103,7 +103,10 @@ public sealed partial class StripeEventProcessor(
             item is null ? null : new DateTimeOffset(DateTime.SpecifyKind(item.CurrentPeriodStart, DateTimeKind.Utc)),
             item is null ? null : new DateTimeOffset(DateTime.SpecifyKind(item.CurrentPeriodEnd, DateTimeKind.Utc)),
             eventTime);
-        if (await grains.GetGrain<IUserGrain>(userId).ApplySubscription(update))
+        // The plan is the clinic's: the account that bought it names the clinic it belongs to now (an account from
+        // before clinics is given its clinic of one here), and the clinic applies it to every member.
+        var clinicId = await grains.GetGrain<IUserGrain>(userId).Clinic((await users.FindByIdAsync(userId))?.Email ?? "");
+        if (await grains.GetGrain<IClinicGrain>(clinicId).ApplySubscription(update, (int)(item?.Quantity ?? 1), item?.Id))
         {
             await audit.AppendAsync(AuditActions.SubscriptionChanged, AuditOutcomes.Success, userId, "stripe", subscription.Id, new { tier = tier.ToString(), status = status.ToString() }, await clinics.OfAsync(userId), CancellationToken.None);
             if (status == SubscriptionStatus.Active && tier != SubscriptionTier.Free)

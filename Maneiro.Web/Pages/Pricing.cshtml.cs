@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 
 namespace Maneiro.Web.Pages;
 
-public sealed class PricingModel(IOptions<PricingOptions> pricing, IOptions<UsageLimitsOptions> limits, IGrainFactory grains) : PageModel
+public sealed class PricingModel(IOptions<PricingOptions> pricing, IOptions<UsageLimitsOptions> limits, IOptions<Maneiro.Web.Billing.BillingOptions> billing, IGrainFactory grains) : PageModel
 {
+    public int FreeStaffSeats => billing.Value.FreeStaffSeats;
+
     public IReadOnlyList<PlanOption> Plans => pricing.Value.Effective;
 
     public SubscriptionTier? CurrentTier { get; private set; }

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Maneiro.Web.Pages.Billing;
 
 /// <summary>Starts a Stripe Checkout for a paid plan and sends the browser there.</summary>
-public sealed class CheckoutModel(StripeGateway stripe, IOptions<BillingOptions> options, UserManager<ManeiroUser> users, IGrainFactory grains, AuditTrail audit, Maneiro.Grains.Observability.ManeiroTelemetry telemetry, Maneiro.Web.Security.PublicOrigin publicOrigin) : PageModel
+public sealed class CheckoutModel(StripeGateway stripe, SeatBilling seats, IOptions<BillingOptions> options, UserManager<ManeiroUser> users, IGrainFactory grains, Clinics.ClinicMembership memberships, AuditTrail audit, Maneiro.Grains.Observability.ManeiroTelemetry telemetry, Maneiro.Web.Security.PublicOrigin publicOrigin) : PageModel
 {
     public string Message { get; private set; } = "";
 
@@ -37,17 +37,29 @@ public sealed class CheckoutModel(StripeGateway stripe, IOptions<BillingOptions>
             return Challenge();
         }
 
+        // The plan is the clinic's, bought by an admin for its paid seats.
+        var me = (await memberships.ForAsync(HttpContext))!;
+        if (!me.Can(ClinicAction.ManageBilling))
+        {
+            Message = "Only your clinic's admin can change the clinic's plan.";
+            return Page();
+        }
+
+        var clinic = (await memberships.Clinic(me.ClinicId).Read())!;
+        var paidSeats = seats.PaidSeats(clinic);
         var snapshot = await grains.GetGrain<IUserGrain>(user.Id).GetSnapshot();
         var origin = publicOrigin.Origin.ToString().TrimEnd('/');
         var url = await stripe.CreateCheckoutAsync(
             user.Id,
+            me.ClinicId,
+            paidSeats,
             user.Email!,
             snapshot.StripeCustomerId,
             tier,
             origin + "/Billing/Success?session_id={CHECKOUT_SESSION_ID}",
             origin + "/Billing/Canceled",
             HttpContext.RequestAborted);
-        await audit.RecordAsync(AuditActions.CheckoutStarted, AuditOutcomes.Success, user.Id, details: new { tier = tier.ToString() });
+        await audit.RecordAsync(AuditActions.CheckoutStarted, AuditOutcomes.Success, user.Id, details: new { tier = tier.ToString(), seats = paidSeats });
         telemetry.CheckoutStarted(tier);
         return Redirect(url);
     }

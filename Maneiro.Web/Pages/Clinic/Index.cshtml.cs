@@ -21,6 +21,7 @@ public sealed class IndexModel(
     EmailSender mail,
     PublicOrigin origin,
     SessionRevocation sessions,
+    Maneiro.Web.Billing.SeatBilling seats,
     AuditTrail audit) : PageModel
 {
     public Membership Me { get; private set; } = null!;
@@ -132,6 +133,7 @@ public sealed class IndexModel(
         }
 
         await audit.RecordAsync(AuditActions.ClinicMemberRemoved, AuditOutcomes.Success, target: me.UserId, details: new { clinic = me.ClinicId, left = true });
+        await seats.SyncAsync(me.ClinicId, HttpContext.RequestAborted);
         TempData["Status"] = "You left the clinic. Your account is a clinic of one again.";
         return RedirectToPage();
     }
@@ -151,7 +153,7 @@ public sealed class IndexModel(
         }
 
         await audit.RecordAsync(action, AuditOutcomes.Success, target: target, details: new { clinic = me.ClinicId });
-        TempData["Status"] = done;
+        TempData["Status"] = await seats.SyncAsync(me.ClinicId, HttpContext.RequestAborted) ? done : done + " The clinic's seats could not be updated with the payment provider yet; they are corrected with the next change.";
         return RedirectToPage();
     }
 

@@ -13,7 +13,7 @@ namespace Maneiro.Web.Pages.Clinic;
 /// existing) signed in with the invited address. The token goes back in the form, never into a log line.
 /// </summary>
 [AllowAnonymous]
-public sealed class JoinModel(ClinicMembership memberships, IGrainFactory grains, AuditTrail audit) : PageModel
+public sealed class JoinModel(ClinicMembership memberships, IGrainFactory grains, Maneiro.Web.Billing.SeatBilling seats, AuditTrail audit) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public string? Token { get; set; }
@@ -49,6 +49,7 @@ public sealed class JoinModel(ClinicMembership memberships, IGrainFactory grains
         }
 
         await audit.RecordAsync(AuditActions.ClinicJoined, AuditOutcomes.Success, target: Invitation.ClinicId, details: new { roles = Invitation.Roles.ToString() });
+        await seats.SyncAsync(Invitation.ClinicId, HttpContext.RequestAborted);
         TempData["Status"] = $"You joined {(Invitation.ClinicName.Length > 0 ? Invitation.ClinicName : "the clinic")}.";
         return RedirectToPage("/Clinic/Index");
     }
