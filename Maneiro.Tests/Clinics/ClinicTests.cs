@@ -2,6 +2,8 @@ using System.Net;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
 using Maneiro.Web.Jobs;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Maneiro.Tests.Clinics;
 
@@ -139,6 +141,34 @@ public sealed partial class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.DoesNotContain($"data-job-id=\"{jobId}\"", (await staff.Session.GetAsync("/")).Html, StringComparison.Ordinal);
         Assert.NotEqual(admin.UserId, await app.UserGrain(staff.UserId).CurrentClinicId());
     }
+
+    [Fact]
+    public async Task A_removed_staff_member_s_live_connection_is_closed_and_cannot_follow_the_clinician_s_job_again()
+    {
+        var clinic = await ClinicAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(clinic.Staff.Session, null, text: TestDocuments.OphthalmologyNote, forClinician: clinic.Admin.UserId));
+        await JobsApp.WaitForFinishAsync(clinic.Staff.Session, jobId);
+
+        await using var hub = Connect(clinic.Staff.Session);
+        var closed = new TaskCompletionSource();
+        hub.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        await hub.StartAsync();
+        Assert.Equal("Complete", JobsApp.StageOf(await hub.InvokeAsync<System.Text.Json.JsonElement>("Subscribe", jobId)));
+
+        await clinic.Admin.Session.FollowAsync(await clinic.Admin.Session.SubmitAsync("/Clinic", new Dictionary<string, string> { ["memberId"] = clinic.Staff.UserId }, handler: "Remove"));
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await using var again = Connect(clinic.Staff.Session);
+        await again.StartAsync();
+        var refused = await Assert.ThrowsAsync<HubException>(() => again.InvokeAsync<System.Text.Json.JsonElement>("Subscribe", jobId));
+        Assert.Contains("Not found", refused.Message, StringComparison.Ordinal);
+    }
+
+    private HubConnection Connect(BrowserSession session) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(app.Factory.BaseAddress, "/hubs/jobs"), o => o.Cookies = session.Cookies)
+            .Build();
 
     [Fact]
     public async Task An_admin_only_member_manages_the_clinic_but_neither_uploads_nor_reads_patient_work()
