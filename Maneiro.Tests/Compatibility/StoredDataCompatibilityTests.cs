@@ -13,7 +13,64 @@ namespace Maneiro.Tests.Compatibility;
 /// </summary>
 public sealed class StoredDataCompatibilityTests
 {
-    private static readonly string DataFolder = Path.Combine(TestServers.RepositoryRoot, "Maneiro.Tests", "Compatibility", "ab972ae");
+    private static readonly string DataFolder = Folder("ab972ae");
+
+    private static string Folder(string commit) => Path.Combine(TestServers.RepositoryRoot, "Maneiro.Tests", "Compatibility", commit);
+
+    /// <summary>
+    /// The last main before clinics (d257b11) stored a paying account with its letterhead, an analysis and a letter:
+    /// it becomes a clinic of one keyed by its own id, with all of that intact, and its plan moves with the clinic.
+    /// </summary>
+    [Fact]
+    public async Task An_account_written_by_d257b11_becomes_a_clinic_of_one_with_its_letterhead_plan_analysis_and_signed_letter()
+    {
+        var folder = Folder("d257b11");
+        var ids = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(Path.Combine(folder, "ids.json")))!;
+        var database = new TestDatabase();
+        await database.InitializeAsync();
+        var cluster = ManeiroCluster.On(database, new Dictionary<string, string?> { ["OPENAI_API_KEY"] = "sk-test" });
+        try
+        {
+            await LoadAsync(database, cluster.ServiceId, folder);
+            await cluster.InitializeAsync();
+            var grains = cluster.Grains;
+            var userId = ids["userId"];
+            var user = grains.GetGrain<IUserGrain>(userId);
+            Assert.Null(await user.CurrentClinicId());
+
+            // First use: the clinic of one, named from the letterhead, the account its admin and clinician.
+            Assert.Equal(userId, await user.Clinic(ids["email"]));
+            var clinic = (await grains.GetGrain<IClinicGrain>(userId).Read())!;
+            Assert.Equal("Clínica Aurora", clinic.Name);
+            var member = Assert.Single(clinic.Members);
+            Assert.Equal((userId, ClinicRoles.Admin | ClinicRoles.Clinician), (member.UserId, member.Roles));
+
+            // The letterhead serves as the clinic's and as the clinician's signature; plan and usage are as they were.
+            var head = await grains.GetGrain<ILetterheadGrain>(userId).Read();
+            Assert.Equal(("Rua das Flores 12, Lisboa", "Dra. Lia Mendes", "MD"), (head.Address, head.ProviderName, head.Credentials));
+            var snapshot = await user.GetSnapshot();
+            Assert.Equal((SubscriptionTier.Professional, SubscriptionStatus.Active, ids["customer"], ids["subscription"]), (snapshot.Tier, snapshot.Status, snapshot.StripeCustomerId, snapshot.StripeSubscriptionId));
+            Assert.Equal(1, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+            Assert.Equal(1, snapshot.Usage.Single(u => u.Kind == UsageKind.Letters).Used);
+
+            // The analysis is the account's own, the letter signed by it.
+            var analysis = (await grains.GetGrain<IAnalysisGrain>(ids["analysis"]).GetProgress())!;
+            Assert.Equal((userId, JobStage.Complete, (string?)null), (analysis.OwnerId, analysis.Stage, analysis.SubmittedBy));
+            var letter = (await grains.GetGrain<ILetterGrain>(ids["letter"]).GetStatus())!;
+            Assert.Equal(userId, letter.SignedBy);
+            Assert.False(letter.IsDraft);
+
+            // The next event of the subscription bought with the user id reaches the clinic (keyed by that id) and every member.
+            var renewed = new SubscriptionUpdate(SubscriptionTier.Professional, SubscriptionStatus.Active, ids["customer"], ids["subscription"], null, null, DateTimeOffset.UtcNow);
+            Assert.True(await grains.GetGrain<IClinicGrain>(await user.Clinic(ids["email"])).ApplySubscription(renewed, 1, "si_" + ids["subscription"]));
+            Assert.Equal(SubscriptionTier.Professional, (await user.GetSnapshot()).Tier);
+        }
+        finally
+        {
+            await cluster.DisposeAsync();
+            await database.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task State_written_by_ab972ae_opens_and_its_pending_reminder_resumes_the_analysis_only_in_its_own_cluster()
@@ -103,11 +160,12 @@ public sealed class StoredDataCompatibilityTests
     }
 
     /// <summary>Writes the stored rows under <paramref name="serviceId"/> and the reminder into that ServiceId's Redis table.</summary>
-    private static async Task LoadAsync(TestDatabase database, string serviceId)
+    private static async Task LoadAsync(TestDatabase database, string serviceId, string? folder = null)
     {
+        folder ??= DataFolder;
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
-        foreach (var line in await File.ReadAllLinesAsync(Path.Combine(DataFolder, "orleans_grain_state.tsv")))
+        foreach (var line in await File.ReadAllLinesAsync(Path.Combine(folder, "orleans_grain_state.tsv")))
         {
             var f = line.Split('\t');
             await using var insert = new NpgsqlCommand(
@@ -126,7 +184,7 @@ public sealed class StoredDataCompatibilityTests
         }
 
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Maneiro.Infrastructure.Configuration.ConnectionUrls.ToRedisConfiguration(TestServers.RedisUrl));
-        foreach (var line in await File.ReadAllLinesAsync(Path.Combine(DataFolder, "reminders.tsv")))
+        foreach (var line in File.Exists(Path.Combine(folder, "reminders.tsv")) ? await File.ReadAllLinesAsync(Path.Combine(folder, "reminders.tsv")) : [])
         {
             var tab = line.IndexOf('\t', StringComparison.Ordinal);
             await redis.GetDatabase().SortedSetAddAsync(serviceId + "/reminders", line[(tab + 1)..], double.Parse(line[..tab], System.Globalization.CultureInfo.InvariantCulture));
