@@ -64,6 +64,11 @@ public sealed partial class AnalysisGrain(
             return Progress();
         }
 
+        if (request.OnBehalfBy is { } submitter)
+        {
+            await Clinics.ClinicChecks.RequireForOwnerAsync(GrainFactory, request.OwnerId, submitter, ClinicAction.SubmitDocument);
+        }
+
         S.Request = request;
         S.CreatedAt = Time.GetUtcNow();
         S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));

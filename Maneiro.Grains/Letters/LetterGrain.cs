@@ -40,6 +40,11 @@ public sealed class LetterGrain(
             return Status();
         }
 
+        if (request.DraftedForOwnerBy is { } drafter)
+        {
+            await Clinics.ClinicChecks.RequireForOwnerAsync(GrainFactory, request.OwnerId, drafter, ClinicPolicy.DraftActionFor(request.Kind));
+        }
+
         S.Request = request;
         S.CreatedAt = Time.GetUtcNow();
         S.Generation = 1;
@@ -107,9 +112,11 @@ public sealed class LetterGrain(
         }
 
         // The signer's clinic and role are read here, not taken from the caller: only a clinician of the owner's clinic.
-        var ownerClinic = await GrainFactory.GetGrain<IUserGrain>(OwnerId).CurrentClinicId() ?? OwnerId;
-        var signerClinic = clinicianId == OwnerId ? ownerClinic : await GrainFactory.GetGrain<IUserGrain>(clinicianId).CurrentClinicId();
-        if (signerClinic != ownerClinic || !(await GrainFactory.GetGrain<IClinicGrain>(ownerClinic).RolesOf(clinicianId)).HasFlag(ClinicRoles.Clinician))
+        try
+        {
+            await Clinics.ClinicChecks.RequireForOwnerAsync(GrainFactory, OwnerId, clinicianId, ClinicAction.SignLetter);
+        }
+        catch (ClinicRefusedException)
         {
             throw new LetterRefusedException("Only a clinician of this clinic can sign this letter.");
         }

@@ -40,7 +40,9 @@ public sealed class BrowserRun : IAsyncDisposable
     public async Task SignOutAsync()
     {
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await Page.WaitForURLAsync(url => !url.Contains("/Account/Logout", StringComparison.Ordinal));
+
+        // Signed out when the page that follows offers to sign in (a URL test would also match the page before).
+        await Page.GetByRole(AriaRole.Link, new() { Name = "Sign in", Exact = true }).WaitForAsync();
         await Context.ClearCookiesAsync();
     }
 

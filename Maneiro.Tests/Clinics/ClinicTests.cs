@@ -83,6 +83,15 @@ public sealed partial class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(HttpStatusCode.OK, (await admin.Session.GetAsync($"/Jobs/{jobId}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await clinician.Session.GetAsync($"/Jobs/{jobId}")).Status);
         Assert.Contains($"data-job-id=\"{jobId}\"", (await staff.Session.GetAsync("/")).Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await staff.Session.GetAsync($"/Jobs/{jobId}/Delete")).Status);
+
+        // The grains hold the same rule: work for a clinician by someone outside their clinic, or a kind staff may not
+        // draft, is refused there too, whoever calls.
+        var forged = new AnalysisRequest(admin.UserId, "blob-key", InputKind.Text, "text/plain", 10, "auto", false, outsider.UserId);
+        await Assert.ThrowsAsync<ClinicRefusedException>(() => app.Grains.GetGrain<IAnalysisGrain>(Guid.NewGuid().ToString("N")).Start(forged));
+        var recipient = new LetterRecipient("Dr. Ana Silva", "", "", null);
+        await Assert.ThrowsAsync<ClinicRefusedException>(() => app.Grains.GetGrain<ILetterGrain>(Guid.NewGuid().ToString("N")).Start(new LetterRequest(admin.UserId, jobId, LetterKind.PriorAuthorization, "en", recipient, outsider.UserId)));
+        await Assert.ThrowsAsync<ClinicRefusedException>(() => app.Grains.GetGrain<ILetterGrain>(Guid.NewGuid().ToString("N")).Start(new LetterRequest(admin.UserId, jobId, LetterKind.Referral, "en", recipient, staff.UserId)));
 
         // Staff cannot draft a referral, but drafts a prior authorization: a draft, unsigned, marked in the PDF.
         var referral = await RequestLetterAsync(staff, jobId, LetterKind.Referral);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Jobs;
@@ -13,12 +14,16 @@ public sealed class JobDeleteModel(AnalysisAccess jobs, AuditTrail audit) : Page
     public async Task<IActionResult> OnGetAsync(string id)
     {
         Id = id;
-        return await jobs.ForUserAsync(User, id) is null ? NotFound() : Page();
+        return await OwnAsync(id) ? Page() : NotFound();
     }
+
+    /// <summary>Only the owner deletes an analysis: staff who uploaded it for a clinician may read it, not remove it.</summary>
+    private async Task<bool> OwnAsync(string id) =>
+        await jobs.ForUserAsync(User, id) is { } job && job.OwnerId == User.FindFirstValue(ClaimTypes.NameIdentifier);
 
     public async Task<IActionResult> OnPostAsync(string id)
     {
-        if (await jobs.ForUserAsync(User, id) is null)
+        if (!await OwnAsync(id))
         {
             return NotFound();
         }
