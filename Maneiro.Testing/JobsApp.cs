@@ -14,6 +14,12 @@ public class JobsApp : ManeiroApp
     {
     }
 
+    /// <summary>The jobs app with more of its own settings (e.g. a test class that signs up many accounts).</summary>
+    protected JobsApp(Action<AppBuilder> more)
+        : base(b => more(b.WithFakeModel()))
+    {
+    }
+
     /// <summary>A line of the official icd10cm-order file: order(5) code(7) billable(1) short(60) long.</summary>
     public static string OrderLine(int order, string code, bool billable, string description) =>
         $"{order:D5} {code,-7} {(billable ? 1 : 0)} {description,-60} {description}";

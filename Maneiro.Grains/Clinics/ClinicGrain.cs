@@ -91,6 +91,13 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
 
         // Out of the clinic of one first (it refuses when that clinic has other members), then in here.
         var user = GrainFactory.GetGrain<IUserGrain>(userId);
+
+        // A paid plan of the account's own would go on billing after it joins: it must be cancelled first.
+        if (await user.GetSnapshot() is { StripeSubscriptionId: not null, Status: SubscriptionStatus.Active or SubscriptionStatus.Trialing or SubscriptionStatus.PastDue })
+        {
+            throw new ClinicRefusedException("Your account has a paid plan of its own. Cancel it (Account, then Manage billing) before you join this clinic, which has its own plan.");
+        }
+
         if (await user.CurrentClinicId() is { } current && current != Id)
         {
             await GrainFactory.GetGrain<IClinicGrain>(current).DissolveClinicOfOne(userId);
@@ -135,6 +142,14 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
     public async Task<bool> ApplySubscription(SubscriptionUpdate update, int seats, string? itemId)
     {
         if (state.State.Billing is { } current && current.Subscription.EventTime > update.EventTime)
+        {
+            return false;
+        }
+
+        // While the clinic pays through one subscription, another one (a member's former plan of their own, still
+        // sending events) cannot change it; a new subscription is taken once the old one has ended.
+        if (state.State.Billing?.Subscription is { StripeSubscriptionId: { } existing, Status: SubscriptionStatus.Active or SubscriptionStatus.Trialing or SubscriptionStatus.PastDue }
+            && update.StripeSubscriptionId is { } incoming && incoming != existing)
         {
             return false;
         }

@@ -55,6 +55,12 @@ public sealed class SeatBillingTests(BillingApp app) : IClassFixture<BillingApp>
         await app.SendStripeEventAsync("customer.subscription.updated", FakeStripe.Subscription(subscription, customer, adminId, "active", "price_basic", Period, quantity: 3), now.AddSeconds(5));
         Assert.Equal(4, (await app.Grains.GetGrain<IClinicGrain>(adminId).Billing())!.Seats);
 
+        // Another subscription's events (a member's former plan of their own) cannot change the clinic's plan.
+        var stray = FakeStripe.Subscription("sub_stray" + adminId[..4], customer, adminId, "canceled", "price_basic", Period);
+        app.Stripe.Subscriptions["sub_stray" + adminId[..4]] = stray;
+        await app.SendStripeEventAsync("customer.subscription.deleted", stray, now.AddSeconds(20));
+        Assert.Equal(SubscriptionTier.Basic, (await app.UserGrain(clinician.UserId).GetSnapshot()).EffectiveTier);
+
         // Removing a clinician gives the seat back and puts them on the free tier.
         await admin.FollowAsync(await admin.SubmitAsync("/Clinic", new Dictionary<string, string> { ["memberId"] = third.UserId }, handler: "Remove"));
         Assert.Equal("3", app.LastStripeForm($"/v1/subscriptions/{subscription}")["items[0][quantity]"]);

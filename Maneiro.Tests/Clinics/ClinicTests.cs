@@ -7,11 +7,14 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Maneiro.Tests.Clinics;
 
+/// <summary>The jobs app for a class that signs up a whole clinic per test (more sign-ups an hour than one person's IP gets).</summary>
+public sealed class ClinicApp() : JobsApp(b => b.With("Security:RateLimits:RegisterPerIpPerHour", "500").With("Security:RateLimits:LoginPerIpPerMinute", "500"));
+
 /// <summary>
 /// A clinic as its members meet it over HTTP: an admin invites by e-mail, a clinician and a staff member accept, staff
 /// upload for a clinician and draft the letters staff may draft, only a clinician signs, and a removal counts at once.
 /// </summary>
-public sealed partial class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
+public sealed partial class ClinicTests(ClinicApp app) : IClassFixture<ClinicApp>
 {
     private sealed record Member(BrowserSession Session, string Email, string UserId);
 
@@ -37,6 +40,14 @@ public sealed partial class ClinicTests(JobsApp app) : IClassFixture<JobsApp>
         // The link works once.
         var again = await existing.Session.SubmitAsync("/Clinic/Join?token=" + Uri.EscapeDataString(token), new Dictionary<string, string> { ["Token"] = token });
         Assert.Contains("expired or was already used", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // An account paying for a plan of its own cannot join until that plan is cancelled.
+        var paying = await NewMemberAsync("paying");
+        await app.UserGrain(paying.UserId).ApplySubscription(new SubscriptionUpdate(SubscriptionTier.Basic, SubscriptionStatus.Active, "cus_own", "sub_own", null, null, DateTimeOffset.UtcNow));
+        var payingToken = await InviteAsync(admin, paying.Email, ClinicRoles.Clinician);
+        var stillPaying = await paying.Session.SubmitAsync("/Clinic/Join?token=" + Uri.EscapeDataString(payingToken), new Dictionary<string, string> { ["Token"] = payingToken });
+        Assert.Contains("has a paid plan of its own", System.Net.WebUtility.HtmlDecode(await stillPaying.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(paying.UserId, await app.UserGrain(paying.UserId).CurrentClinicId());
 
         // An invitation is for its address only.
         var stranger = await NewMemberAsync("stranger");
