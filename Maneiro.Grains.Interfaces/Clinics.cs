@@ -98,10 +98,7 @@ public sealed record ClinicSnapshot(
     [property: Id(1)] string Name,
     [property: Id(2)] IReadOnlyList<ClinicMember> Members,
     [property: Id(3)] IReadOnlyList<ClinicInvitation> Invitations,
-    [property: Id(4)] bool RequireTwoFactor)
-{
-    public ClinicMember? Member(string userId) => Members.FirstOrDefault(m => m.UserId == userId);
-}
+    [property: Id(4)] bool RequireTwoFactor);
 
 /// <summary>The clinic's paid plan as Stripe last told it: the subscription (applied to every member), its seats and its line item.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.ClinicBilling")]

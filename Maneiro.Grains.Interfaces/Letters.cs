@@ -174,10 +174,6 @@ public interface ILetterheadGrain : IGrainWithStringKey
     [Alias("Read")]
     Task<Letterhead> Read();
 
-    /// <summary>Saves the text fields; the logo is left as it is.</summary>
-    [Alias("SaveDetails")]
-    Task<Letterhead> SaveDetails(Letterhead details);
-
     /// <summary>Saves the clinic's part only (an admin's edit of the clinic letterhead); the signature part and the logo are left.</summary>
     [Alias("SaveClinicPart")]
     Task<Letterhead> SaveClinicPart(Letterhead details);

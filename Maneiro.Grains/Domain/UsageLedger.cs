@@ -107,10 +107,6 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
     }
 
     /// <summary>
-    /// Applies a subscription change unless an event at least as new was applied already (deliveries are unordered).
-    /// A new billing period resets the period's usage.
-    /// </summary>
-    /// <summary>
     /// Applies a plan whatever Stripe event came before: a clinic puts a member on its plan when they join, and off it
     /// when they leave; from then on only that clinic's (newer) events apply.
     /// </summary>
@@ -120,6 +116,10 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         return Apply(update);
     }
 
+    /// <summary>
+    /// Applies a subscription change unless an event at least as new was applied already (deliveries are unordered).
+    /// A new billing period resets the period's usage.
+    /// </summary>
     public bool Apply(SubscriptionUpdate update)
     {
         if (state.LastStripeEventAt is { } last && update.EventTime < last)

@@ -13,8 +13,6 @@ public sealed class LetterheadGrain([PersistentState("letterhead", GrainStorage.
 {
     public Task<Letterhead> Read() => Task.FromResult(state.State.Letterhead ?? Letterhead.Empty);
 
-    public Task<Letterhead> SaveDetails(Letterhead details) => SaveAsync(details with { LogoPng = state.State.Letterhead?.LogoPng });
-
     private async Task<Letterhead> SaveAsync(Letterhead letterhead)
     {
         state.State.Letterhead = letterhead;

@@ -108,7 +108,7 @@ public sealed partial class StripeEventProcessor(
         var clinicId = await grains.GetGrain<IUserGrain>(userId).Clinic((await users.FindByIdAsync(userId))?.Email ?? "");
         if (await grains.GetGrain<IClinicGrain>(clinicId).ApplySubscription(update, (int)(item?.Quantity ?? 1), item?.Id))
         {
-            await audit.AppendAsync(AuditActions.SubscriptionChanged, AuditOutcomes.Success, userId, "stripe", subscription.Id, new { tier = tier.ToString(), status = status.ToString() }, await clinics.OfAsync(userId), CancellationToken.None);
+            await audit.AppendAsync(AuditActions.SubscriptionChanged, AuditOutcomes.Success, userId, "stripe", subscription.Id, new { tier = tier.ToString(), status = status.ToString() }, clinicId, CancellationToken.None);
             if (status == SubscriptionStatus.Active && tier != SubscriptionTier.Free)
             {
                 telemetry.SubscriptionActivated(tier);

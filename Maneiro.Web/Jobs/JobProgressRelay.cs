@@ -23,7 +23,10 @@ public sealed partial class JobProgressRelay(IConnectionMultiplexer redis, IHubC
                 if (progress is not null)
                 {
                     // The job's watchers, its owner's channel and its follower's (staff working on it); a connection in both gets it twice (harmless: updates are idempotent).
-                    await hub.Clients.Groups(progress.Follower is { } follower ? [JobsHub.Group(progress.JobId), JobsHub.UserGroup(progress.OwnerId), JobsHub.UserGroup(follower)] : [JobsHub.Group(progress.JobId), JobsHub.UserGroup(progress.OwnerId)]).SendAsync("progress", JobViews.Progress(progress));
+                    string[] groups = progress.Follower is { } follower
+                        ? [JobsHub.Group(progress.JobId), JobsHub.UserGroup(progress.OwnerId), JobsHub.UserGroup(follower)]
+                        : [JobsHub.Group(progress.JobId), JobsHub.UserGroup(progress.OwnerId)];
+                    await hub.Clients.Groups(groups).SendAsync("progress", JobViews.Progress(progress));
                 }
             }
             catch (Exception ex) when (ex is JsonException or InvalidOperationException)
