@@ -113,7 +113,9 @@ public sealed record AnalysisRequest(
     [property: Id(4)] long SizeBytes,
     [property: Id(5)] string Specialty,
     [property: Id(6)] bool ForceOcr,
-    [property: Id(7)] string? SubmittedBy = null)
+    [property: Id(7)] string? SubmittedBy = null,
+    [property: Id(8)] TextSource? ReadBy = null,
+    [property: Id(9)] string? IntakeItemId = null)
 {
     /// <summary>A staff member who uploaded it for the owning clinician; they may follow it and draft their letters from it.</summary>
     public string? OnBehalfBy => SubmittedBy is { } by && by != OwnerId ? by : null;

@@ -46,6 +46,18 @@ public enum ClinicAction
 
     /// <summary>Every member's audit rows and usage.</summary>
     ReadClinicAudit,
+
+    /// <summary>See the clinic inbox and its items (every member).</summary>
+    ReadInbox,
+
+    /// <summary>Drop documents into the inbox, edit an item's fields, tick front-desk tasks, assign, mark done.</summary>
+    WorkInbox,
+
+    /// <summary>Tick the clinician tasks of an inbox item.</summary>
+    TickClinicianTasks,
+
+    /// <summary>The inbox's urgency rules and scheduling table.</summary>
+    ManageInbox,
 }
 
 /// <summary>The role × action matrix.</summary>
@@ -53,9 +65,10 @@ public static class ClinicPolicy
 {
     public static bool Allows(ClinicRoles roles, ClinicAction action) => action switch
     {
-        ClinicAction.SubmitDocument or ClinicAction.ReadAnalysis or ClinicAction.DraftAdministrativeLetter => (roles & (ClinicRoles.Clinician | ClinicRoles.Staff)) != 0,
-        ClinicAction.DraftClinicalLetter or ClinicAction.SignLetter or ClinicAction.ExportSignedLetter => roles.HasFlag(ClinicRoles.Clinician),
-        ClinicAction.ManageMembers or ClinicAction.ManagePolicy or ClinicAction.EditClinicLetterhead or ClinicAction.ManageBilling or ClinicAction.ReadClinicAudit => roles.HasFlag(ClinicRoles.Admin),
+        ClinicAction.ReadInbox => roles != ClinicRoles.None,
+        ClinicAction.SubmitDocument or ClinicAction.ReadAnalysis or ClinicAction.DraftAdministrativeLetter or ClinicAction.WorkInbox => (roles & (ClinicRoles.Clinician | ClinicRoles.Staff)) != 0,
+        ClinicAction.DraftClinicalLetter or ClinicAction.SignLetter or ClinicAction.ExportSignedLetter or ClinicAction.TickClinicianTasks => roles.HasFlag(ClinicRoles.Clinician),
+        ClinicAction.ManageMembers or ClinicAction.ManagePolicy or ClinicAction.EditClinicLetterhead or ClinicAction.ManageBilling or ClinicAction.ReadClinicAudit or ClinicAction.ManageInbox => roles.HasFlag(ClinicRoles.Admin),
         _ => false,
     };
 
@@ -65,6 +78,15 @@ public static class ClinicPolicy
     /// <summary>The letters staff may draft (for a clinician's review).</summary>
     public static ClinicAction DraftActionFor(LetterKind kind) =>
         kind is LetterKind.PatientSummary or LetterKind.PriorAuthorization ? ClinicAction.DraftAdministrativeLetter : ClinicAction.DraftClinicalLetter;
+
+    /// <summary>What a member is told when their role does not allow the action (pages and grains say the same).</summary>
+    public static string Refusal(ClinicAction action) => action switch
+    {
+        ClinicAction.TickClinicianTasks => "Only a clinician can tick the clinician's tasks.",
+        ClinicAction.ManageInbox => "Only a clinic admin can change the inbox settings.",
+        ClinicAction.WorkInbox => "Your role in the clinic does not include working on the inbox. Ask an admin to make you a clinician or staff member.",
+        _ => "Only a member of the clinic whose role allows it can do this.",
+    };
 
     public static string Describe(ClinicRoles roles) => roles switch
     {
@@ -208,4 +230,11 @@ public interface IClinicGrain : IGrainWithStringKey
 
     [Alias("SetRequireTwoFactor")]
     Task<ClinicSnapshot> SetRequireTwoFactor(string actorId, bool required);
+
+    /// <summary>The inbox's urgency rules and scheduling table (the defaults until an admin saves them).</summary>
+    [Alias("InboxSettings")]
+    Task<InboxSettings> InboxSettings();
+
+    [Alias("SaveInboxSettings")]
+    Task<InboxSettings> SaveInboxSettings(string actorId, InboxSettings settings);
 }

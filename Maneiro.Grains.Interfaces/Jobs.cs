@@ -18,6 +18,9 @@ public enum JobStage
     LoadingContext = 10,
     Drafting = 11,
     Formatting = 12,
+
+    // An inbox item: read like an upload, then triaged by the model.
+    Triaging = 13,
 }
 
 [GenerateSerializer, Immutable, Alias("Maneiro.StageEntry")]

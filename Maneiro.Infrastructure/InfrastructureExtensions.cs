@@ -57,6 +57,9 @@ public static class InfrastructureExtensions
         services.AddSingleton<AuditClinics>();
         services.AddSingleton<IJobAuditor, PostgresJobAuditor>();
         services.AddSingleton<IJobProgressPublisher, RedisJobProgressPublisher>();
+        services.AddSingleton<IInboxPublisher, RedisInboxPublisher>();
+        services.AddSingleton<PostgresIntakeIndex>();
+        services.AddSingleton<IIntakeIndex>(sp => sp.GetRequiredService<PostgresIntakeIndex>());
         services.AddSingleton<PromptLibrary>();
         services.AddSingleton(sp => AnalysisFingerprints.Create(sp.GetRequiredService<NpgsqlDataSource>(), configuration));
         services.AddSingleton<IAnalysisFingerprintIndex>(sp => sp.GetRequiredService<AnalysisFingerprints>());

@@ -131,6 +131,14 @@ public sealed class FakeOpenAi : IAsyncDisposable
     public void AnswerRepairs(params (string From, string To)[] repairs) =>
         _repairs = new JsonObject { ["repairs"] = new JsonArray(repairs.Select(r => (JsonNode)new JsonObject { ["from"] = r.From, ["to"] = r.To }).ToArray()) }.ToJsonString();
 
+    /// <summary>Triage requests (the "clinical_triage" schema) made so far, as sent.</summary>
+    public List<string> TriageRequests { get; } = [];
+
+    private Func<string, string> _triage = _ => "{}";
+
+    /// <summary>How the model triages: an answer computed from the request (the document's text is in it), so a batch read in any order gets its own answers.</summary>
+    public void AnswerTriage(Func<string, string> answer) => _triage = answer;
+
     public void AnswerLetters(params string[] answers)
     {
         lock (_gate)
@@ -168,7 +176,12 @@ public sealed class FakeOpenAi : IAsyncDisposable
             lock (_gate)
             {
                 ChatCalls++;
-                if (request.Body.Contains("\"icd10_code_repair\"", StringComparison.Ordinal))
+                if (request.Body.Contains("\"clinical_triage\"", StringComparison.Ordinal))
+                {
+                    TriageRequests.Add(request.Body);
+                    content = _triage(request.Body);
+                }
+                else if (request.Body.Contains("\"icd10_code_repair\"", StringComparison.Ordinal))
                 {
                     RepairRequests.Add(request.Body);
                     content = _repairs;

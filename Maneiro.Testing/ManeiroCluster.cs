@@ -39,6 +39,8 @@ public sealed class ManeiroCluster : IAsyncLifetime
 
     public ScriptedAnalyzer Model => (ScriptedAnalyzer)SiloServices.GetRequiredService<Maneiro.Grains.Services.IClinicalAnalyzer>();
 
+    public ScriptedTriager Triager => (ScriptedTriager)SiloServices.GetRequiredService<Maneiro.Grains.Services.IIntakeTriager>();
+
     public GatedAuditor Auditor => (GatedAuditor)SiloServices.GetRequiredService<Maneiro.Grains.Services.IJobAuditor>();
 
     public TestDatabase Database { get; }

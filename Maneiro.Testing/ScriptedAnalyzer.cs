@@ -50,6 +50,7 @@ public sealed class ScriptedAnalyzer : IClinicalAnalyzer
         {
             siloBuilder.Services.AddSingleton<IClinicalAnalyzer, ScriptedAnalyzer>();
             siloBuilder.Services.AddSingleton<ILetterWriter, ScriptedLetterWriter>();
+            siloBuilder.Services.AddSingleton<IIntakeTriager, ScriptedTriager>();
             siloBuilder.Services.AddSingleton<IJobAuditor, GatedAuditor>();
         }
     }

@@ -37,5 +37,37 @@ public sealed class GatedAuditor : IJobAuditor
         }
     }
 
+    public Task IntakeTriagedAsync(string clinicId, string uploaderId, string itemId, bool succeeded, string? failureMessage, TimeSpan duration, int tokens) => Task.CompletedTask;
+
     public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind, string? clinicId) => Task.CompletedTask;
+}
+
+/// <summary>The triage model behind the <see cref="IIntakeTriager"/> seam: each call takes the next scripted step (an answer or an exception); the last repeats.</summary>
+public sealed class ScriptedTriager : IIntakeTriager
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Func<string>> _steps = new();
+    private Func<string> _last = () => throw new InvalidOperationException("No step scripted.");
+    private int _calls;
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    public void Script(params Func<string>[] steps)
+    {
+        _steps.Clear();
+        foreach (var step in steps)
+        {
+            _steps.Enqueue(step);
+        }
+    }
+
+    public Task<TriageOutput> TriageAsync(string text, IReadOnlyList<string> clinicianEmails, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        if (_steps.TryDequeue(out var step))
+        {
+            _last = step;
+        }
+
+        return Task.FromResult(new TriageOutput(Maneiro.Grains.Domain.Inbox.TriageDocument.Parse(_last()).Document!, 900));
+    }
 }

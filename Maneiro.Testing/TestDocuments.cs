@@ -88,14 +88,20 @@ public static class TestDocuments
         return [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, .. Chunk("IHDR", header), .. Chunk("IDAT", Deflate(new byte[30_001])), .. Chunk("IEND", [])];
     }
 
-    /// <summary>A scan: the text rendered to grayscale pixels by pdftoppm and wrapped in a PDF that has no text layer.</summary>
-    public static async Task<byte[]> ScannedPdfAsync(string text)
+    /// <summary>A scan (a fax): each text rendered to grayscale pixels by pdftoppm as one page of a PDF that has no text layer.</summary>
+    public static async Task<byte[]> ScannedPdfAsync(params string[] pages)
     {
-        var (width, height, pixels) = await RenderGrayAsync(TextPdf(text), 200);
-        var deflated = Deflate(pixels);
-        var content = Encoding.ASCII.GetBytes("q 612 0 0 792 0 0 cm /Im1 Do Q");
-        var imageDictionary = $"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {deflated.Length} >>";
-        return BuildPdf([content], _ => $"/XObject << /Im1 5 0 R >>", extraObjects: [], extraStreams: [(imageDictionary, deflated)]);
+        var images = new List<(string Dictionary, byte[] Data)>();
+        foreach (var page in pages)
+        {
+            var (width, height, pixels) = await RenderGrayAsync(TextPdf(page), 200);
+            var deflated = Deflate(pixels);
+            images.Add(($"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {deflated.Length} >>", deflated));
+        }
+
+        // Objects: catalog, pages, then a page and its content per page, then one image per page.
+        var contents = pages.Select(_ => Encoding.ASCII.GetBytes("q 612 0 0 792 0 0 cm /Im1 Do Q")).ToList();
+        return BuildPdf(contents, index => $"/XObject << /Im1 {3 + (2 * pages.Length) + index} 0 R >>", extraObjects: [], extraStreams: [.. images]);
     }
 
     /// <summary>A PNG photo of the text (rendered by pdftoppm).</summary>

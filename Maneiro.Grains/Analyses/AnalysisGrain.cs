@@ -40,7 +40,7 @@ public sealed partial class AnalysisGrain(
 
     protected override string JobKind => "analysis";
 
-    protected override UsageKind Usage => UsageKind.Analyses;
+    protected override UsageKind? Usage => UsageKind.Analyses;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

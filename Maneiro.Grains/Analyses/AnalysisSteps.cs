@@ -1,5 +1,6 @@
 using Maneiro.Grains.Domain;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Jobs;
 using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
 using Microsoft.Extensions.Logging;
@@ -15,8 +16,7 @@ public sealed record AnalysisRun(string Id, AnalysisState Progress, AnalysisOutp
 /// </summary>
 public sealed partial class AnalysisSteps(
     IBlobStore blobs,
-    IPdfTextLayer textLayer,
-    IOcr ocr,
+    DocumentReader reader,
     IClinicalAnalyzer analyzer,
     IReferenceFinder references,
     ISpeechToText speech,
@@ -33,10 +33,11 @@ public sealed partial class AnalysisSteps(
         switch (request.Kind)
         {
             case InputKind.Text:
-                await KeepTextAsync(run, await ReadTextAsync(request.BlobKey, stop), TextSource.Pasted, stop);
+                // Text an inbox item already read keeps the name of how it was read (no second OCR).
+                await KeepTextAsync(run, await ReadTextAsync(request.BlobKey, stop), request.ReadBy ?? TextSource.Pasted, stop);
                 return true;
             case InputKind.Pdf:
-                var layer = await textLayer.ExtractAsync(await ReadBytesAsync(request.BlobKey, stop), stop);
+                var layer = await reader.TextLayerAsync(Document(run), stop);
                 run.Progress.PageCount = layer.PageCount;
                 if (!request.ForceOcr && MeaningfulText.IsMeaningful(layer.Text))
                 {
@@ -53,34 +54,9 @@ public sealed partial class AnalysisSteps(
 
     public async Task<bool> OcrAsync(AnalysisRun run, CancellationToken stop)
     {
-        var request = run.Progress.Request!;
-        var bytes = await ReadBytesAsync(request.BlobKey, stop);
-
-        // A multi-page TIFF is as many pages as it holds, for the allowance and for the page cap.
-        var pages = request.MediaType == "image/tiff" ? TiffPages.Count(bytes) : Math.Max(1, run.Progress.PageCount);
-        if (pages > OcrLimits.MaxPages)
-        {
-            throw new JobFailedException($"This scan has {pages} pages; OCR reads at most {OcrLimits.MaxPages}. Split it and upload the parts.");
-        }
-
-        var reservation = await run.User.TryReserve(UsageKind.OcrPages, run.Id, pages);
-        if (!reservation.Granted)
-        {
-            throw new JobFailedException(reservation.DeniedReason!);
-        }
-
-        var result = request.Kind == InputKind.Pdf ? await ocr.ReadPdfAsync(bytes, pages, stop) : await ocr.ReadImageAsync(bytes, stop);
-
-        // The pages were read: their cost stands whatever happens to the job later (its text is shown either way).
-        await run.User.CommitKind(run.Id, UsageKind.OcrPages);
-        if (string.IsNullOrWhiteSpace(result.Text))
-        {
-            throw new JobFailedException("No readable text was found in this document, even with OCR. Check that the scan is not blank or upside down.");
-        }
-
+        var result = await reader.OcrAsync(Document(run), run.Progress.PageCount, run.User, stop);
         await KeepTextAsync(run, result.Text, TextSource.Ocr, stop);
         run.Progress.OcrConfidence = result.Pages.Select(p => p.Confidence).ToList();
-        telemetry.OcrPages(result.Pages.Count);
         return true;
     }
 
@@ -201,13 +177,8 @@ public sealed partial class AnalysisSteps(
         run.Output.FullTextLength = text.Length;
     }
 
-    private async Task<byte[]> ReadBytesAsync(string key, CancellationToken stop)
-    {
-        await using var stream = await blobs.OpenReadAsync(key, stop);
-        using var memory = new MemoryStream();
-        await stream.CopyToAsync(memory, stop);
-        return memory.ToArray();
-    }
+    private static DocumentToRead Document(AnalysisRun run) =>
+        new(run.Id, run.Progress.Request!.BlobKey, run.Progress.Request.Kind, run.Progress.Request.MediaType, OcrLimits.MaxPages);
 
     private async Task<string> ReadTextAsync(string key, CancellationToken stop)
     {

@@ -21,4 +21,14 @@ internal static class ClinicChecks
             throw new ClinicRefusedException("Only a member of the owner's clinic whose role allows it can do this.");
         }
     }
+
+    /// <summary>The actor is a member of this clinic right now with a role that allows the action.</summary>
+    public static async Task RequireMemberAsync(IGrainFactory grains, string clinicId, string actorId, ClinicAction action)
+    {
+        if (await grains.GetGrain<IUserGrain>(actorId).CurrentClinicId() != clinicId
+            || !ClinicPolicy.Allows(await grains.GetGrain<IClinicGrain>(clinicId).RolesOf(actorId), action))
+        {
+            throw new ClinicRefusedException(ClinicPolicy.Refusal(action));
+        }
+    }
 }

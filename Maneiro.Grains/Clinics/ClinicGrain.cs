@@ -16,6 +16,8 @@ public sealed class ClinicState
     [Id(3)] public DateTimeOffset? FoundedAt { get; set; }
 
     [Id(4)] public ClinicBilling? Billing { get; set; }
+
+    [Id(5)] public InboxSettings? Inbox { get; set; }
 }
 
 /// <summary>
@@ -180,6 +182,16 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
         state.State.RequireTwoFactor = required;
         await GrainStorage.WriteAsync(state);
         return Snapshot();
+    }
+
+    public Task<InboxSettings> InboxSettings() => Task.FromResult(state.State.Inbox ?? Interfaces.InboxSettings.Default);
+
+    public async Task<InboxSettings> SaveInboxSettings(string actorId, InboxSettings settings)
+    {
+        Roster.Require(actorId, ClinicAction.ManageInbox);
+        state.State.Inbox = Domain.Inbox.InboxSettingsRules.Checked(settings);
+        await GrainStorage.WriteAsync(state);
+        return state.State.Inbox;
     }
 
     /// <summary>The secret part of a token that names this clinic; null for any other token.</summary>

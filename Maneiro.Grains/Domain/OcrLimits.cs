@@ -5,7 +5,14 @@ namespace Maneiro.Grains.Domain;
 /// <summary>What OCR takes on in one job.</summary>
 public static class OcrLimits
 {
+    /// <summary>The most pages an uploaded document for analysis may have for OCR.</summary>
     public const int MaxPages = 12;
+
+    /// <summary>The most pages of a fax or scan dropped into the clinic inbox (one document, however long the fax).</summary>
+    public const int MaxFaxPages = 50;
+
+    /// <summary>What the OCR adapter reads at most in one call, whoever asks.</summary>
+    public const int MostPagesAnyJob = MaxFaxPages;
 }
 
 /// <summary>Counts the pages (image file directories) of a TIFF by walking its directory chain, bounded and cycle-safe.</summary>

@@ -50,8 +50,8 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     /// <summary>Key under which this run's usage is reserved and committed on the user grain.</summary>
     protected virtual string UsageKey => Id;
 
-    /// <summary>What a run of this job uses up of its owner's allowance (one unit).</summary>
-    protected abstract UsageKind Usage { get; }
+    /// <summary>What a run of this job uses up of its owner's allowance (one unit); null when the run itself is free (its OCR pages still count).</summary>
+    protected abstract UsageKind? Usage { get; }
 
     /// <summary>What kind of job this is, for metrics and spans ("analysis", "letter").</summary>
     protected abstract string JobKind { get; }
@@ -126,8 +126,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         await GrainStorage.WriteAsync(state);
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 
-        var reservation = await User.TryReserve(Usage, UsageKey, 1);
-        if (!reservation.Granted)
+        if (Usage is { } usage && await User.TryReserve(usage, UsageKey, 1) is { Granted: false } reservation)
         {
             await Recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
             return;
@@ -207,7 +206,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                 {
                     // A resumed run renews its reservation; one that expired while the job lay idle is taken again,
                     // or the job fails with the plan's reason.
-                    if (await User.TryReserve(Usage, UsageKey, 1) is { Granted: false } reservation)
+                    if (Usage is { } usage && await User.TryReserve(usage, UsageKey, 1) is { Granted: false } reservation)
                     {
                         await recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
                         return;

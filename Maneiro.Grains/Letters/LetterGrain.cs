@@ -172,7 +172,7 @@ public sealed class LetterGrain(
 
     protected override string JobKind => "letter";
 
-    protected override UsageKind Usage => UsageKind.Letters;
+    protected override UsageKind? Usage => UsageKind.Letters;
 
     protected override string StartLimitMessage => "This letter could not be drafted: drafting it stopped unexpectedly more than once, so it was not tried again. Please try again.";
 

@@ -49,6 +49,15 @@ public static class AuditActions
     public const string ClinicMemberRemoved = "clinic.member_removed";
     public const string ClinicPolicyChanged = "clinic.policy_changed";
     public const string ClinicAuditExported = "clinic.audit_exported";
+    public const string InboxUpload = "inbox.upload";
+    public const string InboxTriaged = "inbox.triaged";
+    public const string InboxTriageFailed = "inbox.triage_failed";
+    public const string InboxItemViewed = "inbox.item_viewed";
+    public const string InboxEdited = "inbox.edited";
+    public const string InboxTaskTicked = "inbox.task_ticked";
+    public const string InboxAssigned = "inbox.assigned";
+    public const string InboxDone = "inbox.done";
+    public const string InboxSettingsChanged = "inbox.settings_changed";
 
     /// <summary>Every action name, for the audit page's filter.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

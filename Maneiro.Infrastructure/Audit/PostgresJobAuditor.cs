@@ -10,6 +10,17 @@ public sealed class PostgresJobAuditor(AuditLog audit, AuditClinics clinics) : I
     public Task LetterFinishedAsync(string ownerId, string letterId, bool succeeded, string? failureMessage, TimeSpan duration) =>
         Finished(succeeded ? AuditActions.LetterGenerated : AuditActions.LetterFailed, ownerId, letterId, succeeded, failureMessage, duration, []);
 
+    public async Task IntakeTriagedAsync(string clinicId, string uploaderId, string itemId, bool succeeded, string? failureMessage, TimeSpan duration, int tokens)
+    {
+        var details = new Dictionary<string, object?> { ["duration_ms"] = (long)duration.TotalMilliseconds, ["tokens"] = tokens };
+        if (!succeeded)
+        {
+            details["error"] = failureMessage;
+        }
+
+        await audit.AppendAsync(succeeded ? AuditActions.InboxTriaged : AuditActions.InboxTriageFailed, succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure, uploaderId, "silo", itemId, details, clinicId: clinicId);
+    }
+
     public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind, string? clinicId) =>
         audit.AppendAsync(AuditActions.UsageLimitReached, AuditOutcomes.Denied, ownerId, "silo", jobId, new { kind = kind.ToString() }, clinicId: clinicId);
 

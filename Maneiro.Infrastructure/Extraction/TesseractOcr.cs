@@ -31,9 +31,9 @@ public sealed class TesseractOcr(CpuWork cpu) : IOcr
 
     public async Task<OcrResult> ReadPdfAsync(byte[] pdf, int pageCount, CancellationToken cancellationToken)
     {
-        if (pageCount > OcrLimits.MaxPages)
+        if (pageCount > OcrLimits.MostPagesAnyJob)
         {
-            throw new JobFailedException($"This scan has {pageCount} pages; OCR reads at most {OcrLimits.MaxPages}. Split it and upload the parts.");
+            throw new JobFailedException($"This scan has {pageCount} pages; OCR reads at most {OcrLimits.MostPagesAnyJob}. Split it and upload the parts.");
         }
 
         var dir = ScratchSpace.NewFolder("ocr");

@@ -19,7 +19,13 @@ public sealed class PromptLibrary
         CodeRepairPrompt = Read("code-repair.md");
         CodeRepairSchema = Read("code-repair.schema.json");
         _letterKinds = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("letter-kinds.json"))!;
+        TriagePrompt = Read("triage.md");
+        TriageSchema = Read("triage.schema.json");
     }
+
+    public string TriagePrompt { get; }
+
+    public string TriageSchema { get; }
 
     private readonly Dictionary<string, string> _letterKinds;
 

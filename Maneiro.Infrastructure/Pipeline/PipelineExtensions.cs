@@ -25,6 +25,7 @@ public static class PipelineExtensions
         services.TryAddSingleton<ClinicalAnalyzer>();
         services.TryAddSingleton<IClinicalAnalyzer>(sp => sp.GetRequiredService<ClinicalAnalyzer>());
         services.TryAddSingleton<ILetterWriter, LetterWriter>();
+        services.TryAddSingleton<IIntakeTriager, IntakeTriager>();
         services.TryAddSingleton<FfmpegAudio>();
         services.TryAddSingleton<IAudioProbe>(sp => sp.GetRequiredService<FfmpegAudio>());
         services.AddManeiroSpeechToText(configuration);
@@ -42,6 +43,7 @@ public static class PipelineExtensions
         {
             services.AddSingleton(Icd10Tables.Load(configuration["Icd10:CodesFile"]));
         }
+        services.TryAddSingleton<Maneiro.Grains.Jobs.DocumentReader>();
         services.TryAddSingleton<AnalysisSteps>();
         return services;
     }

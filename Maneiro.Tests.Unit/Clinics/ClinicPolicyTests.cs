@@ -21,6 +21,10 @@ public sealed class ClinicPolicyTests
         { ClinicAction.EditClinicLetterhead,          true,  true,       false,     false },
         { ClinicAction.ManageBilling,                 true,  true,       false,     false },
         { ClinicAction.ReadClinicAudit,               true,  true,       false,     false },
+        { ClinicAction.ReadInbox,                     true,  true,       true,      true },
+        { ClinicAction.WorkInbox,                     false, true,       true,      true },
+        { ClinicAction.TickClinicianTasks,            false, true,       true,      false },
+        { ClinicAction.ManageInbox,                   true,  true,       false,     false },
     };
 
     [Theory]

@@ -6,7 +6,7 @@ namespace Maneiro.Tests.Browser;
 /// <summary>One test's browser: Chromium, a context that may inject axe (CSP bypassed), a page, and the app's address.</summary>
 public sealed class BrowserRun : IAsyncDisposable
 {
-    private IPlaywright _playwright = null!;
+    private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -24,6 +24,15 @@ public sealed class BrowserRun : IAsyncDisposable
         run.Page = await run.Context.NewPageAsync();
         run.BaseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
         return run;
+    }
+
+    /// <summary>A second person at another computer: their own context (own cookies) in the same browser.</summary>
+    public async Task<BrowserRun> SecondPersonAsync()
+    {
+        var other = new BrowserRun { Browser = Browser, BaseUrl = BaseUrl };
+        other.Context = await Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
+        other.Page = await other.Context.NewPageAsync();
+        return other;
     }
 
     /// <summary>Signs in on the login page as a person would and waits for the home page.</summary>
@@ -49,7 +58,12 @@ public sealed class BrowserRun : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Context.DisposeAsync();
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
+
+        // A second person's run shares the first one's browser, which the first one closes.
+        if (_playwright is not null)
+        {
+            await Browser.DisposeAsync();
+            _playwright.Dispose();
+        }
     }
 }

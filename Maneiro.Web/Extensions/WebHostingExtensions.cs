@@ -5,6 +5,7 @@ using Maneiro.Infrastructure.Hosting;
 using Maneiro.Web.Billing;
 using Maneiro.Web.Data;
 using Maneiro.Web.Health;
+using Maneiro.Web.Inbox;
 using Maneiro.Web.Jobs;
 using Maneiro.Web.Letters;
 using Maneiro.Web.Observability;
@@ -52,6 +53,7 @@ public static class WebHostingExtensions
         builder.Services.AddManeiroRateLimits();
         builder.Services.AddManeiroForwardedHeaders(configuration);
         builder.Services.AddManeiroAnalyses(configuration);
+        builder.Services.AddManeiroInbox();
         builder.Services.AddManeiroLetters();
         builder.Services.AddManeiroBilling(configuration);
         builder.Services.Configure<Billing.PricingOptions>(configuration.GetSection(Billing.PricingOptions.SectionName));
@@ -148,6 +150,7 @@ public static class WebHostingExtensions
         app.MapHealthEndpoints();
         app.MapAnalysisEndpoints();
         app.MapLetterEndpoints();
+        app.MapInboxEndpoints();
         app.MapStripeWebhook();
         app.MapManeiroObservability();
         app.MapRazorPages();

@@ -20,6 +20,7 @@ public static class JobViews
         JobStage.LoadingContext => "Loading the analysis",
         JobStage.Drafting => "Drafting the letter",
         JobStage.Formatting => "Formatting",
+        JobStage.Triaging => "Triaging",
         _ => stage.ToString(),
     };
 

@@ -6,7 +6,7 @@ namespace Maneiro.Web.Jobs;
 
 /// <summary>Live job progress. A connection may only join the group of a job its user owns.</summary>
 [Authorize]
-public sealed class JobsHub(AnalysisAccess jobs, Maneiro.Web.Letters.LetterAccess letters) : Hub
+public sealed class JobsHub(AnalysisAccess jobs, Maneiro.Web.Letters.LetterAccess letters, Maneiro.Web.Clinics.ClinicMembership memberships) : Hub
 {
     public const string Path = "/hubs/jobs";
 
@@ -23,6 +23,21 @@ public sealed class JobsHub(AnalysisAccess jobs, Maneiro.Web.Letters.LetterAcces
     {
         var userId = User.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new HubException("Not signed in.");
         await JoinAsync(UserGroup(userId));
+    }
+
+    /// <summary>
+    /// Joins the inbox of the signed-in member's clinic (the clinic comes from the grains, never from the caller): every
+    /// change to one of its items arrives as an "inbox" event naming the item.
+    /// </summary>
+    public async Task SubscribeInbox()
+    {
+        var actor = await memberships.ForAsync(User);
+        if (actor is null || !actor.Can(Maneiro.Grains.Interfaces.ClinicAction.ReadInbox))
+        {
+            throw new HubException("Not allowed.");
+        }
+
+        await JoinAsync(Maneiro.Web.Inbox.InboxAccess.Group(actor.ClinicId));
     }
 
     /// <summary>Joins the job's group and returns its current state, so a late subscriber misses nothing.</summary>

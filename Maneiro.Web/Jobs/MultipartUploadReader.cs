@@ -7,7 +7,7 @@ using Microsoft.Net.Http.Headers;
 namespace Maneiro.Web.Jobs;
 
 /// <summary>What the form sent besides its file.</summary>
-public sealed record UploadForm(IReadOnlyDictionary<string, string> Fields)
+public sealed record UploadForm(IReadOnlyDictionary<string, string> Fields, string FileName = "")
 {
     public string Field(string name) => Fields.GetValueOrDefault(name) ?? "";
 }
@@ -53,6 +53,7 @@ public sealed class MultipartUploadReader(IAntiforgery antiforgery)
         var fields = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var tokenChecked = false;
         var files = 0;
+        var fileName = "";
         while (await reader.ReadNextSectionAsync(context.RequestAborted) is { } section)
         {
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
@@ -68,6 +69,7 @@ public sealed class MultipartUploadReader(IAntiforgery antiforgery)
                     throw new UploadRefusedException(StatusCodes.Status400BadRequest, "Upload one file at a time.");
                 }
 
+                fileName = DisplayName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value);
                 await onFile(section.Body);
                 continue;
             }
@@ -89,7 +91,15 @@ public sealed class MultipartUploadReader(IAntiforgery antiforgery)
             await RequireTokenAsync(context, null);
         }
 
-        return new UploadForm(fields);
+        return new UploadForm(fields, fileName);
+    }
+
+    /// <summary>The name the browser gave the file, for display only: its last path part, printable, at most 120 characters.</summary>
+    public static string DisplayName(string? name)
+    {
+        var last = (name ?? "").Replace('\\', '/').Split('/').Last();
+        var printable = new string(last.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        return printable.Length <= 120 ? printable : printable[..120];
     }
 
     private async Task<bool> RequireTokenAsync(HttpContext context, string? formToken)
