@@ -150,7 +150,8 @@ public sealed record AnalysisProgress(
     [property: Id(10)] int TokensUsed,
     [property: Id(11)] IReadOnlyList<double> OcrPageConfidence,
     [property: Id(12)] AnalysisHeadline Headline,
-    [property: Id(13)] string? SubmittedBy = null)
+    [property: Id(13)] string? SubmittedBy = null,
+    [property: Id(14)] DateTimeOffset? AudioDeletedAt = null)
 {
     public bool IsFinished => JobStages.IsTerminal(Stage);
 }

@@ -58,6 +58,9 @@ public enum ClinicAction
 
     /// <summary>The inbox's urgency rules and scheduling table.</summary>
     ManageInbox,
+
+    /// <summary>Retention, export and deletion of the clinic's data.</summary>
+    ManageData,
 }
 
 /// <summary>The role × action matrix.</summary>
@@ -68,7 +71,7 @@ public static class ClinicPolicy
         ClinicAction.ReadInbox => roles != ClinicRoles.None,
         ClinicAction.SubmitDocument or ClinicAction.ReadAnalysis or ClinicAction.DraftAdministrativeLetter or ClinicAction.WorkInbox => (roles & (ClinicRoles.Clinician | ClinicRoles.Staff)) != 0,
         ClinicAction.DraftClinicalLetter or ClinicAction.SignLetter or ClinicAction.ExportSignedLetter or ClinicAction.TickClinicianTasks => roles.HasFlag(ClinicRoles.Clinician),
-        ClinicAction.ManageMembers or ClinicAction.ManagePolicy or ClinicAction.EditClinicLetterhead or ClinicAction.ManageBilling or ClinicAction.ReadClinicAudit or ClinicAction.ManageInbox => roles.HasFlag(ClinicRoles.Admin),
+        ClinicAction.ManageMembers or ClinicAction.ManagePolicy or ClinicAction.EditClinicLetterhead or ClinicAction.ManageBilling or ClinicAction.ReadClinicAudit or ClinicAction.ManageInbox or ClinicAction.ManageData => roles.HasFlag(ClinicRoles.Admin),
         _ => false,
     };
 
@@ -133,7 +136,8 @@ public sealed record ClinicBilling(
 [GenerateSerializer, Immutable, Alias("Maneiro.ClinicSeat")]
 public sealed record ClinicSeat(
     [property: Id(0)] ClinicRoles Roles,
-    [property: Id(1)] bool RequireTwoFactor);
+    [property: Id(1)] bool RequireTwoFactor,
+    [property: Id(2)] bool RetentionChosen = true);
 
 /// <summary>A new invitation: its public part and the token for the e-mail link.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.IssuedInvitation")]
@@ -237,4 +241,11 @@ public interface IClinicGrain : IGrainWithStringKey
 
     [Alias("SaveInboxSettings")]
     Task<InboxSettings> SaveInboxSettings(string actorId, InboxSettings settings);
+
+    [Alias("Retention")]
+    Task<RetentionPolicy> Retention();
+
+    /// <summary>Saves an admin's retention choice (days 1–365 or null to keep) and schedules the sweeper accordingly.</summary>
+    [Alias("SaveRetention")]
+    Task<RetentionPolicy> SaveRetention(string actorId, int? days, bool deleteAudioAfterTranscription);
 }

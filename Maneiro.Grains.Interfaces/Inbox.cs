@@ -189,4 +189,8 @@ public interface IIntakeItemGrain : IGrainWithStringKey
 
     [Alias("MarkDone")]
     Task<IntakeItemView> MarkDone(string actorId);
+
+    /// <summary>Removes the original, the text, the state and the index row (the retention sweeper); the item then reads as not found.</summary>
+    [Alias("Delete")]
+    Task<bool> Delete();
 }

@@ -60,6 +60,10 @@ public static class InfrastructureExtensions
         services.AddSingleton<IInboxPublisher, RedisInboxPublisher>();
         services.AddSingleton<PostgresIntakeIndex>();
         services.AddSingleton<IIntakeIndex>(sp => sp.GetRequiredService<PostgresIntakeIndex>());
+        services.AddSingleton<PostgresSweptRecords>();
+        services.TryAddSingleton<ISweptRecords>(sp => sp.GetRequiredService<PostgresSweptRecords>());
+        services.TryAddSingleton<IRetentionClock, SystemRetentionClock>();
+        services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.SectionName));
         services.AddSingleton<PromptLibrary>();
         services.AddSingleton(sp => AnalysisFingerprints.Create(sp.GetRequiredService<NpgsqlDataSource>(), configuration));
         services.AddSingleton<IAnalysisFingerprintIndex>(sp => sp.GetRequiredService<AnalysisFingerprints>());

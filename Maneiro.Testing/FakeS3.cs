@@ -16,6 +16,32 @@ public sealed class FakeS3 : IAsyncDisposable
 
     public Uri Endpoint => _server.BaseAddress;
 
+    private readonly object _gate = new();
+    private TaskCompletionSource? _holdDeletes;
+    private int _heldDeletes;
+
+    /// <summary>Closes the gate on DELETE: each one from now on waits until <see cref="ReleaseDeletes"/>.</summary>
+    public void HoldDeletes()
+    {
+        lock (_gate)
+        {
+            _holdDeletes ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void ReleaseDeletes()
+    {
+        TaskCompletionSource? hold;
+        lock (_gate)
+        {
+            (hold, _holdDeletes) = (_holdDeletes, null);
+        }
+
+        hold?.TrySetResult();
+    }
+
+    public Task WaitUntilDeleteHeldAsync() => Eventually.TrueAsync(() => Volatile.Read(ref _heldDeletes) > 0, "a DELETE reached the held store");
+
     public static async Task<FakeS3> StartAsync()
     {
         var fake = new FakeS3();
@@ -23,7 +49,11 @@ public sealed class FakeS3 : IAsyncDisposable
         return fake;
     }
 
-    public ValueTask DisposeAsync() => _server.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        ReleaseDeletes();
+        return _server.DisposeAsync();
+    }
 
     private async Task HandleAsync(RecordedRequest request, HttpResponse response)
     {
@@ -62,6 +92,25 @@ public sealed class FakeS3 : IAsyncDisposable
 
                 return;
             case "DELETE":
+                Task? wait;
+                lock (_gate)
+                {
+                    wait = _holdDeletes?.Task;
+                }
+
+                if (wait is not null)
+                {
+                    Interlocked.Increment(ref _heldDeletes);
+                    try
+                    {
+                        await wait;
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _heldDeletes);
+                    }
+                }
+
                 Objects.TryRemove(path, out _);
                 response.StatusCode = 204;
                 return;

@@ -39,6 +39,15 @@ public sealed class GatedAuditor : IJobAuditor
 
     public Task IntakeTriagedAsync(string clinicId, string uploaderId, string itemId, bool succeeded, string? failureMessage, TimeSpan duration, int tokens) => Task.CompletedTask;
 
+    /// <summary>The sweeps reported finished, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string ClinicId, SweepReport Report)> Sweeps { get; } = new();
+
+    public Task RetentionSweptAsync(string clinicId, SweepReport report)
+    {
+        Sweeps.Enqueue((clinicId, report));
+        return Task.CompletedTask;
+    }
+
     public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind, string? clinicId) => Task.CompletedTask;
 }
 

@@ -154,7 +154,34 @@ public sealed partial class AnalysisGrain(
             await GrainStorage.WriteAsync(output);
         }
 
+        if (stage == JobStage.Transcribing)
+        {
+            await DeleteRecordingIfAskedAsync();
+        }
+
         return AnalysisStages.Next(stage, S.Request!.Kind, S.TextSource);
+    }
+
+    /// <summary>
+    /// The transcript is saved: a clinic whose policy says so does not keep the recording. Idempotent (a resumed stage
+    /// deletes a deleted blob again); the page then says the recording is gone.
+    /// </summary>
+    private async Task DeleteRecordingIfAskedAsync()
+    {
+        if (S.AudioDeletedAt is not null || O.ExtractedText is null)
+        {
+            return;
+        }
+
+        var clinicId = await User.CurrentClinicId() ?? OwnerId;
+        if (!(await GrainFactory.GetGrain<IClinicGrain>(clinicId).Retention()).DeleteAudioAfterTranscription)
+        {
+            return;
+        }
+
+        await blobs.DeleteAsync(S.Request!.BlobKey, CancellationToken.None);
+        S.AudioDeletedAt = Time.GetUtcNow();
+        await GrainStorage.WriteAsync(State);
     }
 
     /// <summary>The model call is counted and saved before it leaves, so a resumed run knows it was made.</summary>
@@ -184,5 +211,6 @@ public sealed partial class AnalysisGrain(
         S.TokensUsed,
         S.OcrConfidence.ToList(),
         S.Headline ?? AnalysisHeadline.Empty,
-        S.Request.OnBehalfBy);
+        S.Request.OnBehalfBy,
+        S.AudioDeletedAt);
 }

@@ -49,5 +49,8 @@ public sealed class AnalysisState : IStagedJobState
 
     [Id(18)] public int StageStarts { get; set; }
 
+    /// <summary>When the recording was deleted after transcription, as the clinic's retention policy asks.</summary>
+    [Id(19)] public DateTimeOffset? AudioDeletedAt { get; set; }
+
     public bool HasLegacyOutput => LegacyExtractedText is not null || LegacyAnalysisJson is not null || LegacyResult is not null || LegacyReferences is not null;
 }

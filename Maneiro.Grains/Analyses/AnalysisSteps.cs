@@ -62,6 +62,12 @@ public sealed partial class AnalysisSteps(
 
     public async Task<bool> TranscribeAsync(AnalysisRun run, CancellationToken stop)
     {
+        // A resumed stage whose transcript is saved does not send the recording again (it may be deleted by now).
+        if (run.Output.ExtractedText is not null)
+        {
+            return false;
+        }
+
         var request = run.Progress.Request!;
 
         // Measured and checked against the plan before anything is sent for transcription.

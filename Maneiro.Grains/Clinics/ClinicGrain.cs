@@ -18,6 +18,9 @@ public sealed class ClinicState
     [Id(4)] public ClinicBilling? Billing { get; set; }
 
     [Id(5)] public InboxSettings? Inbox { get; set; }
+
+    /// <summary>Null for a clinic founded before retention existed (it keeps everything until an admin chooses).</summary>
+    [Id(6)] public RetentionPolicy? Retention { get; set; }
 }
 
 /// <summary>
@@ -37,6 +40,7 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
         {
             state.State.FoundedAt = time.GetUtcNow();
             state.State.Name = name.Trim();
+            state.State.Retention = RetentionPolicy.ForNewClinic;
             Roster.AddFounder(founderId, email);
             await GrainStorage.WriteAsync(state);
         }
@@ -52,7 +56,25 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
 
     public Task<ClinicRoles> RolesOf(string userId) => Task.FromResult(Roster.RolesOf(userId));
 
-    public Task<ClinicSeat> SeatOf(string userId) => Task.FromResult(new ClinicSeat(Roster.RolesOf(userId), state.State.RequireTwoFactor));
+    public Task<ClinicSeat> SeatOf(string userId) => Task.FromResult(new ClinicSeat(Roster.RolesOf(userId), state.State.RequireTwoFactor, Policy.Chosen));
+
+    private RetentionPolicy Policy => state.State.Retention ?? RetentionPolicy.ForExistingClinic;
+
+    public Task<RetentionPolicy> Retention() => Task.FromResult(Policy);
+
+    public async Task<RetentionPolicy> SaveRetention(string actorId, int? days, bool deleteAudioAfterTranscription)
+    {
+        Roster.Require(actorId, ClinicAction.ManageData);
+        if (days is < RetentionPolicy.MinDays or > RetentionPolicy.MaxDays)
+        {
+            throw new ClinicRefusedException($"Keep documents for {RetentionPolicy.MinDays} to {RetentionPolicy.MaxDays} days, or choose to keep them.");
+        }
+
+        state.State.Retention = new RetentionPolicy(days, deleteAudioAfterTranscription, Chosen: true);
+        await GrainStorage.WriteAsync(state);
+        await GrainFactory.GetGrain<IRetentionGrain>(Id).Schedule(days is not null);
+        return Policy;
+    }
 
     public async Task<ClinicSnapshot> Rename(string actorId, string name)
     {

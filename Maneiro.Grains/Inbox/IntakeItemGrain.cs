@@ -170,6 +170,24 @@ public sealed partial class IntakeItemGrain(
         return await SaveChangeAsync(actorId);
     }
 
+    public async Task<bool> Delete()
+    {
+        if (S.Upload is not { } upload)
+        {
+            return false;
+        }
+
+        await CancelRunAsync();
+        await blobs.DeleteAsync(upload.BlobKey, CancellationToken.None);
+        await index.RemoveAsync(upload.ClinicId, Id, CancellationToken.None);
+        await UnregisterResumeAsync();
+        await text.ClearStateAsync();
+        await State.ClearStateAsync();
+        await publisher.ChangedAsync(upload.ClinicId, Id);
+        DeactivateOnIdle();
+        return true;
+    }
+
     public override async Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration)
     {
         await SaveIndexAsync(publish: true);

@@ -34,6 +34,11 @@ public sealed record IntakeIndexRow(
 public interface IIntakeIndex
 {
     Task SaveAsync(IntakeIndexRow row, CancellationToken cancellationToken);
+
+    Task RemoveAsync(string clinicId, string itemId, CancellationToken cancellationToken);
+
+    /// <summary>The clinic's items received before <paramref name="cutoff"/> (for the retention sweeper).</summary>
+    Task<IReadOnlyList<string>> ReceivedBeforeAsync(string clinicId, DateTimeOffset cutoff, CancellationToken cancellationToken);
 }
 
 /// <summary>Tells every web process that an item of a clinic's inbox changed, for the members viewing it.</summary>

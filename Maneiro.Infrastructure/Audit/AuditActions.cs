@@ -58,6 +58,9 @@ public static class AuditActions
     public const string InboxAssigned = "inbox.assigned";
     public const string InboxDone = "inbox.done";
     public const string InboxSettingsChanged = "inbox.settings_changed";
+    public const string RetentionChanged = "retention.policy_changed";
+    public const string RetentionSweepStarted = "retention.sweep_started";
+    public const string RetentionSwept = "retention.swept";
 
     /// <summary>Every action name, for the audit page's filter.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

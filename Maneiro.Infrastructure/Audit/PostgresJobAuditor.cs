@@ -21,6 +21,9 @@ public sealed class PostgresJobAuditor(AuditLog audit, AuditClinics clinics) : I
         await audit.AppendAsync(succeeded ? AuditActions.InboxTriaged : AuditActions.InboxTriageFailed, succeeded ? AuditOutcomes.Success : AuditOutcomes.Failure, uploaderId, "silo", itemId, details, clinicId: clinicId);
     }
 
+    public Task RetentionSweptAsync(string clinicId, SweepReport report) =>
+        audit.AppendAsync(AuditActions.RetentionSwept, AuditOutcomes.Success, null, "silo", clinicId, new { sweep = report.SweepId, cutoff = report.Cutoff, analyses = report.Analyses, letters = report.Letters, intake_items = report.IntakeItems }, clinicId: clinicId);
+
     public Task UsageRefusedAsync(string ownerId, string jobId, UsageKind kind, string? clinicId) =>
         audit.AppendAsync(AuditActions.UsageLimitReached, AuditOutcomes.Denied, ownerId, "silo", jobId, new { kind = kind.ToString() }, clinicId: clinicId);
 

@@ -109,6 +109,29 @@ public sealed class PostgresIntakeIndex(NpgsqlDataSource database) : IIntakeInde
         return rows;
     }
 
+    public async Task RemoveAsync(string clinicId, string itemId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("DELETE FROM intake_items WHERE clinic_id = $1 AND item_id = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = clinicId });
+        command.Parameters.Add(new NpgsqlParameter { Value = itemId });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<string>> ReceivedBeforeAsync(string clinicId, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT item_id FROM intake_items WHERE clinic_id = $1 AND created_at < $2 ORDER BY created_at");
+        command.Parameters.Add(new NpgsqlParameter { Value = clinicId });
+        command.Parameters.Add(new NpgsqlParameter { Value = cutoff.UtcDateTime });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
     /// <summary>Removes every row of a clinic (its deletion, or a retention sweep that removed its items).</summary>
     public async Task<int> PurgeClinicAsync(string clinicId, CancellationToken cancellationToken)
     {

@@ -25,6 +25,7 @@ public sealed class ClinicPolicyTests
         { ClinicAction.WorkInbox,                     false, true,       true,      true },
         { ClinicAction.TickClinicianTasks,            false, true,       true,      false },
         { ClinicAction.ManageInbox,                   true,  true,       false,     false },
+        { ClinicAction.ManageData,                    true,  true,       false,     false },
     };
 
     [Theory]

@@ -21,6 +21,8 @@ public sealed class AwsTranscriptionTests(AwsApp app) : IClassFixture<AwsApp>
         var wav = await TestDocuments.SpeechWavAsync("Patient reports blurred vision in the right eye.");
         var actionsBefore = app.Transcribe.Actions.Count;
 
+        // This clinic keeps recordings (a new clinic deletes them once transcribed), so the stored upload can be checked.
+        await session.FollowAsync(await session.SubmitAsync("/Clinic/Data", new Dictionary<string, string> { ["Keep"] = "keep", ["DeleteAudio"] = "false" }));
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "dictation.wav"));
         var job = await JobsApp.WaitForFinishAsync(session, jobId);
 

@@ -4,7 +4,7 @@ using Maneiro.Grains.Interfaces;
 namespace Maneiro.Web.Clinics;
 
 /// <summary>The signed-in account's place in its clinic, read from the grains on every request (never from the browser).</summary>
-public sealed record Membership(string UserId, string Email, string ClinicId, ClinicRoles Roles, bool ClinicRequiresTwoFactor = false)
+public sealed record Membership(string UserId, string Email, string ClinicId, ClinicRoles Roles, bool ClinicRequiresTwoFactor = false, bool RetentionChosen = true)
 {
     public bool Can(ClinicAction action) => ClinicPolicy.Allows(Roles, action);
 }
@@ -29,7 +29,7 @@ public sealed class ClinicMembership(IGrainFactory grains)
         var email = user.FindFirstValue(ClaimTypes.Email) ?? user.Identity?.Name ?? "";
         var clinicId = await grains.GetGrain<IUserGrain>(userId).Clinic(email);
         var seat = await Clinic(clinicId).SeatOf(userId);
-        return new Membership(userId, email, clinicId, seat.Roles, seat.RequireTwoFactor);
+        return new Membership(userId, email, clinicId, seat.Roles, seat.RequireTwoFactor, seat.RetentionChosen);
     }
 
     /// <summary>The same, read once per request.</summary>

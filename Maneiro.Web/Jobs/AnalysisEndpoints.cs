@@ -49,10 +49,12 @@ public static class AnalysisEndpoints
                 : Results.Json(new { error = outcome.Error }, statusCode: outcome.StatusCode);
         }).RequireRateLimiting(RateLimits.Uploads).DisableAntiforgery();
 
-        api.MapGet("/jobs/{id}", async (string id, ClaimsPrincipal user, AnalysisAccess jobs) =>
-            await jobs.ForUserAsync(user, id) is { } progress
+        api.MapGet("/jobs/{id}", async (string id, HttpContext context, AnalysisAccess jobs, Clinics.SweptNotices swept) =>
+            await jobs.ForUserAsync(context.User, id) is { } progress
                 ? Results.Json(JobViews.Summary(progress, progress.Stage == JobStage.Complete ? (await jobs.OutputAsync(progress)).Result : null))
-                : Results.NotFound(new { error = "No such job." }))
+                : await swept.ForAsync(context, id) is { } record
+                    ? Results.Json(new { error = Clinics.SweptNotices.Describe(record), deletedAt = record.SweptAt }, statusCode: StatusCodes.Status410Gone)
+                    : Results.NotFound(new { error = "No such job." }))
             .RequireRateLimiting(RateLimits.Api);
 
         api.MapPost("/jobs/{id}/cancel", async (string id, HttpContext context, AnalysisAccess jobs, IAntiforgery antiforgery, AuditTrail audit) =>

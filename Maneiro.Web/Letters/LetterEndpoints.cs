@@ -82,6 +82,7 @@ public static class LetterEndpoints
     {
         services.AddSingleton<LetterAccess>();
         services.AddSingleton<Clinics.ClinicMembership>();
+        services.AddSingleton<Clinics.SweptNotices>();
         services.AddSingleton<LetterExport>();
         services.AddOptions<LetterExportOptions>().BindConfiguration(LetterExportOptions.SectionName);
         return services;

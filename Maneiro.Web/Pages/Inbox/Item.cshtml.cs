@@ -15,7 +15,7 @@ namespace Maneiro.Web.Pages.Inbox;
 /// checklists, the scheduling suggestion for its urgency, and the actions: edit, tick, assign, draft the insurance
 /// letter of a prior-authorization request, mark done. Every change is checked again by the item grain and audited.
 /// </summary>
-public sealed class ItemModel(InboxAccess inbox, InboxAssignments assignments, ClinicMembership memberships, Maneiro.Web.Jobs.AnalysisAccess analyses, LetterAccess letters, AuditTrail audit) : PageModel
+public sealed class ItemModel(InboxAccess inbox, InboxAssignments assignments, ClinicMembership memberships, Maneiro.Web.Jobs.AnalysisAccess analyses, LetterAccess letters, AuditTrail audit, SweptNotices swept) : PageModel
 {
     public IntakeItemView Item { get; private set; } = null!;
 
@@ -38,7 +38,7 @@ public sealed class ItemModel(InboxAccess inbox, InboxAssignments assignments, C
     {
         if (!await LoadAsync(id))
         {
-            return NotFound();
+            return await swept.ForAsync(HttpContext, id) is null ? NotFound() : Redirect($"/Deleted/{id}");
         }
 
         await audit.RecordAsync(AuditActions.InboxItemViewed, AuditOutcomes.Success, target: id);

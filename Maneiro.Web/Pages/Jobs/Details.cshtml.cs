@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Maneiro.Web.Pages.Jobs;
 
-public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, ClinicMembership memberships, AuditTrail audit) : PageModel
+public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, ClinicMembership memberships, AuditTrail audit, SweptNotices swept) : PageModel
 {
     public AnalysisProgress Job { get; private set; } = null!;
 
@@ -27,7 +27,7 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
     {
         if (await jobs.ForUserAsync(User, id) is not { } job)
         {
-            return NotFound();
+            return await swept.ForAsync(HttpContext, id) is null ? NotFound() : Redirect($"/Deleted/{id}");
         }
 
         await LoadAsync(job);

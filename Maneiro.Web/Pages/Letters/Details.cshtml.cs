@@ -16,7 +16,7 @@ namespace Maneiro.Web.Pages.Letters;
 
 /// <summary>A letter: live drafting progress, then the editor, versions, regenerate, restore, PDF and delete.</summary>
 [EnableRateLimiting(RateLimits.LetterEdits)]
-public sealed class LetterDetailsModel(LetterAccess letters, ClinicMembership memberships, UserManager<ManeiroUser> users, AuditTrail audit) : PageModel
+public sealed class LetterDetailsModel(LetterAccess letters, ClinicMembership memberships, UserManager<ManeiroUser> users, AuditTrail audit, SweptNotices swept) : PageModel
 {
     public LetterStatus Letter { get; private set; } = null!;
 
@@ -49,7 +49,7 @@ public sealed class LetterDetailsModel(LetterAccess letters, ClinicMembership me
     {
         if (await letters.ForUserAsync(User, id) is not { } letter)
         {
-            return NotFound();
+            return await swept.ForAsync(HttpContext, id) is null ? NotFound() : Redirect($"/Deleted/{id}");
         }
 
         await ShowAsync(letter);

@@ -1,0 +1,189 @@
+using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Maneiro.Grains.Retention;
+
+/// <summary>Persisted state of <see cref="RetentionGrain"/>: the sweep under way (resumed after a crash) and the last one.</summary>
+[GenerateSerializer, Alias("Maneiro.RetentionState")]
+public sealed class RetentionState
+{
+    [Id(0)] public SweepReport? Running { get; set; }
+
+    [Id(1)] public SweepReport? Last { get; set; }
+}
+
+/// <summary>
+/// Sweeps one clinic: every finished analysis of its members older than the retention period (with its letters, blobs,
+/// history and duplicate-upload entries: the analysis grain's own deletion) and every inbox item received before it.
+/// Each deletion is noted first (<see cref="ISweptRecords"/>, idempotent), so a sweep resumed after a crash neither
+/// misses nor double-counts; the counts come from those notes, and one audit row is written per sweep.
+/// </summary>
+[GrainType("retention")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The token source is disposed when the activation deactivates.")]
+public sealed partial class RetentionGrain(
+    [PersistentState("retention", GrainStorage.Name)] IPersistentState<RetentionState> state,
+    IRetentionClock clock,
+    TimeProvider time,
+    ISweptRecords swept,
+    IIntakeIndex intake,
+    IJobAuditor auditor,
+    IOptions<RetentionOptions> options,
+    ILogger<RetentionGrain> logger) : Grain, IRemindable, IRetentionGrain
+{
+    private const string SweepReminder = "sweep";
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _run;
+
+    private string ClinicId => this.GetPrimaryKeyString();
+
+    private IClinicGrain Clinic => GrainFactory.GetGrain<IClinicGrain>(ClinicId);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Running is not null)
+        {
+            // A sweep stopped by a crash or a shutdown goes on from where its notes say.
+            EnsureRunning();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        if (_run is not null)
+        {
+            await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
+        }
+
+        _stop.Dispose();
+    }
+
+    public async Task<SweepReport?> Sweep()
+    {
+        if (state.State.Running is { } running)
+        {
+            EnsureRunning();
+            return running;
+        }
+
+        if ((await Clinic.Retention()).Days is not { } days)
+        {
+            return null;
+        }
+
+        // The cutoff is the retention clock's (tests sweep "as of" a later day); the sweep's own times are real.
+        state.State.Running = new SweepReport(Guid.NewGuid().ToString("N"), time.GetUtcNow(), null, clock.Now - (days * options.Value.Day), 0, 0, 0);
+        await GrainStorage.WriteAsync(state);
+        EnsureRunning();
+        return state.State.Running;
+    }
+
+    public Task<RetentionStatus> Status() => Task.FromResult(new RetentionStatus(state.State.Running, state.State.Last));
+
+    public async Task Schedule(bool sweepPeriodically)
+    {
+        if (sweepPeriodically)
+        {
+            var every = options.Value.SweepEvery < TimeSpan.FromMinutes(1) ? TimeSpan.FromMinutes(1) : options.Value.SweepEvery;
+            await this.RegisterOrUpdateReminder(SweepReminder, every, every);
+        }
+        else if (await this.GetReminder(SweepReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (await Sweep() is null)
+        {
+            // The clinic keeps everything now: no more ticks.
+            await Schedule(false);
+        }
+    }
+
+    private void EnsureRunning()
+    {
+        if (_run is { IsCompleted: false })
+        {
+            return;
+        }
+
+        // Started from the grain's context, so its continuations run on the grain's scheduler.
+        _run = RunAsync(_stop.Token);
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var sweep = state.State.Running!;
+        try
+        {
+            await SweepAnalysesAsync(sweep, stop);
+            foreach (var itemId in await intake.ReceivedBeforeAsync(ClinicId, sweep.Cutoff, stop))
+            {
+                stop.ThrowIfCancellationRequested();
+                await NoteAsync(sweep, SweptKinds.IntakeItem, itemId, stop);
+                await GrainFactory.GetGrain<IIntakeItemGrain>(itemId).Delete();
+            }
+
+            var counts = await swept.CountsAsync(sweep.SweepId, stop);
+            var done = sweep with
+            {
+                FinishedAt = time.GetUtcNow(),
+                Analyses = counts.GetValueOrDefault(SweptKinds.Analysis),
+                Letters = counts.GetValueOrDefault(SweptKinds.Letter),
+                IntakeItems = counts.GetValueOrDefault(SweptKinds.IntakeItem),
+            };
+            (state.State.Running, state.State.Last) = (null, done);
+            await GrainStorage.WriteAsync(state);
+            await auditor.RetentionSweptAsync(ClinicId, done);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Deactivating: the saved sweep resumes on the next activation (the reminder brings one).
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Left as running: the next reminder tick or activation tries again from its notes.
+            LogSweepInterrupted(ClinicId, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>The finished analyses of the clinic's members older than the cutoff; running ones wait for a later sweep.</summary>
+    private async Task SweepAnalysesAsync(SweepReport sweep, CancellationToken stop)
+    {
+        var members = (await Clinic.Read())?.Members ?? [];
+        foreach (var member in members)
+        {
+            foreach (var analysisId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(member.UserId)).Page(0, int.MaxValue))
+            {
+                stop.ThrowIfCancellationRequested();
+                var analysis = GrainFactory.GetGrain<IAnalysisGrain>(analysisId);
+                if (await analysis.GetProgress() is not { IsFinished: true } progress
+                    || progress.CreatedAt >= sweep.Cutoff
+                    || await GrainFactory.GetGrain<IUserGrain>(progress.OwnerId).CurrentClinicId() != ClinicId)
+                {
+                    continue;
+                }
+
+                foreach (var letterId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(analysisId)).Page(0, int.MaxValue))
+                {
+                    await NoteAsync(sweep, SweptKinds.Letter, letterId, stop);
+                }
+
+                await NoteAsync(sweep, SweptKinds.Analysis, analysisId, stop);
+                await analysis.Delete();
+            }
+        }
+    }
+
+    private Task NoteAsync(SweepReport sweep, string kind, string id, CancellationToken stop) =>
+        swept.RecordAsync(new SweptRecord(id, kind, ClinicId, sweep.SweepId, time.GetUtcNow()), stop);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The retention sweep of clinic {ClinicId} stopped and will resume: {ErrorType}")]
+    private partial void LogSweepInterrupted(string clinicId, string errorType);
+}
