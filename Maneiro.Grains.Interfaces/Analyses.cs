@@ -174,6 +174,10 @@ public interface IAnalysisGrain : IGrainWithStringKey
     [Alias("GetProgress")]
     Task<AnalysisProgress?> GetProgress();
 
+    /// <summary>What was submitted (where its input is stored), or null when there is no such analysis.</summary>
+    [Alias("Request")]
+    Task<AnalysisRequest?> Request();
+
     /// <summary>The extracted text and result, or null when there is no such analysis.</summary>
     [Alias("GetResult")]
     Task<AnalysisOutput?> GetResult();

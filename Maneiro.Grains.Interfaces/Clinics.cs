@@ -245,6 +245,25 @@ public interface IClinicGrain : IGrainWithStringKey
     [Alias("Retention")]
     Task<RetentionPolicy> Retention();
 
+    /// <summary>
+    /// Deletes the clinic: from now on no member has a role in it; its data is purged through the sweeper, after which
+    /// every member leaves it (each gets a new, empty clinic of one). <paramref name="typedName"/> must be the clinic's
+    /// name (or the phrase a nameless clinic asks for).
+    /// </summary>
+    [Alias("Delete")]
+    Task Delete(string actorId, string typedName);
+
+    /// <summary>Every member's id, whatever the clinic's state (the sweeper's list, also while it is being deleted).</summary>
+    [Alias("MemberIds")]
+    Task<IReadOnlyList<string>> MemberIds();
+
+    /// <summary>Called by the sweeper when a deleted clinic's data is gone: the members leave it.</summary>
+    [Alias("FinishDeletion")]
+    Task FinishDeletion();
+
+    [Alias("DeletedAt")]
+    Task<DateTimeOffset?> DeletedAt();
+
     /// <summary>Saves an admin's retention choice (days 1–365 or null to keep) and schedules the sweeper accordingly.</summary>
     [Alias("SaveRetention")]
     Task<RetentionPolicy> SaveRetention(string actorId, int? days, bool deleteAudioAfterTranscription);

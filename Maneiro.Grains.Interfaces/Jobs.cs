@@ -68,6 +68,9 @@ public static class IndexKeys
 
     /// <summary>The letters drafted from one analysis.</summary>
     public static string LettersOf(string analysisId) => "letters:" + analysisId;
+
+    /// <summary>A clinic's data exports.</summary>
+    public static string ExportsOf(string clinicId) => "exports:" + clinicId;
 }
 
 /// <summary>The one rule for when a job (analysis or letter) has stopped for good.</summary>

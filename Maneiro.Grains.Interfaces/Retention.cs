@@ -30,7 +30,8 @@ public sealed record SweepReport(
     [property: Id(3)] DateTimeOffset Cutoff,
     [property: Id(4)] int Analyses,
     [property: Id(5)] int Letters,
-    [property: Id(6)] int IntakeItems);
+    [property: Id(6)] int IntakeItems,
+    [property: Id(7)] bool Purge = false);
 
 [GenerateSerializer, Immutable, Alias("Maneiro.RetentionStatus")]
 public sealed record RetentionStatus(
@@ -54,4 +55,8 @@ public interface IRetentionGrain : IGrainWithStringKey
     /// <summary>Registers the periodic sweep (the clinic has a retention period) or removes it (it keeps everything); the clinic says which, as it cannot be asked back.</summary>
     [Alias("Schedule")]
     Task Schedule(bool sweepPeriodically);
+
+    /// <summary>Deletes all of the clinic's data now, running analyses included (the clinic is being deleted); then tells the clinic.</summary>
+    [Alias("Purge")]
+    Task<SweepReport> Purge();
 }

@@ -63,6 +63,7 @@ public static class InfrastructureExtensions
         services.AddSingleton<PostgresSweptRecords>();
         services.TryAddSingleton<ISweptRecords>(sp => sp.GetRequiredService<PostgresSweptRecords>());
         services.TryAddSingleton<IRetentionClock, SystemRetentionClock>();
+        services.AddSingleton<IExportArchives, Exports.ZipExportArchives>();
         services.Configure<RetentionOptions>(configuration.GetSection(RetentionOptions.SectionName));
         services.AddSingleton<PromptLibrary>();
         services.AddSingleton(sp => AnalysisFingerprints.Create(sp.GetRequiredService<NpgsqlDataSource>(), configuration));

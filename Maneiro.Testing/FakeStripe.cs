@@ -20,6 +20,9 @@ public sealed class FakeStripe : IAsyncDisposable
     /// <summary>Subscriptions as "Stripe" holds them now, by id.</summary>
     public ConcurrentDictionary<string, JsonObject> Subscriptions { get; } = new();
 
+    /// <summary>Subscriptions canceled through the API, in order.</summary>
+    public ConcurrentQueue<string> CanceledSubscriptions { get; } = new();
+
     public ConcurrentQueue<RecordedRequest> Requests => _server.Requests;
 
     public Uri ApiBase => _server.BaseAddress;
@@ -132,6 +135,23 @@ public sealed class FakeStripe : IAsyncDisposable
 
             response.StatusCode = 404;
             await response.WriteAsync("""{"error":{"type":"invalid_request_error","message":"No such subscription item"}}""");
+            return;
+        }
+
+        // A cancellation: Stripe answers with the subscription, now canceled.
+        if (request.Method == "DELETE" && request.PathAndQuery.StartsWith("/v1/subscriptions/", StringComparison.Ordinal))
+        {
+            var id = request.PathAndQuery["/v1/subscriptions/".Length..].Split('?')[0];
+            if (Subscriptions.TryGetValue(id, out var canceled))
+            {
+                canceled["status"] = "canceled";
+                CanceledSubscriptions.Enqueue(id);
+                await response.WriteAsync(canceled.ToJsonString());
+                return;
+            }
+
+            response.StatusCode = 404;
+            await response.WriteAsync("""{"error":{"type":"invalid_request_error","message":"No such subscription"}}""");
             return;
         }
 

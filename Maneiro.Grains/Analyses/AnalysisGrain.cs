@@ -87,6 +87,8 @@ public sealed partial class AnalysisGrain(
 
     public Task<AnalysisProgress?> GetProgress() => Task.FromResult(S.Request is null ? null : Progress());
 
+    public Task<AnalysisRequest?> Request() => Task.FromResult(S.Request);
+
     public Task<AnalysisOutput?> GetResult() => Task.FromResult(S.Request is null ? null : new AnalysisOutput(O.ExtractedText, O.Result));
 
     public async Task<AnalysisProgress?> Cancel()

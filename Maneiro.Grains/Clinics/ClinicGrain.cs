@@ -21,6 +21,9 @@ public sealed class ClinicState
 
     /// <summary>Null for a clinic founded before retention existed (it keeps everything until an admin chooses).</summary>
     [Id(6)] public RetentionPolicy? Retention { get; set; }
+
+    /// <summary>When an admin deleted the clinic: no one has a role in it any more, and its data is being purged.</summary>
+    [Id(7)] public DateTimeOffset? DeletedAt { get; set; }
 }
 
 /// <summary>
@@ -52,11 +55,52 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
         return Snapshot();
     }
 
-    public Task<ClinicSnapshot?> Read() => Task.FromResult(state.State.FoundedAt is null ? null : Snapshot());
+    public Task<ClinicSnapshot?> Read() => Task.FromResult(state.State.FoundedAt is null || state.State.DeletedAt is not null ? null : Snapshot());
 
-    public Task<ClinicRoles> RolesOf(string userId) => Task.FromResult(Roster.RolesOf(userId));
+    /// <summary>No one has a role in a deleted clinic, so every check on pages, API, hub and grains refuses at once.</summary>
+    public Task<ClinicRoles> RolesOf(string userId) => Task.FromResult(state.State.DeletedAt is null ? Roster.RolesOf(userId) : ClinicRoles.None);
 
-    public Task<ClinicSeat> SeatOf(string userId) => Task.FromResult(new ClinicSeat(Roster.RolesOf(userId), state.State.RequireTwoFactor, Policy.Chosen));
+    public Task<ClinicSeat> SeatOf(string userId) => Task.FromResult(new ClinicSeat(state.State.DeletedAt is null ? Roster.RolesOf(userId) : ClinicRoles.None, state.State.RequireTwoFactor, Policy.Chosen));
+
+    public Task<IReadOnlyList<string>> MemberIds() => Task.FromResult<IReadOnlyList<string>>(Roster.Members.Select(m => m.UserId).ToList());
+
+    public Task<DateTimeOffset?> DeletedAt() => Task.FromResult(state.State.DeletedAt);
+
+    public async Task Delete(string actorId, string typedName)
+    {
+        if (state.State.DeletedAt is not null)
+        {
+            return;
+        }
+
+        Roster.Require(actorId, ClinicAction.ManageData);
+        if (!string.Equals(typedName.Trim(), ClinicDeletion.Confirmation(state.State.Name), StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ClinicRefusedException($"Type \u201C{ClinicDeletion.Confirmation(state.State.Name)}\u201D to confirm.");
+        }
+
+        state.State.DeletedAt = time.GetUtcNow();
+        await GrainStorage.WriteAsync(state);
+        await GrainFactory.GetGrain<IRetentionGrain>(Id).Purge();
+    }
+
+    public async Task FinishDeletion()
+    {
+        foreach (var member in Roster.Members.ToList())
+        {
+            var user = GrainFactory.GetGrain<IUserGrain>(member.UserId);
+            await user.LeaveClinic(Id);
+            if (state.State.Billing is not null)
+            {
+                await user.ReplaceSubscription(new SubscriptionUpdate(SubscriptionTier.Free, SubscriptionStatus.None, null, null, null, null, time.GetUtcNow()));
+            }
+        }
+
+        // Only the mark stays: the name, roster, invitations and plan go with the clinic.
+        var deletedAt = state.State.DeletedAt;
+        state.State = new ClinicState { DeletedAt = deletedAt, FoundedAt = state.State.FoundedAt };
+        await GrainStorage.WriteAsync(state);
+    }
 
     private RetentionPolicy Policy => state.State.Retention ?? RetentionPolicy.ForExistingClinic;
 

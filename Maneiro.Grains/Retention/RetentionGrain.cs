@@ -21,7 +21,7 @@ public sealed class RetentionState
 /// misses nor double-counts; the counts come from those notes, and one audit row is written per sweep.
 /// </summary>
 [GrainType("retention")]
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The token source is disposed when the activation deactivates.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The background work is disposed when the activation deactivates.")]
 public sealed partial class RetentionGrain(
     [PersistentState("retention", GrainStorage.Name)] IPersistentState<RetentionState> state,
     IRetentionClock clock,
@@ -33,8 +33,7 @@ public sealed partial class RetentionGrain(
     ILogger<RetentionGrain> logger) : Grain, IRemindable, IRetentionGrain
 {
     private const string SweepReminder = "sweep";
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _run;
+    private readonly Jobs.BackgroundWork _work = new();
 
     private string ClinicId => this.GetPrimaryKeyString();
 
@@ -53,13 +52,8 @@ public sealed partial class RetentionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        await _stop.CancelAsync();
-        if (_run is not null)
-        {
-            await Task.WhenAny(_run, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
-        }
-
-        _stop.Dispose();
+        await _work.StopAsync(TimeSpan.FromSeconds(10));
+        _work.Dispose();
     }
 
     public async Task<SweepReport?> Sweep()
@@ -78,6 +72,23 @@ public sealed partial class RetentionGrain(
         // The cutoff is the retention clock's (tests sweep "as of" a later day); the sweep's own times are real.
         state.State.Running = new SweepReport(Guid.NewGuid().ToString("N"), time.GetUtcNow(), null, clock.Now - (days * options.Value.Day), 0, 0, 0);
         await GrainStorage.WriteAsync(state);
+        EnsureRunning();
+        return state.State.Running;
+    }
+
+    public async Task<SweepReport> Purge()
+    {
+        if (state.State.Running is { Purge: true } purging)
+        {
+            EnsureRunning();
+            return purging;
+        }
+
+        // A purge replaces a sweep under way (its notes count toward the purge's own sweep id from here on).
+        state.State.Running = new SweepReport(Guid.NewGuid().ToString("N"), time.GetUtcNow(), null, DateTimeOffset.MaxValue, 0, 0, 0, Purge: true);
+        await GrainStorage.WriteAsync(state);
+        // A sweep that was running stops at its next record; the purge starts after it.
+        await _work.StopAsync(Timeout.InfiniteTimeSpan);
         EnsureRunning();
         return state.State.Running;
     }
@@ -106,16 +117,7 @@ public sealed partial class RetentionGrain(
         }
     }
 
-    private void EnsureRunning()
-    {
-        if (_run is { IsCompleted: false })
-        {
-            return;
-        }
-
-        // Started from the grain's context, so its continuations run on the grain's scheduler.
-        _run = RunAsync(_stop.Token);
-    }
+    private void EnsureRunning() => _work.Start(RunAsync);
 
     private async Task RunAsync(CancellationToken stop)
     {
@@ -141,6 +143,10 @@ public sealed partial class RetentionGrain(
             (state.State.Running, state.State.Last) = (null, done);
             await GrainStorage.WriteAsync(state);
             await auditor.RetentionSweptAsync(ClinicId, done);
+            if (done.Purge)
+            {
+                await Clinic.FinishDeletion();
+            }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -156,15 +162,16 @@ public sealed partial class RetentionGrain(
     /// <summary>The finished analyses of the clinic's members older than the cutoff; running ones wait for a later sweep.</summary>
     private async Task SweepAnalysesAsync(SweepReport sweep, CancellationToken stop)
     {
-        var members = (await Clinic.Read())?.Members ?? [];
-        foreach (var member in members)
+        foreach (var memberId in await Clinic.MemberIds())
         {
-            foreach (var analysisId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(member.UserId)).Page(0, int.MaxValue))
+            foreach (var analysisId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(memberId)).Page(0, int.MaxValue))
             {
                 stop.ThrowIfCancellationRequested();
                 var analysis = GrainFactory.GetGrain<IAnalysisGrain>(analysisId);
-                if (await analysis.GetProgress() is not { IsFinished: true } progress
-                    || progress.CreatedAt >= sweep.Cutoff
+
+                // A purge takes running analyses too (their deletion cancels them); a sweep leaves them for later.
+                if (await analysis.GetProgress() is not { } progress
+                    || (!sweep.Purge && (!progress.IsFinished || progress.CreatedAt >= sweep.Cutoff))
                     || await GrainFactory.GetGrain<IUserGrain>(progress.OwnerId).CurrentClinicId() != ClinicId)
                 {
                     continue;

@@ -42,3 +42,26 @@ public static class SweptKinds
     public const string Letter = "letter";
     public const string IntakeItem = "intake_item";
 }
+
+/// <summary>
+/// An encrypted archive being written: each entry is streamed in (AES-256, the password never written anywhere), and
+/// the finished archive is stored in the blob store under the key it was opened with.
+/// </summary>
+public interface IExportArchive : IAsyncDisposable
+{
+    Task AddJsonAsync(string path, object value, CancellationToken cancellationToken);
+
+    /// <summary>Streams a stored blob into the archive; false when the blob is gone (it is listed as missing).</summary>
+    Task<bool> AddBlobAsync(string path, string blobKey, CancellationToken cancellationToken);
+
+    /// <summary>The clinic's audit rows, as one JSON entry.</summary>
+    Task<int> AddAuditAsync(string path, string clinicId, CancellationToken cancellationToken);
+
+    /// <summary>Closes the archive and stores it; returns its size.</summary>
+    Task<long> CompleteAsync(CancellationToken cancellationToken);
+}
+
+public interface IExportArchives
+{
+    IExportArchive Open(string blobKey, string password);
+}

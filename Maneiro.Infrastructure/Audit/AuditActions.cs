@@ -61,6 +61,9 @@ public static class AuditActions
     public const string RetentionChanged = "retention.policy_changed";
     public const string RetentionSweepStarted = "retention.sweep_started";
     public const string RetentionSwept = "retention.swept";
+    public const string ExportStarted = "clinic.export_started";
+    public const string ExportDownloaded = "clinic.export_downloaded";
+    public const string ClinicDeleted = "clinic.deleted";
 
     /// <summary>Every action name, for the audit page's filter.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

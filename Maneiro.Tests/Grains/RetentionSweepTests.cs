@@ -66,6 +66,24 @@ public sealed class RetentionSweepTests : IAsyncLifetime
         Assert.NotNull(await _cluster.Grains.GetGrain<IAnalysisGrain>(fresh).GetProgress());
     }
 
+    [Fact]
+    public async Task An_export_a_crash_interrupted_fails_cleanly_on_its_next_activation_and_leaves_no_archive()
+    {
+        var exportId = Guid.NewGuid().ToString("N");
+        var key = $"exports/{exportId}/archive";
+        var blobs = _cluster.SiloServices.GetRequiredService<IBlobStore>();
+        await blobs.PutAsync(key, new MemoryStream([1, 2, 3]), "application/zip", CancellationToken.None);
+        var running = new ClinicExportView(exportId, "some-clinic", "some-admin", ExportStatus.Running, 3, 10, DateTimeOffset.UtcNow, null, 0, null, DateTimeOffset.UtcNow.AddDays(1));
+        var storage = _cluster.SiloServices.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
+        await storage.WriteStateAsync("export", GrainId.Create("clinicexport", exportId), new GrainState<Maneiro.Grains.Exports.ClinicExportState> { State = new() { View = running, BlobKey = key } });
+
+        // Its password died with the activation that ran it: the export says so and its partial archive is gone.
+        var view = (await _cluster.Grains.GetGrain<IClinicExportGrain>(exportId).View())!;
+        Assert.Equal(ExportStatus.Failed, view.Status);
+        Assert.Equal(Maneiro.Grains.Exports.ClinicExportGrain.Interrupted, view.Error);
+        Assert.False(await blobs.ExistsAsync(key, CancellationToken.None));
+    }
+
     private async Task<string> AnalyzeAsync(string owner)
     {
         var id = Guid.NewGuid().ToString("N");

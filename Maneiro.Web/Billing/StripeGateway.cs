@@ -57,6 +57,10 @@ public sealed class StripeGateway(IOptions<BillingOptions> options)
             },
             cancellationToken: cancellationToken);
 
+    /// <summary>Cancels the subscription at once (a deleted clinic stops paying now); its webhook follows.</summary>
+    public Task<Subscription> CancelSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        new SubscriptionService(_client.Value).CancelAsync(subscriptionId, cancellationToken: cancellationToken);
+
     /// <summary>The subscription as Stripe has it now: webhooks arrive unordered, so we apply the live state.</summary>
     public Task<Subscription> GetSubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
         new SubscriptionService(_client.Value).GetAsync(subscriptionId, cancellationToken: cancellationToken);

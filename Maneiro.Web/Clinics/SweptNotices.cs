@@ -17,6 +17,12 @@ public sealed class SweptNotices(PostgresSweptRecords swept, ClinicMembership me
             ? record
             : null;
 
+    /// <summary>What the page says: swept under the retention policy, or deleted with the clinic.</summary>
+    public async Task<string> DescribeAsync(SweptRecord record) =>
+        await memberships.Clinic(record.ClinicId).DeletedAt() is null
+            ? Describe(record)
+            : $"This {Noun(record.Kind)} was deleted on {record.SweptAt.UtcDateTime:yyyy-MM-dd} when the clinic was deleted.";
+
     public static string Describe(SweptRecord record) =>
         $"This {Noun(record.Kind)} was deleted on {record.SweptAt.UtcDateTime:yyyy-MM-dd} under the clinic's retention policy.";
 

@@ -10,6 +10,8 @@ public sealed class DeletedModel(SweptNotices notices) : PageModel
 {
     public SweptRecord Record { get; private set; } = null!;
 
+    public string Notice { get; private set; } = "";
+
     public async Task<IActionResult> OnGetAsync(string id)
     {
         if (await notices.ForAsync(HttpContext, id) is not { } record)
@@ -18,6 +20,7 @@ public sealed class DeletedModel(SweptNotices notices) : PageModel
         }
 
         Record = record;
+        Notice = await notices.DescribeAsync(record);
         Response.StatusCode = StatusCodes.Status410Gone;
         return Page();
     }
