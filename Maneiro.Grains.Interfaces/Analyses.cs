@@ -185,6 +185,13 @@ public interface IAnalysisGrain : IGrainWithStringKey
     [Alias("Cancel")]
     Task<AnalysisProgress?> Cancel();
 
+    /// <summary>
+    /// Hands the analysis and its letters to another member of the clinic (the owner erased their account); a running
+    /// analysis is canceled first. Returns false when there is no such analysis.
+    /// </summary>
+    [Alias("TransferTo")]
+    Task<bool> TransferTo(string newOwnerId);
+
     /// <summary>Removes the input blob, the output and the letters; the analysis then reads as not found.</summary>
     [Alias("Delete")]
     Task<bool> Delete();

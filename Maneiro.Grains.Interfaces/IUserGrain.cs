@@ -53,4 +53,8 @@ public interface IUserGrain : IGrainWithStringKey
 
     [Alias("GetSnapshot")]
     Task<UserSnapshot> GetSnapshot();
+
+    /// <summary>Forgets the account's plan, usage and clinic (the account was erased).</summary>
+    [Alias("ForgetAccount")]
+    Task ForgetAccount();
 }

@@ -121,6 +121,10 @@ public interface ILetterGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<LetterStatus?> GetStatus();
 
+    /// <summary>Hands the letter to the new owner of its analysis; a signed letter keeps its signer on record.</summary>
+    [Alias("TransferTo")]
+    Task TransferTo(string newOwnerId);
+
     /// <summary>Saves the text as a new version. <paramref name="actorId"/> (the signed-in member, from the web) keeps the signature only when it is the signer's.</summary>
     [Alias("SaveEdit")]
     Task<LetterStatus> SaveEdit(string subject, string body, string actorId);
@@ -185,4 +189,8 @@ public interface ILetterheadGrain : IGrainWithStringKey
     /// <summary>Sets (or with null removes) the logo.</summary>
     [Alias("SetLogo")]
     Task<Letterhead> SetLogo(byte[]? png);
+
+    /// <summary>Forgets the letterhead and signature block (the account was erased).</summary>
+    [Alias("ForgetAccount")]
+    Task ForgetAccount();
 }

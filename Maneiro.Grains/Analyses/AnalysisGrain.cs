@@ -102,6 +102,36 @@ public sealed partial class AnalysisGrain(
         return Progress();
     }
 
+    public async Task<bool> TransferTo(string newOwnerId)
+    {
+        if (S.Request is not { } request)
+        {
+            return false;
+        }
+
+        if (request.OwnerId == newOwnerId)
+        {
+            return true;
+        }
+
+        // A run belongs to its owner's allowance: a running analysis is stopped (its reservation released) first.
+        await CancelRunAsync();
+        var old = request.OwnerId;
+        S.Request = request with { OwnerId = newOwnerId, SubmittedBy = request.SubmittedBy == old || request.SubmittedBy is null ? newOwnerId : request.SubmittedBy };
+        await GrainStorage.WriteAsync(State);
+        foreach (var letterId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(Id)).Page(0, int.MaxValue))
+        {
+            await GrainFactory.GetGrain<ILetterGrain>(letterId).TransferTo(newOwnerId);
+        }
+
+        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(old)).Remove(Id);
+        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(newOwnerId)).Add(Id, S.CreatedAt);
+
+        // The duplicate-upload entry was keyed by the old owner: a new upload by the new owner is analysed afresh.
+        await fingerprints.ForgetAsync(Id);
+        return true;
+    }
+
     public async Task<bool> Delete()
     {
         if (S.Request is null)

@@ -127,6 +127,21 @@ public sealed class LetterGrain(
         return Status();
     }
 
+    public async Task TransferTo(string newOwnerId)
+    {
+        if (S.Request is not { } request || request.OwnerId == newOwnerId)
+        {
+            return;
+        }
+
+        await CancelRunAsync();
+
+        // Who signed stays on record: a letter its owner signed names them from now on, not its new owner.
+        S.SignedBy ??= S.AwaitsSignature ? null : request.OwnerId;
+        S.Request = request with { OwnerId = newOwnerId };
+        await GrainStorage.WriteAsync(State);
+    }
+
     public async Task<bool> Delete()
     {
         if (S.Request is null)

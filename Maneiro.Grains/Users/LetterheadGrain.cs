@@ -13,6 +13,8 @@ public sealed class LetterheadGrain([PersistentState("letterhead", GrainStorage.
 {
     public Task<Letterhead> Read() => Task.FromResult(state.State.Letterhead ?? Letterhead.Empty);
 
+    public Task ForgetAccount() => state.ClearStateAsync();
+
     private async Task<Letterhead> SaveAsync(Letterhead letterhead)
     {
         state.State.Letterhead = letterhead;

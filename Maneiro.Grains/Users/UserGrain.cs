@@ -77,6 +77,12 @@ public sealed partial class UserGrain(
 
     public Task<string?> CurrentClinicId() => Task.FromResult(state.State.ClinicId);
 
+    public async Task ForgetAccount()
+    {
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
     public async Task MoveToClinic(string clinicId)
     {
         state.State.ClinicId = clinicId;

@@ -64,6 +64,7 @@ public static class AuditActions
     public const string ExportStarted = "clinic.export_started";
     public const string ExportDownloaded = "clinic.export_downloaded";
     public const string ClinicDeleted = "clinic.deleted";
+    public const string AccountErased = "account.erased";
 
     /// <summary>Every action name, for the audit page's filter.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditActions).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -83,6 +83,8 @@ public static class LetterEndpoints
         services.AddSingleton<LetterAccess>();
         services.AddSingleton<Clinics.ClinicMembership>();
         services.AddSingleton<Clinics.SweptNotices>();
+        services.AddScoped<Clinics.ClinicClosure>();
+        services.AddScoped<Clinics.AccountErasure>();
         services.AddSingleton<LetterExport>();
         services.AddOptions<LetterExportOptions>().BindConfiguration(LetterExportOptions.SectionName);
         return services;
