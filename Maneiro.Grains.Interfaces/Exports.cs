@@ -43,4 +43,8 @@ public interface IClinicExportGrain : IGrainWithStringKey
     /// <summary>The blob key of a complete export, for an admin of its clinic (checked against the roster).</summary>
     [Alias("Download")]
     Task<string> Download(string actorId);
+
+    /// <summary>Deletes the archive and the export (a day after it started, or with its clinic).</summary>
+    [Alias("Delete")]
+    Task Delete();
 }

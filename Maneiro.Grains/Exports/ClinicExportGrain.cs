@@ -83,9 +83,12 @@ public sealed partial class ClinicExportGrain(
         return view.Status == ExportStatus.Complete ? state.State.BlobKey! : throw new ClinicRefusedException("This export is not ready.");
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    // A day after it started the archive goes, and so does this export.
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Delete();
+
+    public async Task Delete()
     {
-        // A day after it started the archive goes, and so does this export.
+        await _work.StopAsync(TimeSpan.FromSeconds(10));
         if (state.State.View is { } view)
         {
             await blobs.DeleteAsync(state.State.BlobKey!, CancellationToken.None);

@@ -27,6 +27,37 @@ public sealed class BackgroundWork : IDisposable
         _run = work(_stop.Token);
     }
 
+    /// <summary>
+    /// Asks the running work to stop and starts <paramref name="work"/> once it has, without waiting here: the work being
+    /// stopped may itself be waiting for the caller (a grain call queued behind the one making this change).
+    /// </summary>
+    public void Replace(Func<CancellationToken, Task> work)
+    {
+        var previous = _run;
+        _stop.Cancel();
+        _stop.Dispose();
+        _stop = new CancellationTokenSource();
+        var token = _stop.Token;
+        _run = AfterAsync(previous, work, token);
+    }
+
+    private static async Task AfterAsync(Task? previous, Func<CancellationToken, Task> work, CancellationToken token)
+    {
+        if (previous is not null)
+        {
+            try
+            {
+                await previous;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Its own failure was handled (logged) where it ran; this work goes on regardless.
+            }
+        }
+
+        await work(token);
+    }
+
     /// <summary>Asks the work to stop and waits for it, at most <paramref name="wait"/>.</summary>
     public async Task StopAsync(TimeSpan wait)
     {

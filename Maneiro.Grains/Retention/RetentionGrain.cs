@@ -87,9 +87,9 @@ public sealed partial class RetentionGrain(
         // A purge replaces a sweep under way (its notes count toward the purge's own sweep id from here on).
         state.State.Running = new SweepReport(Guid.NewGuid().ToString("N"), time.GetUtcNow(), null, DateTimeOffset.MaxValue, 0, 0, 0, Purge: true);
         await GrainStorage.WriteAsync(state);
-        // A sweep that was running stops at its next record; the purge starts after it.
-        await _work.StopAsync(Timeout.InfiniteTimeSpan);
-        EnsureRunning();
+        // A sweep that was running stops at its next record; the purge starts after it (not awaited: that sweep may be
+        // waiting for the clinic, which is waiting for this call).
+        _work.Replace(RunAsync);
         return state.State.Running;
     }
 
@@ -132,6 +132,15 @@ public sealed partial class RetentionGrain(
                 await GrainFactory.GetGrain<IIntakeItemGrain>(itemId).Delete();
             }
 
+            if (sweep.Purge)
+            {
+                // The clinic's exports hold copies of everything: they go with it.
+                foreach (var exportId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.ExportsOf(ClinicId)).Page(0, int.MaxValue))
+                {
+                    await GrainFactory.GetGrain<IClinicExportGrain>(exportId).Delete();
+                }
+            }
+
             var counts = await swept.CountsAsync(sweep.SweepId, stop);
             var done = sweep with
             {
@@ -140,6 +149,12 @@ public sealed partial class RetentionGrain(
                 Letters = counts.GetValueOrDefault(SweptKinds.Letter),
                 IntakeItems = counts.GetValueOrDefault(SweptKinds.IntakeItem),
             };
+            if (state.State.Running?.SweepId != sweep.SweepId)
+            {
+                // A purge took over while this sweep was finishing: it runs next, with its own notes and counts.
+                return;
+            }
+
             (state.State.Running, state.State.Last) = (null, done);
             await GrainStorage.WriteAsync(state);
             await auditor.RetentionSweptAsync(ClinicId, done);

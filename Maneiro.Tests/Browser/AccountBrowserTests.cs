@@ -115,6 +115,6 @@ public sealed class AccountBrowserTests(BrowserBillingApp app) : IClassFixture<B
         await page.GetByLabel("Password").FillAsync(AccountsApp.GoodPassword);
         // Wait for the sign-in to land (home or the two-factor step) before the test goes anywhere else.
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.Equals("/Account/Login", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.Equals("/Account/Login", StringComparison.Ordinal), new() { Timeout = 60_000 });
     }
 }

@@ -42,7 +42,8 @@ public sealed class BrowserRun : IAsyncDisposable
         await Page.GetByLabel("E-mail").FillAsync(email);
         await Page.GetByLabel("Password").FillAsync(AccountsApp.GoodPassword);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Page.WaitForURLAsync(BaseUrl + "/");
+        // Generous: at the start of a run many apps and browsers start at once on two cores.
+        await Page.WaitForURLAsync(BaseUrl + "/", new() { Timeout = 60_000 });
     }
 
     /// <summary>Signs out with the header's button, as a person handing the computer over would.</summary>

@@ -48,6 +48,15 @@ public sealed class ClinicDeletionTests(DeletionApp app) : IClassFixture<Deletio
         await app.Grains.GetGrain<IClinicGrain>(clinicId).ApplySubscription(new SubscriptionUpdate(SubscriptionTier.Basic, SubscriptionStatus.Active, "cus_del", subscription, DateTimeOffset.UtcNow.AddDays(-3), DateTimeOffset.UtcNow.AddDays(27), DateTimeOffset.UtcNow), 2, "si_" + subscription);
         Assert.Equal(SubscriptionTier.Basic, (await app.UserGrain(clinicianId).GetSnapshot()).Tier);
 
+        // An export made before the deletion.
+        using (var export = await admin.SubmitAsync("/Clinic/Export", new Dictionary<string, string>()))
+        {
+            Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        }
+
+        var exportId = Assert.Single(await app.Grains.GetGrain<IJobIndexGrain>(IndexKeys.ExportsOf(clinicId)).Page(0, 10));
+        await Eventually.ReturnsAsync(() => app.Grains.GetGrain<IClinicExportGrain>(exportId).View(), v => v!.Status == ExportStatus.Complete, "the export finished");
+
         // Staff cannot; the wrong name changes nothing.
         var (staffStatus, staffPage, _) = await staff.GetAsync("/Clinic/Delete");
         Assert.False(staffStatus == HttpStatusCode.OK && staffPage.Contains("Delete the clinic and all its data", StringComparison.Ordinal));
@@ -77,6 +86,8 @@ public sealed class ClinicDeletionTests(DeletionApp app) : IClassFixture<Deletio
         }
 
         Assert.Null(await app.Grains.GetGrain<IIntakeItemGrain>(item).View());
+        Assert.Null(await app.Grains.GetGrain<IClinicExportGrain>(exportId).View());
+        Assert.False(await app.Factory.Services.GetRequiredService<Maneiro.Grains.Services.IBlobStore>().ExistsAsync($"exports/{exportId}/archive", CancellationToken.None));
         foreach (var memberId in new[] { clinicId, clinicianId, staffId })
         {
             Assert.NotEqual(clinicId, await app.UserGrain(memberId).CurrentClinicId());

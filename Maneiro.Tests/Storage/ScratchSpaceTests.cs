@@ -3,7 +3,15 @@ using Maneiro.Testing;
 
 namespace Maneiro.Tests.Storage;
 
+/// <summary>
+/// Runs alone, after the parallel tests: it checks that this process's scratch space holds no OCR copies, and other
+/// classes' jobs (inbox faxes, scans) would have theirs in flight.
+/// </summary>
+[CollectionDefinition(nameof(ScratchSpaceTests), DisableParallelization = true)]
+public sealed class ScratchSpaceRunsAlone;
+
 /// <summary>Plaintext copies live only in the scratch space, are removed on every path, and a dead process's are swept.</summary>
+[Collection(nameof(ScratchSpaceTests))]
 public sealed class ScratchSpaceTests(JobsApp app) : IClassFixture<JobsApp>
 {
     [Fact]
@@ -59,7 +67,7 @@ public sealed class ScratchSpaceTests(JobsApp app) : IClassFixture<JobsApp>
         var blank = await JsonOf(session, TestDocuments.MultiPageTiff(1), "blank.tiff");
         Assert.Equal("Failed", JobsApp.StageOf(blank));
 
-        // Nothing of this process's is left in the scratch space (other tests' running work aside, none is OCR or audio now).
+        // Nothing of this process's is left in the scratch space (this class runs alone, so no other OCR is in flight).
         var leftovers = Directory.Exists(ScratchSpace.ProcessFolder)
             ? Directory.EnumerateFileSystemEntries(ScratchSpace.ProcessFolder).Where(e => Path.GetFileName(e).StartsWith("ocr-", StringComparison.Ordinal)).ToList()
             : [];
