@@ -37,6 +37,28 @@ public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : 
             return new PdfText(result.StandardOutput.Replace('\f', '\n').Trim(), Math.Max(1, pages));
         }, cancellationToken);
 
+    /// <summary>
+    /// One page as a PNG, at most <paramref name="longestSide"/> pixels on its longest side (however large the page
+    /// claims to be), in the same limited child process as every PDF tool; for showing a fax's pages beside its fields.
+    /// </summary>
+    public Task<byte[]> RenderPageAsync(byte[] pdf, int page, int longestSide, CancellationToken cancellationToken) =>
+        cpu.RunAsync(async ct =>
+        {
+            var dir = Storage.ScratchSpace.NewFolder("page");
+            try
+            {
+                var prefix = Path.Combine(dir.FullName, "page");
+                var number = page.ToString(CultureInfo.InvariantCulture);
+                var result = await RunAsync("pdftoppm", ["-png", "-singlefile", "-f", number, "-l", number, "-scale-to", longestSide.ToString(CultureInfo.InvariantCulture), "-", prefix], pdf, ct);
+                Check(result);
+                return File.Exists(prefix + ".png") ? await File.ReadAllBytesAsync(prefix + ".png", ct) : throw new JobFailedException(CouldNotProcess);
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }, cancellationToken);
+
     /// <summary>Checks the bytes are a readable, unencrypted PDF and returns its page count.</summary>
     public Task<int> InspectAsync(byte[] pdf, CancellationToken cancellationToken) =>
         cpu.RunAsync(ct => PageCountAsync(pdf, ct), cancellationToken);

@@ -63,6 +63,7 @@ public sealed partial class InboxBrowserTests(JobsApp app) : IClassFixture<JobsA
         await clinicianRun.Page.Locator("#urgency-reason").WaitForAsync();
         Assert.Contains("Possible retinal detachment.", await clinicianRun.Page.Locator("#urgency-reason").TextContentAsync(), StringComparison.Ordinal);
         Assert.Contains("Within 24–48 hours", await clinicianRun.Page.Locator("#schedule-suggestion").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal(2, await clinicianRun.Page.Locator("#item-pages img").CountAsync());
         Assert.Empty(await BrowserHost.SeriousAccessibilityViolationsAsync(clinicianRun.Page));
         await clinicianRun.Page.GetByRole(AriaRole.Button, new() { Name = "Assign", Exact = true }).ClickAsync();
         await clinicianRun.Page.Locator(".toast").WaitForAsync();

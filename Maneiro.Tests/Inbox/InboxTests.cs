@@ -142,6 +142,15 @@ public sealed class InboxTests(ClinicApp app) : IClassFixture<ClinicApp>
         Assert.Equal(2, item.GetProperty("pages").GetInt32());
         Assert.Equal(2, await UsedAsync(clinic.Staff, UsageKind.OcrPages));
 
+        // Its pages show beside the fields, as images; there is no third page.
+        using (var pageImage = await clinic.Staff.Session.Client.GetAsync(new Uri($"/inbox/{id}/pages/2", UriKind.Relative)))
+        {
+            Assert.Equal("image/png", pageImage.Content.Headers.ContentType?.MediaType);
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], (await pageImage.Content.ReadAsByteArrayAsync())[..4]);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await clinic.Staff.Session.GetAsync($"/inbox/{id}/pages/3")).Status);
+
         // The suggested clinician is preselected; staff assign.
         var (_, page, _) = await clinic.Staff.Session.GetAsync($"/Inbox/{id}");
         Assert.Contains($"<option value=\"{clinic.Clinician.UserId}\" selected=\"selected\">", page, StringComparison.Ordinal);
@@ -234,6 +243,7 @@ public sealed class InboxTests(ClinicApp app) : IClassFixture<ClinicApp>
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Session.GetAsync($"/Inbox/{id}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Session.GetAsync($"/api/inbox/{id}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Session.GetAsync($"/inbox/{id}/file")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Session.GetAsync($"/inbox/{id}/pages/1")).Status);
         var (_, ownPage, _) = await clinic.Clinician.Session.GetAsync($"/Inbox/{id}");
         var token = BrowserSession.AntiforgeryToken((await stranger.Session.GetAsync("/Inbox")).Html)!;
         foreach (var handler in new[] { "Edit", "Tick", "Assign", "Done", "InsuranceLetter" })

@@ -44,6 +44,28 @@ public static class InboxEndpoints
             context.Response.Headers.CacheControl = "private, no-store";
             return Results.Stream(stream, upload.MediaType, fileDownloadName: null, enableRangeProcessing: false);
         }).RequireAuthorization().RequireRateLimiting(RateLimits.Api);
+        // One page of a PDF, as an image beside the fields (at most 1,200 pixels on its longest side).
+        endpoints.MapGet("/inbox/{id}/pages/{page:int}", async (string id, int page, HttpContext context, InboxAccess inbox, IBlobStore blobs, Maneiro.Infrastructure.Extraction.PopplerPdf pdfs) =>
+        {
+            if (await inbox.ItemAsync(context, id) is not { } access || access.Item.Upload.Kind != InputKind.Pdf || page < 1 || page > Math.Max(1, access.Item.PageCount))
+            {
+                return Results.NotFound();
+            }
+
+            await using var stored = await blobs.OpenReadAsync(access.Item.Upload.BlobKey, context.RequestAborted);
+            using var memory = new MemoryStream();
+            await stored.CopyToAsync(memory, context.RequestAborted);
+            try
+            {
+                var png = await pdfs.RenderPageAsync(memory.ToArray(), page, 1200, context.RequestAborted);
+                context.Response.Headers.CacheControl = "private, no-store";
+                return Results.File(png, "image/png");
+            }
+            catch (JobFailedException ex)
+            {
+                return Results.Json(new { error = ex.Message }, statusCode: StatusCodes.Status422UnprocessableEntity);
+            }
+        }).RequireAuthorization().RequireRateLimiting(RateLimits.Api);
         return endpoints;
     }
 
