@@ -88,12 +88,7 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
     {
         foreach (var member in Roster.Members.ToList())
         {
-            var user = GrainFactory.GetGrain<IUserGrain>(member.UserId);
-            await user.LeaveClinic(Id);
-            if (state.State.Billing is not null)
-            {
-                await user.ReplaceSubscription(new SubscriptionUpdate(SubscriptionTier.Free, SubscriptionStatus.None, null, null, null, null, time.GetUtcNow()));
-            }
+            await SendAwayAsync(member.UserId);
         }
 
         // Only the mark stays: the name, roster, invitations and plan go with the clinic.
@@ -195,16 +190,19 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
     {
         Roster.Remove(actorId, memberId);
         await GrainStorage.WriteAsync(state);
+        await SendAwayAsync(memberId);
+        return Snapshot();
+    }
+
+    /// <summary>A member leaves: out of this clinic and, off its plan, back to the free tier in a clinic of one.</summary>
+    private async Task SendAwayAsync(string memberId)
+    {
         var user = GrainFactory.GetGrain<IUserGrain>(memberId);
         await user.LeaveClinic(Id);
-
-        // Off the clinic's plan: back to the free tier in their own clinic of one.
         if (state.State.Billing is not null)
         {
             await user.ReplaceSubscription(new SubscriptionUpdate(SubscriptionTier.Free, SubscriptionStatus.None, null, null, null, null, time.GetUtcNow()));
         }
-
-        return Snapshot();
     }
 
     public async Task<bool> ApplySubscription(SubscriptionUpdate update, int seats, string? itemId)

@@ -238,8 +238,6 @@ public sealed partial class IntakeItemGrain(
         var pageText = text.State.Text ?? "";
         var sent = pageText.Length <= ExtractedTextLimits.MaxAnalysedCharacters ? pageText : pageText[..ExtractedTextLimits.MaxAnalysedCharacters];
 
-        S.TriageCalls++;
-        await GrainStorage.WriteAsync(State);
         var answer = await triager.TriageAsync(sent, clinicians.Select(c => c.Email).ToList(), cancellation);
         S.TokensUsed += answer.TokensUsed;
         Telemetry.LlmTokens("triage", answer.TokensUsed);

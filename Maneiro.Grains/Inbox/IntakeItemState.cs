@@ -38,9 +38,6 @@ public sealed class IntakeItemState : IStagedJobState
     [Id(14)] public string? LastEditedBy { get; set; }
 
     [Id(15)] public int TokensUsed { get; set; }
-
-    /// <summary>Whether the triage call was made (saved before it leaves, so a resumed stage knows).</summary>
-    [Id(16)] public int TriageCalls { get; set; }
 }
 
 /// <summary>The text an inbox item read, kept for its page and handed to the analysis when it is assigned.</summary>

@@ -177,7 +177,17 @@ public sealed partial class RetentionGrain(
     /// <summary>The finished analyses of the clinic's members older than the cutoff; running ones wait for a later sweep.</summary>
     private async Task SweepAnalysesAsync(SweepReport sweep, CancellationToken stop)
     {
+        // Members still in this clinic, asked once each (not once per analysis).
+        var members = new HashSet<string>(StringComparer.Ordinal);
         foreach (var memberId in await Clinic.MemberIds())
+        {
+            if (await GrainFactory.GetGrain<IUserGrain>(memberId).CurrentClinicId() == ClinicId)
+            {
+                members.Add(memberId);
+            }
+        }
+
+        foreach (var memberId in members)
         {
             foreach (var analysisId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(memberId)).Page(0, int.MaxValue))
             {
@@ -187,7 +197,7 @@ public sealed partial class RetentionGrain(
                 // A purge takes running analyses too (their deletion cancels them); a sweep leaves them for later.
                 if (await analysis.GetProgress() is not { } progress
                     || (!sweep.Purge && (!progress.IsFinished || progress.CreatedAt >= sweep.Cutoff))
-                    || await GrainFactory.GetGrain<IUserGrain>(progress.OwnerId).CurrentClinicId() != ClinicId)
+                    || !members.Contains(progress.OwnerId))
                 {
                     continue;
                 }

@@ -23,14 +23,15 @@ public sealed class AccountErasure(ClinicMembership memberships, ClinicClosure c
     {
         var me = await memberships.ForAsync(context) ?? throw new InvalidOperationException("The signed-in account has no clinic.");
         var clinic = memberships.Clinic(me.ClinicId);
-        var members = (await clinic.Read())?.Members ?? [];
+        var snapshot = await clinic.Read();
+        var members = snapshot?.Members ?? [];
         var heir = members.Where(m => m.UserId != me.UserId && m.Roles.HasFlag(ClinicRoles.Admin))
             .OrderByDescending(m => m.Roles.HasFlag(ClinicRoles.Clinician)).ThenBy(m => m.JoinedAt).FirstOrDefault();
         var handedOver = 0;
         if (members.All(m => m.UserId == me.UserId))
         {
             // A clinic of one: its records go with it, through the clinic's deletion (and its plan is canceled).
-            if (await closure.CloseAsync(me, ClinicDeletion.Confirmation((await clinic.Read())?.Name ?? ""), context.RequestAborted) is { } problem)
+            if (await closure.CloseAsync(me, ClinicDeletion.Confirmation(snapshot?.Name ?? ""), context.RequestAborted) is { } problem)
             {
                 return problem;
             }

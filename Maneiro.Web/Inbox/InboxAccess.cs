@@ -27,9 +27,12 @@ public sealed class InboxAccess(IGrainFactory grains, ClinicMembership membershi
 
     public IIntakeItemGrain Grain(string itemId) => grains.GetGrain<IIntakeItemGrain>(itemId);
 
-    /// <summary>The clinic's clinicians (who items can be assigned to), by e-mail.</summary>
-    public async Task<IReadOnlyList<ClinicMember>> CliniciansAsync(Membership actor) =>
-        (await memberships.Clinic(actor.ClinicId).Read())?.Members.Where(m => m.Roles.HasFlag(ClinicRoles.Clinician)).OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase).ToList() ?? [];
+    /// <summary>The clinic's members, read once per page: their e-mails by id, and the clinicians items can be assigned to.</summary>
+    public async Task<(IReadOnlyDictionary<string, string> Emails, IReadOnlyList<ClinicMember> Clinicians)> MembersAsync(Membership actor)
+    {
+        var members = (await memberships.Clinic(actor.ClinicId).Read())?.Members ?? [];
+        return (members.ToDictionary(m => m.UserId, m => m.Email), members.Where(m => m.Roles.HasFlag(ClinicRoles.Clinician)).OrderBy(m => m.Email, StringComparer.OrdinalIgnoreCase).ToList());
+    }
 
     public static string Group(string clinicId) => "inbox:" + clinicId;
 }

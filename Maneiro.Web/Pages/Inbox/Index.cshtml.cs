@@ -12,7 +12,7 @@ namespace Maneiro.Web.Pages.Inbox;
 /// The clinic inbox: every member sees its items (open ones first, stat and urgent first), filters them, and, as staff
 /// or clinician, drops documents in and assigns items in bulk. The table refreshes live when an item changes.
 /// </summary>
-public sealed class InboxModel(InboxAccess inbox, PostgresIntakeIndex index, InboxAssignments assignments, ClinicMembership memberships) : PageModel
+public sealed class InboxModel(InboxAccess inbox, PostgresIntakeIndex index, InboxAssignments assignments) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public IntakeStatus? Status { get; set; }
@@ -99,8 +99,7 @@ public sealed class InboxModel(InboxAccess inbox, PostgresIntakeIndex index, Inb
         }
 
         Me = me;
-        Clinicians = await inbox.CliniciansAsync(me);
-        Emails = ((await memberships.Clinic(me.ClinicId).Read())?.Members ?? []).ToDictionary(m => m.UserId, m => m.Email);
+        (Emails, Clinicians) = await inbox.MembersAsync(me);
         Rows = await index.QueryAsync(
             new InboxQuery(me.ClinicId, Status, Kind, Urgency, Assigned is "none" ? null : Assigned, Assigned is "none", Patient),
             HttpContext.RequestAborted);

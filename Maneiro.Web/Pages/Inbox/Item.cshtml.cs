@@ -45,13 +45,13 @@ public sealed class ItemModel(InboxAccess inbox, InboxAssignments assignments, C
         return Page();
     }
 
-    public Task<IActionResult> OnPostEditAsync(string id) => ChangeAsync(id, AuditActions.InboxEdited, item =>
+    public Task<IActionResult> OnPostEditAsync(string id) => ChangeAsync(id, AuditActions.InboxEdited, () =>
         inbox.Grain(id).Edit(Me.UserId, new IntakeEdit(Edit.Kind, Edit.Urgency, Edit.SenderProvider ?? "", Edit.SenderClinic ?? "", Edit.SenderFax ?? "", Edit.PatientName ?? "", Edit.PatientDateOfBirth ?? "")), "The fields were saved.");
 
-    public Task<IActionResult> OnPostTickAsync(string id, string list, int index, bool done) => ChangeAsync(id, AuditActions.InboxTaskTicked, item =>
+    public Task<IActionResult> OnPostTickAsync(string id, string list, int index, bool done) => ChangeAsync(id, AuditActions.InboxTaskTicked, () =>
         inbox.Grain(id).Tick(Me.UserId, list == "clinician", index, done), done ? "Ticked." : "Unticked.", new { list, index, done });
 
-    public Task<IActionResult> OnPostDoneAsync(string id) => ChangeAsync(id, AuditActions.InboxDone, item => inbox.Grain(id).MarkDone(Me.UserId), "Marked done; it stays in the inbox's history.");
+    public Task<IActionResult> OnPostDoneAsync(string id) => ChangeAsync(id, AuditActions.InboxDone, () => inbox.Grain(id).MarkDone(Me.UserId), "Marked done; it stays in the inbox's history.");
 
     public async Task<IActionResult> OnPostAssignAsync(string id, string clinicianId)
     {
@@ -115,7 +115,7 @@ public sealed class ItemModel(InboxAccess inbox, InboxAssignments assignments, C
 
     public string Who(string? userId) => userId is null ? "" : Emails.GetValueOrDefault(userId, "a former member");
 
-    private async Task<IActionResult> ChangeAsync(string id, string action, Func<IntakeItemView, Task<IntakeItemView>> change, string done, object? details = null)
+    private async Task<IActionResult> ChangeAsync(string id, string action, Func<Task<IntakeItemView>> change, string done, object? details = null)
     {
         if (!await LoadAsync(id))
         {
@@ -124,7 +124,7 @@ public sealed class ItemModel(InboxAccess inbox, InboxAssignments assignments, C
 
         try
         {
-            await change(Item);
+            await change();
             await audit.RecordAsync(action, AuditOutcomes.Success, target: id, details: details);
             TempData["Status"] = done;
         }
@@ -147,8 +147,7 @@ public sealed class ItemModel(InboxAccess inbox, InboxAssignments assignments, C
         (Me, Item) = (access.Actor, access.Item);
         Text = await inbox.Grain(id).Text();
         var clinic = memberships.Clinic(Me.ClinicId);
-        Emails = ((await clinic.Read())?.Members ?? []).ToDictionary(m => m.UserId, m => m.Email);
-        Clinicians = await inbox.CliniciansAsync(Me);
+        (Emails, Clinicians) = await inbox.MembersAsync(Me);
         if (Item.Triage is { } triage)
         {
             Schedule = (await clinic.InboxSettings()).ScheduleFor(triage.Urgency);
