@@ -103,6 +103,22 @@ public sealed record AnalysisResult(
     [property: Id(10)] IReadOnlyList<Reference>? References = null,
     [property: Id(11)] string? CodeTable = null);
 
+/// <summary>How a recording is transcribed and whether its transcript waits for review before the model reads it.</summary>
+/// <param name="Language">An ISO 639-1 code the speech service is told (en, es, pt, fr), or null to let it detect the language.</param>
+/// <param name="LiveVisit">Several speakers (a visit, not a dictation): speakers are labelled where the service can.</param>
+/// <param name="Review">The job pauses after transcription until its author analyzes (perhaps after editing) or discards it.</param>
+[GenerateSerializer, Immutable, Alias("Maneiro.SpeechOptions")]
+public sealed record SpeechOptions(
+    [property: Id(0)] string? Language,
+    [property: Id(1)] bool LiveVisit,
+    [property: Id(2)] bool Review)
+{
+    /// <summary>The languages offered for recordings, by code; the empty code means "detect it".</summary>
+    public static IReadOnlyList<(string Code, string Name)> Languages { get; } = [("", "Detect automatically"), ("en", "English"), ("es", "Spanish"), ("pt", "Portuguese"), ("fr", "French")];
+
+    public static bool IsOffered(string? code) => Languages.Any(l => l.Code == (code ?? ""));
+}
+
 /// <summary>What the user submitted: the input is already stored as an encrypted blob under <see cref="BlobKey"/>.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.JobRequest")]
 public sealed record AnalysisRequest(
@@ -115,7 +131,8 @@ public sealed record AnalysisRequest(
     [property: Id(6)] bool ForceOcr,
     [property: Id(7)] string? SubmittedBy = null,
     [property: Id(8)] TextSource? ReadBy = null,
-    [property: Id(9)] string? IntakeItemId = null)
+    [property: Id(9)] string? IntakeItemId = null,
+    [property: Id(10)] SpeechOptions? Speech = null)
 {
     /// <summary>A staff member who uploaded it for the owning clinician; they may follow it and draft their letters from it.</summary>
     public string? OnBehalfBy => SubmittedBy is { } by && by != OwnerId ? by : null;
@@ -160,7 +177,8 @@ public sealed record AnalysisProgress(
 [GenerateSerializer, Immutable, Alias("Maneiro.AnalysisOutput")]
 public sealed record AnalysisOutput(
     [property: Id(0)] string? ExtractedText,
-    [property: Id(1)] AnalysisResult? Result);
+    [property: Id(1)] AnalysisResult? Result,
+    [property: Id(2)] string? OriginalTranscript = null);
 
 /// <summary>One analysis, keyed by its generated id. Orchestrates extraction, OCR, transcription and the LLM.</summary>
 [Alias("Maneiro.AnalysisJob")]
@@ -184,6 +202,14 @@ public interface IAnalysisGrain : IGrainWithStringKey
 
     [Alias("Cancel")]
     Task<AnalysisProgress?> Cancel();
+
+    /// <summary>
+    /// Ends the transcript review and analyzes: with <paramref name="editedTranscript"/> (kept as a new version next to the
+    /// original) or, when null, the transcript as transcribed. Null when there is no such analysis; an analysis not
+    /// waiting for review is returned unchanged.
+    /// </summary>
+    [Alias("AnalyzeTranscript")]
+    Task<AnalysisProgress?> AnalyzeTranscript(string? editedTranscript);
 
     /// <summary>
     /// Hands the analysis and its letters to another member of the clinic (the owner erased their account); a running

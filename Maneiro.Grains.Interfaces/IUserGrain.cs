@@ -54,6 +54,14 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("GetSnapshot")]
     Task<UserSnapshot> GetSnapshot();
 
+    /// <summary>Whether a recording's transcript waits for this account's review before the model reads it (the default).</summary>
+    [Alias("ReviewsTranscripts")]
+    Task<bool> ReviewsTranscripts();
+
+    /// <summary>Saves the account's choice: review transcripts first, or analyze right away.</summary>
+    [Alias("SetReviewsTranscripts")]
+    Task SetReviewsTranscripts(bool review);
+
     /// <summary>Forgets the account's plan, usage and clinic (the account was erased).</summary>
     [Alias("ForgetAccount")]
     Task ForgetAccount();

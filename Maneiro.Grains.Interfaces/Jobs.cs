@@ -21,6 +21,9 @@ public enum JobStage
 
     // An inbox item: read like an upload, then triaged by the model.
     Triaging = 13,
+
+    // A dictation's transcript waits for its author to review (and perhaps edit) it before the model reads it.
+    Reviewing = 14,
 }
 
 [GenerateSerializer, Immutable, Alias("Maneiro.StageEntry")]
@@ -77,6 +80,9 @@ public static class IndexKeys
 public static class JobStages
 {
     public static bool IsTerminal(JobStage stage) => stage is JobStage.Complete or JobStage.Failed or JobStage.Canceled;
+
+    /// <summary>A stage where the job waits for a person, not for work: nothing runs until they act.</summary>
+    public static bool IsWaiting(JobStage stage) => stage is JobStage.Reviewing;
 }
 
 /// <summary>A job (analysis stage, transcription, letter) cannot go on; the message is for the user and is shown as the failure.</summary>

@@ -101,6 +101,13 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     public string Transcript { get; set; } = "Patient reports blurred vision in the right eye.";
 
+    /// <summary>What the diarizing model hears in a live visit: segments with the speaker labels it gives ("A", "B").</summary>
+    public IReadOnlyList<(string Speaker, string Text)> VisitSegments { get; set; } =
+        [("A", "What brings you in today?"), ("B", "My right eye has been blurry for a week."), ("B", "It is worse at night."), ("A", "Any pain?")];
+
+    /// <summary>The form fields (model, language, response_format…) of every transcription request, in order.</summary>
+    public List<IReadOnlyDictionary<string, string>> TranscriptionRequests { get; } = [];
+
     public Uri Endpoint => new(_server.BaseAddress, "/v1/");
 
     public static async Task<FakeOpenAi> StartAsync()
@@ -257,7 +264,24 @@ public sealed class FakeOpenAi : IAsyncDisposable
                 return;
             }
 
+            var fields = System.Text.RegularExpressions.Regex.Matches(request.Body, "name=\"?([a-z_]+)\"?\r\n(?:[^\r\n]+\r\n)*\r\n([^\r\n]*)")
+                .Where(m => m.Groups[1].Value != "file")
+                .GroupBy(m => m.Groups[1].Value)
+                .ToDictionary(g => g.Key, g => g.First().Groups[2].Value, StringComparer.Ordinal);
+            lock (_gate)
+            {
+                TranscriptionRequests.Add(fields);
+            }
+
             response.ContentType = "application/json";
+            if (fields.GetValueOrDefault("response_format") == "diarized_json")
+            {
+                var at = 0.0;
+                var segments = VisitSegments.Select((s, i) => new { type = "transcript.text.segment", id = $"seg_{i}", start = at, end = at += 2.0, text = s.Text, speaker = s.Speaker }).ToList();
+                await response.WriteAsync(JsonSerializer.Serialize(new { task = "transcribe", duration = at, text = string.Join(' ', VisitSegments.Select(s => s.Text)), segments, usage = new { type = "duration", seconds = (int)at } }));
+                return;
+            }
+
             await response.WriteAsync(JsonSerializer.Serialize(new { task = "transcribe", language = "english", duration = 4.2, text = Transcript, segments = Array.Empty<object>(), words = Array.Empty<object>() }));
             return;
         }

@@ -60,12 +60,18 @@ public class JobsApp : ManeiroApp
     /// <paramref name="analyzeAgain"/> is false: most tests upload the same sample note several times, and only the
     /// tests of the repeat offer want it recognised.
     /// </summary>
-    public static async Task<HttpResponseMessage> UploadAsync(BrowserSession session, byte[]? file, string fileName = "note.pdf", string? text = null, string specialty = "ophthalmology", bool forceOcr = false, bool analyzeAgain = true, string? forClinician = null)
+    public static async Task<HttpResponseMessage> UploadAsync(BrowserSession session, byte[]? file, string fileName = "note.pdf", string? text = null, string specialty = "ophthalmology", bool forceOcr = false, bool analyzeAgain = true, string? forClinician = null, IReadOnlyDictionary<string, string>? recording = null)
     {
         var (_, html, _) = await session.GetAsync("/");
         var token = BrowserSession.AntiforgeryToken(html)!;
         using var form = new MultipartFormDataContent();
         form.Add(new StringContent(specialty), "specialty");
+
+        // Recordings go straight to analysis unless a test asks for the review step (or other recording settings).
+        foreach (var (name, value) in recording ?? new Dictionary<string, string> { ["review"] = "false" })
+        {
+            form.Add(new StringContent(value), name);
+        }
         if (forClinician is not null)
         {
             form.Add(new StringContent(forClinician), "forClinician");
@@ -119,7 +125,14 @@ public class JobsApp : ManeiroApp
             root => root.GetProperty("finished").GetBoolean(),
             $"letter {letterId} finished");
 
-    public static async Task<JsonElement> WaitForFinishAsync(BrowserSession session, string jobId, TimeSpan? timeout = null)
+    public static Task<JsonElement> WaitForFinishAsync(BrowserSession session, string jobId, TimeSpan? timeout = null) =>
+        WaitForAsync(session, jobId, root => root.GetProperty("finished").GetBoolean(), "finished", timeout);
+
+    /// <summary>Polls the API until the job waits for its transcript review, or has finished (it never will wait then).</summary>
+    public static Task<JsonElement> WaitForReviewAsync(BrowserSession session, string jobId) =>
+        WaitForAsync(session, jobId, root => root.GetProperty("waiting").GetBoolean() || root.GetProperty("finished").GetBoolean(), "waiting for review", null);
+
+    private static async Task<JsonElement> WaitForAsync(BrowserSession session, string jobId, Func<JsonElement, bool> reached, string what, TimeSpan? timeout)
     {
         var job = await Eventually.ReturnsAsync(
             async () =>
@@ -134,8 +147,8 @@ public class JobsApp : ManeiroApp
                 response.EnsureSuccessStatusCode();
                 return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             },
-            root => root?.GetProperty("finished").GetBoolean() == true,
-            $"job {jobId} finished",
+            root => root is { } r && reached(r),
+            $"job {jobId} {what}",
             timeout ?? TimeSpan.FromSeconds(90));
         return job!.Value;
     }

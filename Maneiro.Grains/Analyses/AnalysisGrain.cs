@@ -28,6 +28,8 @@ public sealed partial class AnalysisGrain(
     TimeProvider time,
     ILogger<AnalysisGrain> logger) : StagedJobGrain<AnalysisState>(state, progress, telemetry, time, logger), IAnalysisGrain
 {
+    private bool _reviewEnding;
+
     private AnalysisState S => State.State;
 
     private AnalysisOutputState O => output.State;
@@ -89,7 +91,7 @@ public sealed partial class AnalysisGrain(
 
     public Task<AnalysisRequest?> Request() => Task.FromResult(S.Request);
 
-    public Task<AnalysisOutput?> GetResult() => Task.FromResult(S.Request is null ? null : new AnalysisOutput(O.ExtractedText, O.Result));
+    public Task<AnalysisOutput?> GetResult() => Task.FromResult(S.Request is null ? null : new AnalysisOutput(O.ExtractedText, O.Result, O.OriginalTranscript));
 
     public async Task<AnalysisProgress?> Cancel()
     {
@@ -100,6 +102,49 @@ public sealed partial class AnalysisGrain(
 
         await CancelRunAsync();
         return Progress();
+    }
+
+    public async Task<AnalysisProgress?> AnalyzeTranscript(string? editedTranscript)
+    {
+        if (S.Request is null)
+        {
+            return null;
+        }
+
+        if (S.Stage != JobStage.Reviewing || _reviewEnding)
+        {
+            return Progress();
+        }
+
+        // Reentrant: a second click while this one awaits must not edit or continue again.
+        _reviewEnding = true;
+        try
+        {
+            await SaveReviewedTranscriptAsync(editedTranscript);
+            await ContinueAfterWaitAsync(JobStage.Analyzing);
+        }
+        finally
+        {
+            _reviewEnding = false;
+        }
+
+        return Progress();
+    }
+
+    private async Task SaveReviewedTranscriptAsync(string? editedTranscript)
+    {
+        if (editedTranscript is not null && TranscriptEdit.Normalize(editedTranscript) is var edited && edited != O.ExtractedText)
+        {
+            if (TranscriptEdit.Problem(edited) is { } problem)
+            {
+                throw new ArgumentException(problem, nameof(editedTranscript));
+            }
+
+            // The edit is a new version: the transcript as the service heard it stays beside it.
+            O.OriginalTranscript ??= O.ExtractedText;
+            O.ExtractedText = edited;
+            await GrainStorage.WriteAsync(output);
+        }
     }
 
     public async Task<bool> TransferTo(string newOwnerId)
@@ -191,7 +236,7 @@ public sealed partial class AnalysisGrain(
             await DeleteRecordingIfAskedAsync();
         }
 
-        return AnalysisStages.Next(stage, S.Request!.Kind, S.TextSource);
+        return AnalysisStages.Next(stage, S.Request!.Kind, S.TextSource, S.Request.Speech?.Review == true);
     }
 
     /// <summary>

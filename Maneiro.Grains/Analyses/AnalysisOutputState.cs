@@ -22,6 +22,9 @@ public sealed class AnalysisOutputState
     /// <summary>What the one code-repair round changed ("H40.11 → H40.1131: …"), saved with the analysis it belongs to.</summary>
     [Id(5)] public List<string> CodeRepairs { get; set; } = [];
 
+    /// <summary>The transcript as the speech service heard it, kept when its author edited it in review (the edit is <see cref="ExtractedText"/>).</summary>
+    [Id(6)] public string? OriginalTranscript { get; set; }
+
     /// <summary>Takes over the output a pre-split row kept in the progress state.</summary>
     public void TakeLegacy(AnalysisState progress)
     {

@@ -79,7 +79,7 @@ public sealed partial class AnalysisSteps(
             throw new JobFailedException(reservation.DeniedReason!);
         }
 
-        var (text, _) = await speech.TranscribeAsync(request.BlobKey, request.MediaType, stop);
+        var (text, _, _) = await speech.TranscribeAsync(request.BlobKey, request.MediaType, request.Speech, stop);
         await run.User.CommitKind(run.Id, UsageKind.AudioMinutes);
 
         if (string.IsNullOrWhiteSpace(text))

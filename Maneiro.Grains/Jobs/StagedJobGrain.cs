@@ -72,7 +72,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Exists && !IsTerminal(state.State.Stage))
+        if (Exists && !IsTerminal(state.State.Stage) && !JobStages.IsWaiting(state.State.Stage))
         {
             logger.Resuming(Id, state.State.Stage);
             EnsureRunning();
@@ -95,7 +95,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (!Exists || IsTerminal(state.State.Stage))
+        if (!Exists || IsTerminal(state.State.Stage) || JobStages.IsWaiting(state.State.Stage))
         {
             await UnregisterResumeAsync();
             return;
@@ -134,6 +134,32 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
         _justLaunched = true;
         EnsureRunning();
+    }
+
+    /// <summary>
+    /// Goes on from a stage where the job waited for a person (<see cref="JobStages.IsWaiting"/>) to <paramref name="next"/>:
+    /// the reminder comes back and the reservation is renewed (it may have lapsed while the job waited), or the job fails
+    /// with the plan's reason. Returns false when the job was not waiting.
+    /// </summary>
+    protected async Task<bool> ContinueAfterWaitAsync(JobStage next)
+    {
+        var waiting = state.State.Stage;
+        if (!JobStages.IsWaiting(waiting) || IsRunning)
+        {
+            return false;
+        }
+
+        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        if (Usage is { } usage && await User.TryReserve(usage, UsageKey, 1) is { Granted: false } reservation)
+        {
+            await Recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
+            return true;
+        }
+
+        await Recorder.AdvanceAsync(waiting, next, PercentAt(next));
+        _justLaunched = true;
+        EnsureRunning();
+        return true;
     }
 
     /// <summary>Stops a running job and records it as canceled (usage released). Returns false when it had already finished.</summary>
@@ -187,6 +213,13 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
             // The run's first stage is saved as begun here; every later one when the stage before it ends. A stage
             // that has already been started its limit of times is not started again, however the grain was activated
             // (a reminder, or a page reading its status): it may be what took the host down.
+            if (JobStages.IsWaiting(s.Stage))
+            {
+                // Waiting for a person: nothing to run, and nothing to resume until they act.
+                await UnregisterResumeAsync();
+                return;
+            }
+
             if (!IsTerminal(s.Stage))
             {
                 if (s.StageStarts >= MaxStageStarts)
@@ -216,7 +249,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                 }
             }
 
-            while (!IsTerminal(s.Stage))
+            while (!IsTerminal(s.Stage) && !JobStages.IsWaiting(s.Stage))
             {
                 stop.ThrowIfCancellationRequested();
                 try
@@ -225,6 +258,10 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                     var next = await recorder.TracedAsync(stage, () => RunStageAsync(stage, stop));
                     s.Attempts = 0;
                     await (next == JobStage.Complete ? recorder.CompleteAsync() : recorder.AdvanceAsync(stage, next, PercentAt(next)));
+                    if (JobStages.IsWaiting(next))
+                    {
+                        await UnregisterResumeAsync();
+                    }
                 }
                 catch (Exception ex) when (JobFailurePolicy.IsTransient(ex) && !stop.IsCancellationRequested)
                 {

@@ -77,6 +77,14 @@ public sealed partial class UserGrain(
 
     public Task<string?> CurrentClinicId() => Task.FromResult(state.State.ClinicId);
 
+    public Task<bool> ReviewsTranscripts() => Task.FromResult(!state.State.AnalyzeRecordingsRightAway);
+
+    public async Task SetReviewsTranscripts(bool review)
+    {
+        state.State.AnalyzeRecordingsRightAway = !review;
+        await GrainStorage.WriteAsync(state);
+    }
+
     public async Task ForgetAccount()
     {
         await state.ClearStateAsync();

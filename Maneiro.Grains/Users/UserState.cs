@@ -31,6 +31,9 @@ public sealed class UserState
 
     /// <summary>Whether the clinic keyed by this account's own id exists already (a later clinic of one gets a new id).</summary>
     [Id(10)] public bool FoundedOwnClinic { get; set; }
+
+    /// <summary>The account's choice to skip the transcript review: recordings go to the model as transcribed.</summary>
+    [Id(11)] public bool AnalyzeRecordingsRightAway { get; set; }
 }
 
 [GenerateSerializer, Alias("Maneiro.UsageEntry")]

@@ -86,16 +86,35 @@ public sealed class ClinicalAnalyzer(IOptions<LlmOptions> options, PromptLibrary
         }
     }
 
-    public async Task<(string Text, int Seconds)> TranscribeAsync(Stream audio, string fileName, CancellationToken cancellationToken)
+    /// <summary>
+    /// A dictation through the transcription model; a live visit through the diarizing model, its speakers labelled.
+    /// The language, when chosen, is passed on; otherwise the service detects it.
+    /// </summary>
+    public async Task<Transcription> TranscribeAsync(Stream audio, string fileName, SpeechOptions? speech, CancellationToken cancellationToken)
     {
         try
         {
+            var language = string.IsNullOrEmpty(speech?.Language) ? null : speech.Language;
+            if (speech?.LiveVisit == true)
+            {
+                // The diarizing call is marked experimental in this SDK; it is the only way to get speaker labels from it.
+#pragma warning disable OPENAI001
+                var diarized = (await Client().GetAudioClient(options.Value.DiarizationModel).TranscribeAudioDiarizedAsync(
+                    audio,
+                    fileName,
+                    new AudioTranscriptionOptions { ResponseFormat = AudioTranscriptionFormat.Diarized, Language = language, ChunkingStrategy = AudioTranscriptionDefaultChunkingStrategy.Auto },
+                    cancellationToken)).Value;
+#pragma warning restore OPENAI001
+                var turns = SpeakerTranscript.Format(diarized.Segments.Select(s => (s.SpeakerLabel ?? "", s.Text ?? "")));
+                return new Transcription(turns.Length > 0 ? turns : diarized.Text ?? "", (int)Math.Ceiling(diarized.Duration.TotalSeconds), turns.Length > 0);
+            }
+
             var transcription = (await Client().GetAudioClient(options.Value.TranscriptionModel).TranscribeAudioAsync(
                 audio,
                 fileName,
-                new AudioTranscriptionOptions { ResponseFormat = AudioTranscriptionFormat.Verbose },
+                new AudioTranscriptionOptions { ResponseFormat = AudioTranscriptionFormat.Verbose, Language = language },
                 cancellationToken)).Value;
-            return (transcription.Text, (int)Math.Ceiling(transcription.Duration?.TotalSeconds ?? 0));
+            return new Transcription(transcription.Text, (int)Math.Ceiling(transcription.Duration?.TotalSeconds ?? 0));
         }
         catch (ClientResultException ex)
         {

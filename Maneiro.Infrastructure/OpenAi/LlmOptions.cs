@@ -14,6 +14,9 @@ public sealed class LlmOptions
 
     public string TranscriptionModel { get; set; } = "whisper-1";
 
+    /// <summary>The model for live visits: it labels who spoke each segment.</summary>
+    public string DiarizationModel { get; set; } = "gpt-4o-transcribe-diarize";
+
     public int TimeoutSeconds { get; set; } = 120;
 
     public int MaxRetries { get; set; } = 3;

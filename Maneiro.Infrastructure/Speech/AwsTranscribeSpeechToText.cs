@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
+using Maneiro.Grains.Domain;
 
 namespace Maneiro.Infrastructure.Speech;
 
@@ -34,17 +35,37 @@ public sealed class AwsTranscribeSpeechToText(HttpClient http, AwsTranscribeOpti
 {
     private const string Service = "transcribe";
 
-    public async Task<Transcription> TranscribeAsync(string blobKey, string mediaType, CancellationToken cancellationToken)
+    public async Task<Transcription> TranscribeAsync(string blobKey, string mediaType, SpeechOptions? speech, CancellationToken cancellationToken)
     {
         // Deterministic per upload, so a resumed job finds the job it started instead of starting another.
         var name = "maneiro-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(blobKey)))[..32];
-        var start = await CallAsync("StartTranscriptionJob", new JsonObject
+        var job = new JsonObject
         {
             ["TranscriptionJobName"] = name,
-            ["LanguageCode"] = options.LanguageCode,
             ["MediaFormat"] = AudioFormats.TranscribeFormat(mediaType),
             ["Media"] = new JsonObject { ["MediaFileUri"] = $"s3://{options.Bucket}/{blobKey}" },
-        }, cancellationToken, allowConflict: true);
+        };
+        if (speech is null)
+        {
+            job["LanguageCode"] = options.LanguageCode;
+        }
+        else if (TranscribeLanguage(speech.Language) is { } code)
+        {
+            job["LanguageCode"] = code;
+        }
+        else
+        {
+            // "Detect automatically": among the languages offered.
+            job["IdentifyLanguage"] = true;
+            job["LanguageOptions"] = new JsonArray([.. SpeechOptions.Languages.Select(l => TranscribeLanguage(l.Code)).OfType<string>().Select(c => (JsonNode)c)]);
+        }
+
+        if (speech?.LiveVisit == true)
+        {
+            job["Settings"] = new JsonObject { ["ShowSpeakerLabels"] = true, ["MaxSpeakerLabels"] = MaxSpeakers };
+        }
+
+        var start = await CallAsync("StartTranscriptionJob", job, cancellationToken, allowConflict: true);
 
         try
         {
@@ -95,8 +116,28 @@ public sealed class AwsTranscribeSpeechToText(HttpClient http, AwsTranscribeOpti
         var seconds = results.TryGetProperty("items", out var items)
             ? items.EnumerateArray().Where(i => i.TryGetProperty("end_time", out _)).Select(i => double.Parse(i.GetProperty("end_time").GetString()!, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max()
             : 0;
+
+        // With speaker labels, the audio segments say who said each part.
+        if (results.TryGetProperty("audio_segments", out var segments) && segments.EnumerateArray().Any(s => s.TryGetProperty("speaker_label", out _)))
+        {
+            var turns = SpeakerTranscript.Format(segments.EnumerateArray().Select(s => (s.TryGetProperty("speaker_label", out var l) ? l.GetString() ?? "" : "", s.GetProperty("transcript").GetString() ?? "")));
+            return new Transcription(turns, (int)Math.Ceiling(seconds), true);
+        }
+
         return new Transcription(text, (int)Math.Ceiling(seconds));
     }
+
+    private const int MaxSpeakers = 4;
+
+    /// <summary>Transcribe's language code for an offered language, or null for "detect automatically".</summary>
+    private static string? TranscribeLanguage(string? code) => code switch
+    {
+        "en" => "en-US",
+        "es" => "es-US",
+        "pt" => "pt-BR",
+        "fr" => "fr-FR",
+        _ => null,
+    };
 
     private async Task DeleteJobAsync(string name)
     {

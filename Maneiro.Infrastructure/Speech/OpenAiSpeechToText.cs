@@ -12,14 +12,13 @@ public sealed class OpenAiSpeechToText(IBlobStore blobs, ClinicalAnalyzer analyz
 {
     public const long MaxRequestBytes = 25L * 1024 * 1024;
 
-    public async Task<Transcription> TranscribeAsync(string blobKey, string mediaType, CancellationToken cancellationToken)
+    public async Task<Transcription> TranscribeAsync(string blobKey, string mediaType, SpeechOptions? speech, CancellationToken cancellationToken)
     {
         await using (var original = await blobs.OpenReadAsync(blobKey, cancellationToken))
         {
             if (original.Length <= MaxRequestBytes)
             {
-                var (text, seconds) = await analyzer.TranscribeAsync(original, "dictation" + AudioFormats.Extension(mediaType), cancellationToken);
-                return new Transcription(text, seconds);
+                return await analyzer.TranscribeAsync(original, "dictation" + AudioFormats.Extension(mediaType), speech, cancellationToken);
             }
         }
 
@@ -32,8 +31,7 @@ public sealed class OpenAiSpeechToText(IBlobStore blobs, ClinicalAnalyzer analyz
             }
 
             await using var small = new FileStream(compact, FileMode.Open, FileAccess.Read, FileShare.None, 81920, useAsync: true);
-            var (text, seconds) = await analyzer.TranscribeAsync(small, "dictation.ogg", cancellationToken);
-            return new Transcription(text, seconds);
+            return await analyzer.TranscribeAsync(small, "dictation.ogg", speech, cancellationToken);
         }
         finally
         {

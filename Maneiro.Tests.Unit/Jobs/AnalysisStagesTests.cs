@@ -22,6 +22,16 @@ public sealed class AnalysisStagesTests
     }
 
     [Fact]
+    public void A_transcript_its_author_reviews_waits_after_transcription_and_goes_to_the_model_after_review()
+    {
+        Assert.Equal(JobStage.Reviewing, AnalysisStages.Next(JobStage.Transcribing, InputKind.Audio, TextSource.Transcript, reviewTranscript: true));
+        Assert.Equal(JobStage.Analyzing, AnalysisStages.Next(JobStage.Reviewing, InputKind.Audio, TextSource.Transcript, reviewTranscript: true));
+        Assert.True(JobStages.IsWaiting(JobStage.Reviewing));
+        Assert.False(JobStages.IsTerminal(JobStage.Reviewing));
+        Assert.False(JobStages.IsWaiting(JobStage.Transcribing));
+    }
+
+    [Fact]
     public void After_the_model_come_references_then_validation_then_completion()
     {
         Assert.Equal(JobStage.Analyzing, AnalysisStages.Next(JobStage.Ocr, InputKind.Image, TextSource.Ocr));

@@ -51,7 +51,12 @@ public static class AnalysisEndpoints
 
         api.MapGet("/jobs/{id}", async (string id, HttpContext context, AnalysisAccess jobs, Clinics.SweptNotices swept) =>
             await jobs.ForUserAsync(context.User, id) is { } progress
-                ? Results.Json(JobViews.Summary(progress, progress.Stage == JobStage.Complete ? (await jobs.OutputAsync(progress)).Result : null))
+                ? Results.Json(progress.Stage switch
+                {
+                    JobStage.Complete => JobViews.Summary(progress, (await jobs.OutputAsync(progress)).Result),
+                    JobStage.Reviewing => JobViews.Summary(progress, transcript: (await jobs.OutputAsync(progress)).ExtractedText),
+                    _ => JobViews.Summary(progress),
+                })
                 : await swept.ForAsync(context, id) is { } record
                     ? Results.Json(new { error = Clinics.SweptNotices.Describe(record), deletedAt = record.SweptAt }, statusCode: StatusCodes.Status410Gone)
                     : Results.NotFound(new { error = "No such job." }))
@@ -72,6 +77,35 @@ public static class AnalysisEndpoints
             var status = await jobs.Grain(id).Cancel();
             await audit.RecordAsync(AuditActions.JobCanceled, AuditOutcomes.Success, target: id);
             return Results.Json(JobViews.Summary(status!));
+        }).RequireRateLimiting(RateLimits.Api);
+
+        // Ends a transcript review: {"transcript": "..."} analyzes the edit, an absent or null transcript the one heard.
+        api.MapPost("/jobs/{id}/transcript", async (string id, TranscriptReview body, HttpContext context, AnalysisAccess jobs, IAntiforgery antiforgery, AuditTrail audit) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest(new { error = FormExpired });
+            }
+
+            if (await jobs.ForUserAsync(context.User, id) is not { } job)
+            {
+                return Results.NotFound(new { error = "No such job." });
+            }
+
+            if (job.Stage != JobStage.Reviewing)
+            {
+                return Results.Conflict(new { error = "This analysis is not waiting for a transcript review." });
+            }
+
+            if (body.Transcript is { } text && Maneiro.Grains.Domain.Jobs.TranscriptEdit.Problem(Maneiro.Grains.Domain.Jobs.TranscriptEdit.Normalize(text)) is { } problem)
+            {
+                return Results.BadRequest(new { error = problem });
+            }
+
+            var status = await jobs.Grain(id).AnalyzeTranscript(body.Transcript);
+            var edited = (await jobs.OutputAsync(status!)).OriginalTranscript is not null;
+            await audit.RecordAsync(AuditActions.TranscriptReviewed, AuditOutcomes.Success, target: id, details: new { edited });
+            return Results.Json(JobViews.Summary(status!), statusCode: StatusCodes.Status202Accepted);
         }).RequireRateLimiting(RateLimits.Api);
 
         api.MapDelete("/jobs/{id}", async (string id, HttpContext context, AnalysisAccess jobs, IAntiforgery antiforgery, AuditTrail audit) =>
@@ -111,3 +145,6 @@ public static class AnalysisEndpoints
         return services;
     }
 }
+
+/// <summary>The body of a transcript review: the edited transcript, or null to analyze it as heard.</summary>
+public sealed record TranscriptReview(string? Transcript);

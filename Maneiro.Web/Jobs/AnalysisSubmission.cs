@@ -78,7 +78,8 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
             }
 
             var forceOcr = form.Field("forceOcr") is "true" or "on";
-            var fingerprint = fingerprints.Of(userId, input.Sha256, specialty, forceOcr);
+            var speech = input.Type.Kind == InputKind.Audio ? SpeechChoices.Read(form.Field, await grains.GetGrain<IUserGrain>(actor.UserId).ReviewsTranscripts()) : null;
+            var fingerprint = fingerprints.Of(userId, input.Sha256, specialty + SpeechChoices.FingerprintPart(speech), forceOcr);
             if (form.Field("reanalyze") is not ("true" or "on") && await EarlierAnalysisAsync(userId, fingerprint, context.RequestAborted) is { } earlier)
             {
                 await inspector.DeleteAsync(input);
@@ -87,7 +88,7 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
             }
 
             await ReserveAsync();
-            await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId));
+            await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech));
             started = true;
             await fingerprints.RememberAsync(userId, fingerprint, jobId, CancellationToken.None);
             await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size });

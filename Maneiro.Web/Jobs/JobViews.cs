@@ -21,6 +21,7 @@ public static class JobViews
         JobStage.Drafting => "Drafting the letter",
         JobStage.Formatting => "Formatting",
         JobStage.Triaging => "Triaging",
+        JobStage.Reviewing => "Waiting for your transcript review",
         _ => stage.ToString(),
     };
 
@@ -31,18 +32,20 @@ public static class JobViews
         stageName = StageName(p.Stage),
         percent = p.Percent,
         finished = JobStages.IsTerminal(p.Stage),
+        waiting = JobStages.IsWaiting(p.Stage),
         error = p.Error,
         at = p.At,
     };
 
-    /// <summary>An analysis for the API and the hub; the result is included once there is one.</summary>
-    public static object Summary(AnalysisProgress s, AnalysisResult? result = null) => new
+    /// <summary>An analysis for the API and the hub; the result is included once there is one, the transcript while it awaits review.</summary>
+    public static object Summary(AnalysisProgress s, AnalysisResult? result = null, string? transcript = null) => new
     {
         jobId = s.JobId,
         stage = s.Stage.ToString(),
         stageName = StageName(s.Stage),
         percent = s.Percent,
         finished = s.IsFinished,
+        waiting = JobStages.IsWaiting(s.Stage),
         error = s.Error,
         createdAt = s.CreatedAt,
         kind = s.Kind.ToString(),
@@ -50,6 +53,7 @@ public static class JobViews
         textSource = s.TextSource.ToString(),
         history = s.History.Select(h => new { stage = h.Stage.ToString(), startedAt = h.StartedAt, endedAt = h.EndedAt }),
         result,
+        transcript,
         headline = s.Headline,
         tokensUsed = s.TokensUsed,
     };

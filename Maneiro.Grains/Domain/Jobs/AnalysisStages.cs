@@ -12,11 +12,15 @@ public static class AnalysisStages
         _ => JobStage.Extracting,
     };
 
-    /// <summary>The stage after <paramref name="finished"/>; extraction that found no usable text goes on to OCR or transcription.</summary>
-    public static JobStage Next(JobStage finished, InputKind kind, TextSource source) => finished switch
+    /// <summary>
+    /// The stage after <paramref name="finished"/>; extraction that found no usable text goes on to OCR or transcription,
+    /// and a transcript its author asked to review waits for them.
+    /// </summary>
+    public static JobStage Next(JobStage finished, InputKind kind, TextSource source, bool reviewTranscript = false) => finished switch
     {
         JobStage.Extracting when source is TextSource.None => kind == InputKind.Audio ? JobStage.Transcribing : JobStage.Ocr,
-        JobStage.Extracting or JobStage.Ocr or JobStage.Transcribing => JobStage.Analyzing,
+        JobStage.Transcribing when reviewTranscript => JobStage.Reviewing,
+        JobStage.Extracting or JobStage.Ocr or JobStage.Transcribing or JobStage.Reviewing => JobStage.Analyzing,
         JobStage.Analyzing => JobStage.Referencing,
         JobStage.Referencing => JobStage.Validating,
         JobStage.Validating => JobStage.Complete,
@@ -28,6 +32,7 @@ public static class AnalysisStages
         JobStage.Received => 0,
         JobStage.Extracting => 10,
         JobStage.Ocr or JobStage.Transcribing => 25,
+        JobStage.Reviewing => 40,
         JobStage.Analyzing => 50,
         JobStage.Referencing => 80,
         JobStage.Validating => 90,

@@ -11,15 +11,26 @@ public sealed class JobDeleteModel(AnalysisAccess jobs, AuditTrail audit) : Page
 {
     public string Id { get; private set; } = "";
 
+    /// <summary>A recording waiting for its transcript review: deleting it is discarding it.</summary>
+    public bool Discarding { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string id)
     {
         Id = id;
-        return await OwnAsync(id) ? Page() : NotFound();
+        if (await OwnedAsync(id) is not { } job)
+        {
+            return NotFound();
+        }
+
+        Discarding = job.Stage == Maneiro.Grains.Interfaces.JobStage.Reviewing;
+        return Page();
     }
 
     /// <summary>Only the owner deletes an analysis: staff who uploaded it for a clinician may read it, not remove it.</summary>
-    private async Task<bool> OwnAsync(string id) =>
-        await jobs.ForUserAsync(User, id) is { } job && job.OwnerId == User.FindFirstValue(ClaimTypes.NameIdentifier);
+    private async Task<bool> OwnAsync(string id) => await OwnedAsync(id) is not null;
+
+    private async Task<Maneiro.Grains.Interfaces.AnalysisProgress?> OwnedAsync(string id) =>
+        await jobs.ForUserAsync(User, id) is { } job && job.OwnerId == User.FindFirstValue(ClaimTypes.NameIdentifier) ? job : null;
 
     public async Task<IActionResult> OnPostAsync(string id)
     {

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
+using Maneiro.Grains.Domain.Jobs;
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Audit;
@@ -22,6 +23,12 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
 
     [BindProperty]
     public LetterForm Letter { get; set; } = new();
+
+    /// <summary>A reviewed transcript that was refused, shown again as typed.</summary>
+    public string? EditedTranscript { get; private set; }
+
+    /// <summary>A live visit's transcript names its speakers.</summary>
+    public bool SpeakersLabelled { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string id)
     {
@@ -91,7 +98,35 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
         // The result shows once the analysis is complete (the last stage may still be saving it).
         var output = await jobs.OutputAsync(job);
         Output = job.Stage == JobStage.Complete ? output : output with { Result = null };
+        SpeakersLabelled = job.Stage == JobStage.Reviewing && (await jobs.Grain(job.JobId).Request())?.Speech?.LiveVisit == true;
         Letters = job.Stage == JobStage.Complete ? await letters.ForAnalysisAsync(job.JobId, job.OwnerId, User.FindFirstValue(ClaimTypes.NameIdentifier)!) : [];
+    }
+
+    /// <summary>Ends the transcript review: the (perhaps edited) transcript is analyzed.</summary>
+    public async Task<IActionResult> OnPostReviewAsync(string id, [FromForm(Name = "transcript")] string? transcript)
+    {
+        if (await jobs.ForUserAsync(User, id) is not { } job)
+        {
+            return NotFound();
+        }
+
+        if (job.Stage == JobStage.Reviewing && TranscriptEdit.Problem(TranscriptEdit.Normalize(transcript ?? "")) is { } problem)
+        {
+            ModelState.AddModelError(string.Empty, problem);
+            EditedTranscript = transcript;
+            await LoadAsync(job);
+            return Page();
+        }
+
+        var before = job.Stage;
+        var after = await jobs.Grain(id).AnalyzeTranscript(transcript);
+        if (before == JobStage.Reviewing && after?.Stage != JobStage.Reviewing)
+        {
+            var edited = (await jobs.OutputAsync(after!)).OriginalTranscript is not null;
+            await audit.RecordAsync(AuditActions.TranscriptReviewed, AuditOutcomes.Success, target: id, details: new { edited });
+        }
+
+        return RedirectToPage(new { id });
     }
 
     public async Task<IActionResult> OnPostCancelAsync(string id)

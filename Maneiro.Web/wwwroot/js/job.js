@@ -26,9 +26,9 @@
       item.textContent = update.stageName;
       stages.appendChild(item);
     }
-    if (update.finished) {
+    if (update.finished || update.waiting) {
       done = true;
-      // Show the results (rendered by the server, encoded) by reloading the page once.
+      // Show the results or the transcript to review (rendered by the server, encoded) by reloading the page once.
       window.setTimeout(function () { window.location.reload(); }, 300);
     }
   }

@@ -52,6 +52,22 @@ public sealed class AccountIndexModel(UserManager<ManeiroUser> users, SignInMana
         return Page();
     }
 
+    public bool ReviewsTranscripts { get; private set; } = true;
+
+    /// <summary>Saves whether recordings wait for a transcript review (the default) or go to the model right away.</summary>
+    public async Task<IActionResult> OnPostRecordingsAsync([FromForm(Name = "review")] bool review)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        await grains.GetGrain<IUserGrain>(user.Id).SetReviewsTranscripts(review);
+        TempData["Status"] = review ? "Recordings will wait for your transcript review." : "Recordings will be analyzed right away.";
+        return RedirectToPage();
+    }
+
     /// <summary>Ends every session of this account, this one included: a new security stamp invalidates every cookie, and live connections close.</summary>
     public async Task<IActionResult> OnPostSignOutEverywhereAsync()
     {
@@ -96,6 +112,7 @@ public sealed class AccountIndexModel(UserManager<ManeiroUser> users, SignInMana
         Email = user.Email ?? "";
         TwoFactorEnabled = user.TwoFactorEnabled;
         Snapshot = await grains.GetGrain<IUserGrain>(user.Id).GetSnapshot();
+        ReviewsTranscripts = await grains.GetGrain<IUserGrain>(user.Id).ReviewsTranscripts();
         Activity = await auditLog.ForUserAsync(user.Id, 50);
     }
 }
