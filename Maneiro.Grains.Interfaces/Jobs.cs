@@ -72,6 +72,9 @@ public static class IndexKeys
     /// <summary>The letters drafted from one analysis.</summary>
     public static string LettersOf(string analysisId) => "letters:" + analysisId;
 
+    /// <summary>A member's browser recordings not yet submitted (offered for resumption on their next visit).</summary>
+    public static string RecordingsOf(string userId) => "recordings:" + userId;
+
     /// <summary>A clinic's data exports.</summary>
     public static string ExportsOf(string clinicId) => "exports:" + clinicId;
 }

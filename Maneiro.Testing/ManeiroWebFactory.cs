@@ -60,6 +60,9 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
 
     public string ServiceId => _settings["Orleans:ServiceId"]!;
 
+    /// <summary>A setting the app was started with (a second instance joining this one reads its cluster and storage).</summary>
+    public string? Setting(string key) => _settings.GetValueOrDefault(key);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");

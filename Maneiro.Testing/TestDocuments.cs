@@ -136,6 +136,25 @@ public static class TestDocuments
         }
     }
 
+    /// <summary>Spoken <paramref name="text"/> as a browser's recorder makes it: Opus in WebM, no duration in the container.</summary>
+    public static async Task<byte[]> SpeechWebmAsync(string text)
+    {
+        var wav = Path.Combine(Path.GetTempPath(), $"maneiro-speech-{Guid.NewGuid():N}.wav");
+        var webm = Path.ChangeExtension(wav, ".webm");
+        try
+        {
+            await File.WriteAllBytesAsync(wav, await SpeechWavAsync(text));
+            // Streamed output (as a live recorder writes it): the container carries no duration.
+            await RunAsync("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", wav, "-c:a", "libopus", "-b:a", "32k", "-live", "1", "-f", "webm", webm);
+            return await File.ReadAllBytesAsync(webm);
+        }
+        finally
+        {
+            File.Delete(wav);
+            File.Delete(webm);
+        }
+    }
+
     /// <summary>
     /// A long dictation: the spoken <paramref name="text"/> repeated until the WAV is at least
     /// <paramref name="minimumBytes"/> (PCM in one data chunk, the header rewritten for the new length).

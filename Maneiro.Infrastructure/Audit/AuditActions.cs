@@ -30,6 +30,7 @@ public static class AuditActions
     public const string JobCanceled = "job.canceled";
     public const string JobDeleted = "job.deleted";
     public const string TranscriptReviewed = "job.transcript_reviewed";
+    public const string RecordingDiscarded = "recording.discarded";
     public const string ResultViewed = "job.result_viewed";
     public const string UsageLimitReached = "usage.limit_reached";
     public const string LetterRequested = "letter.requested";

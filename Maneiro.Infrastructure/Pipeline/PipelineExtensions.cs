@@ -28,6 +28,7 @@ public static class PipelineExtensions
         services.TryAddSingleton<IIntakeTriager, IntakeTriager>();
         services.TryAddSingleton<FfmpegAudio>();
         services.TryAddSingleton<IAudioProbe>(sp => sp.GetRequiredService<FfmpegAudio>());
+        services.TryAddSingleton<IRecordingAssembler, RecordingAssembler>();
         services.AddManeiroSpeechToText(configuration);
         services.Configure<NcbiOptions>(configuration.GetSection(NcbiOptions.SectionName));
         services.TryAddSingleton<IReferenceFinder>(sp => new PubMedReferences(

@@ -53,6 +53,25 @@ public sealed partial class FfmpegAudio(IBlobStore blobs, CpuWork cpu) : IAudioP
             return new FileInfo(output).Length;
         }, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// Joins recordings one after the other into <paramref name="output"/>, re-encoded like <see cref="CompressSpeechAsync"/>
+    /// but at 32 kbit/s (segments of one browser recording, resumed after a break).
+    /// </summary>
+    public Task JoinAsync(IReadOnlyList<string> inputs, string output, CancellationToken cancellationToken) =>
+        cpu.RunAsync(async ct =>
+        {
+            List<string> arguments = ["-nostdin", "-hide_banner", "-v", "error", "-y"];
+            foreach (var input in inputs)
+            {
+                arguments.AddRange(["-i", input]);
+            }
+
+            var streams = string.Concat(Enumerable.Range(0, inputs.Count).Select(i => $"[{i}:a]"));
+            arguments.AddRange(["-filter_complex", $"{streams}concat=n={inputs.Count}:v=0:a=1[joined]", "-map", "[joined]", "-ac", "1", "-ar", "16000", "-c:a", "libopus", "-b:a", "32k", "-f", "ogg", output]);
+            var join = await ExternalProcess.RunAsync("ffmpeg", arguments, ToolTime, ct, limits: Limits);
+            return join.ExitCode == 0 ? true : throw new JobFailedException(Unreadable);
+        }, cancellationToken);
+
     private async Task<T> WithScratchCopyAsync<T>(string blobKey, string purpose, Func<string, Task<T>> work, CancellationToken cancellationToken)
     {
         var path = ScratchSpace.NewFilePath(purpose);

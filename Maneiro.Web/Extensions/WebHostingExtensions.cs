@@ -149,6 +149,7 @@ public static class WebHostingExtensions
         app.UseRateLimiter();
         app.MapHealthEndpoints();
         app.MapAnalysisEndpoints();
+        app.MapRecordingEndpoints();
         app.MapLetterEndpoints();
         app.MapInboxEndpoints();
         app.MapStripeWebhook();

@@ -29,15 +29,10 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
     public async Task<SubmitOutcome> SubmitAsync(HttpContext context, string userId)
     {
         var jobId = Guid.NewGuid().ToString("N");
-        var actor = await memberships.ForAsync(context);
-        if (actor is null || !actor.Can(ClinicAction.SubmitDocument))
+        var (actor, refusal) = await SubmitterAsync(context);
+        if (refusal is not null)
         {
-            return SubmitOutcome.Refused(StatusCodes.Status403Forbidden, "Your role in the clinic does not include uploading documents. Ask an admin to make you a clinician or staff member.");
-        }
-
-        if (await twoFactor.MustSetUpAsync(context))
-        {
-            return SubmitOutcome.Refused(StatusCodes.Status403Forbidden, ClinicTwoFactorPolicy.Required);
+            return refusal;
         }
 
         // Whose analysis it is (and whose allowance it uses): the clinician's own, or, for staff, the clinician named
@@ -67,13 +62,7 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
 
             if (!actor.Roles.HasFlag(ClinicRoles.Clinician))
             {
-                var clinician = form.Field("forClinician") ?? "";
-                if (clinician.Length == 0 || !(await memberships.RolesInSameClinicAsync(actor, clinician)).HasFlag(ClinicRoles.Clinician))
-                {
-                    throw new UploadRefusedException(StatusCodes.Status400BadRequest, ChooseClinician);
-                }
-
-                userId = clinician;
+                userId = await OwnerForAsync(actor, form.Field("forClinician")) ?? throw new UploadRefusedException(StatusCodes.Status400BadRequest, ChooseClinician);
                 user = grains.GetGrain<IUserGrain>(userId);
             }
 
@@ -134,6 +123,66 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
                 await user.Release(jobId);
             }
         }
+    }
+
+    /// <summary>The member submitting, or why they may not submit documents.</summary>
+    public async Task<(Membership Actor, SubmitOutcome? Refusal)> SubmitterAsync(HttpContext context)
+    {
+        var actor = await memberships.ForAsync(context);
+        if (actor is null || !actor.Can(ClinicAction.SubmitDocument))
+        {
+            return (actor!, SubmitOutcome.Refused(StatusCodes.Status403Forbidden, "Your role in the clinic does not include uploading documents. Ask an admin to make you a clinician or staff member."));
+        }
+
+        return await twoFactor.MustSetUpAsync(context)
+            ? (actor, SubmitOutcome.Refused(StatusCodes.Status403Forbidden, ClinicTwoFactorPolicy.Required))
+            : (actor, null);
+    }
+
+    /// <summary>Whose analysis an upload by <paramref name="actor"/> is: their own as a clinician, else the named clinician of their clinic (null when that is no clinician there).</summary>
+    public async Task<string?> OwnerForAsync(Membership actor, string? forClinician) =>
+        actor.Roles.HasFlag(ClinicRoles.Clinician) ? actor.UserId
+        : forClinician is { Length: > 0 } clinician && (await memberships.RolesInSameClinicAsync(actor, clinician)).HasFlag(ClinicRoles.Clinician) ? clinician
+        : null;
+
+    /// <summary>
+    /// A browser recording, assembled into one upload, becomes the analysis of the same id: the allowance reserved once
+    /// (a repeated call changes nothing), the recorder's language, mode and review choice passed on. A refusal leaves the
+    /// recording as it is, to submit again later or discard.
+    /// </summary>
+    public async Task<SubmitOutcome> SubmitRecordingAsync(HttpContext context, RecordingView recording, AssembledRecording upload)
+    {
+        var (actor, refusal) = await SubmitterAsync(context);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (await OwnerForAsync(actor, recording.Settings.ForClinician) is not { } ownerId)
+        {
+            return SubmitOutcome.Refused(StatusCodes.Status400BadRequest, ChooseClinician);
+        }
+
+        var owner = grains.GetGrain<IUserGrain>(ownerId);
+        if (await owner.TryReserve(UsageKind.Analyses, recording.Id, 1) is { Granted: false } denied)
+        {
+            return SubmitOutcome.Refused(StatusCodes.Status402PaymentRequired, denied.DeniedReason!);
+        }
+
+        try
+        {
+            var settings = recording.Settings;
+            await grains.GetGrain<IAnalysisGrain>(recording.Id).Start(new AnalysisRequest(ownerId, upload.BlobKey, InputKind.Audio, upload.MediaType, upload.Bytes, settings.Specialty, false, actor.UserId, Speech: settings.Speech));
+        }
+        catch (Exception)
+        {
+            await owner.Release(recording.Id);
+            throw;
+        }
+
+        await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, recording.Id, new { kind = nameof(InputKind.Audio), bytes = upload.Bytes, recorded = true, segments = recording.Segments });
+        await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, recording.Id);
+        return new SubmitOutcome(StatusCodes.Status202Accepted, recording.Id, null);
     }
 
     /// <summary>

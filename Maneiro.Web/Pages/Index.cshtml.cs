@@ -30,6 +30,12 @@ public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory gra
 
     public IReadOnlyList<AnalysisProgress> Jobs { get; private set; } = [];
 
+    /// <summary>Recordings started and never submitted (a closed tab, a dropped connection), offered for resumption.</summary>
+    public IReadOnlyList<RecordingView> UnfinishedRecordings { get; private set; } = [];
+
+    /// <summary>The account's choice for recordings: review the transcript first (the default) or analyze right away.</summary>
+    public bool ReviewsTranscripts { get; private set; } = true;
+
     public int PageNumber { get; private set; } = 1;
 
     public int PageCount { get; private set; } = 1;
@@ -56,6 +62,12 @@ public sealed class IndexModel(UserManager<ManeiroUser> users, IGrainFactory gra
             }
 
             Clinicians = clinicians;
+        }
+
+        if (MayUpload)
+        {
+            UnfinishedRecordings = await RecordingEndpoints.UnfinishedAsync(grains, userId);
+            ReviewsTranscripts = await grains.GetGrain<IUserGrain>(userId).ReviewsTranscripts();
         }
 
         var index = grains.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(userId));

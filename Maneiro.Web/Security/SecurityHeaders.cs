@@ -10,7 +10,7 @@ public static class SecurityHeaders
     /// the redirect after a form post, so Checkout and the Portal must be listed).
     /// </summary>
     public static string ContentSecurityPolicy(SecurityOptions options) =>
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src blob:; font-src 'self'; " +
         $"connect-src 'self'; form-action 'self' {string.Join(' ', options.FormRedirectOrigins)}; base-uri 'self'; object-src 'none'; frame-ancestors 'none'";
 
     /// <summary>
