@@ -189,6 +189,15 @@ public sealed partial class RetentionGrain(
 
         foreach (var memberId in members)
         {
+            if (sweep.Purge)
+            {
+                // Recordings never submitted are nobody's analysis yet: the clinic's deletion takes them too.
+                foreach (var recordingId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.RecordingsOf(memberId)).Page(0, int.MaxValue))
+                {
+                    await GrainFactory.GetGrain<IRecordingGrain>(recordingId).Discard();
+                }
+            }
+
             foreach (var analysisId in await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(memberId)).Page(0, int.MaxValue))
             {
                 stop.ThrowIfCancellationRequested();
@@ -196,7 +205,7 @@ public sealed partial class RetentionGrain(
 
                 // A purge takes running analyses too (their deletion cancels them); a sweep leaves them for later.
                 if (await analysis.GetProgress() is not { } progress
-                    || (!sweep.Purge && (!progress.IsFinished || progress.CreatedAt >= sweep.Cutoff))
+                    || (!sweep.Purge && ((!progress.IsFinished && !JobStages.IsWaiting(progress.Stage)) || progress.CreatedAt >= sweep.Cutoff))
                     || !members.Contains(progress.OwnerId))
                 {
                     continue;

@@ -30,6 +30,11 @@ public sealed class ErasureTests(DeletionApp app) : IClassFixture<DeletionApp>
         var letterId = drafted.Headers.Location!.OriginalString["/Letters/".Length..];
         await JobsApp.WaitForLetterAsync(clinician, letterId);
 
+        // A recording they started and never submitted is theirs alone.
+        var recorder = await RecorderClient.ForAsync(clinician.Client);
+        var recording = await recorder.StartedIdAsync();
+        Assert.Equal(HttpStatusCode.OK, (await recorder.ChunkAsync(recording, 0, 0, await TestDocuments.SpeechWebmAsync("Right eye."))).StatusCode);
+
         // The only admin must hand over first; a wrong password changes nothing.
         using (var refused = await admin.SubmitAsync("/Account/Manage/Delete", new Dictionary<string, string> { ["Password"] = ManeiroApp.GoodPassword }))
         {
@@ -55,6 +60,7 @@ public sealed class ErasureTests(DeletionApp app) : IClassFixture<DeletionApp>
             Assert.NotEqual(HttpStatusCode.Redirect, (await ManeiroApp.LoginAsync(session, clinicianEmail)).StatusCode);
         }
         Assert.Equal(Letterhead.Empty, await app.Grains.GetGrain<ILetterheadGrain>(clinicianId).Read());
+        Assert.Null(await app.Grains.GetGrain<IRecordingGrain>(recording).View());
         Assert.Null(await app.UserGrain(clinicianId).CurrentClinicId());
         Assert.Equal(ClinicRoles.None, await app.Grains.GetGrain<IClinicGrain>(adminId).RolesOf(clinicianId));
 

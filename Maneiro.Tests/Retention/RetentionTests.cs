@@ -157,6 +157,28 @@ public sealed class RetentionTests(RetentionApp app) : IClassFixture<RetentionAp
         staff.Dispose();
     }
 
+    [Fact]
+    public async Task A_transcript_left_waiting_for_review_past_the_retention_period_is_swept_and_its_allowance_released()
+    {
+        var (admin, email) = await app.SignedInUserAsync("retention-review");
+        var waiting = await JobsApp.JobIdOf(await JobsApp.UploadAsync(admin, await TestDocuments.SpeechWavAsync("Right eye."), "dictation.wav", recording: new Dictionary<string, string> { ["review"] = "true" }));
+        Assert.Equal("Reviewing", JobsApp.StageOf(await JobsApp.WaitForReviewAsync(admin, waiting)));
+        await SetRetentionAsync(admin, days: 1);
+        try
+        {
+            app.Clock.AsOf = DateTimeOffset.UtcNow.AddDays(2);
+            await admin.FollowAsync(await admin.SubmitAsync("/Clinic/Data", new Dictionary<string, string>(), handler: "Sweep"));
+            await Eventually.ReturnsAsync(() => app.Grains.GetGrain<IAnalysisGrain>(waiting).GetProgress(), p => p is null, "the waiting analysis was swept");
+        }
+        finally
+        {
+            app.Clock.AsOf = null;
+        }
+
+        var usage = await app.UserGrain(await app.UserIdAsync(email)).GetSnapshot();
+        Assert.Equal(0, usage.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+    }
+
     private static async Task<string> AnalyzeAsync(BrowserSession session)
     {
         var id = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));

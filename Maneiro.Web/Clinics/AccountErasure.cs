@@ -61,6 +61,12 @@ public sealed class AccountErasure(ClinicMembership memberships, ClinicClosure c
             await clinic.Remove(me.UserId, me.UserId);
         }
 
+        // Recordings never submitted are this account's alone: they go with it.
+        foreach (var recordingId in await grains.GetGrain<IJobIndexGrain>(IndexKeys.RecordingsOf(me.UserId)).Page(0, int.MaxValue))
+        {
+            await grains.GetGrain<IRecordingGrain>(recordingId).Discard();
+        }
+
         await grains.GetGrain<ILetterheadGrain>(me.UserId).ForgetAccount();
         await grains.GetGrain<IUserGrain>(me.UserId).ForgetAccount();
         await audit.RecordAsync(AuditActions.AccountErased, AuditOutcomes.Success, me.UserId, me.ClinicId, new { handedOver, to = heir?.UserId });
