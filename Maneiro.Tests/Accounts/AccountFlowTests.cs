@@ -226,6 +226,10 @@ public sealed class AccountFlowTests(AccountsApp app) : IClassFixture<AccountsAp
         Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
         Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+
+        // The recorder plays back its own recording from a blob: URL, and media may come from nowhere else.
+        Assert.Contains("media-src blob:;", csp, StringComparison.Ordinal);
+        Assert.Contains("microphone=(self)", response.Headers.GetValues("Permissions-Policy").Single(), StringComparison.Ordinal);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
 

@@ -16,11 +16,13 @@ public sealed class BrowserRun : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
-    public static async Task<BrowserRun> StartAsync(ManeiroApp app)
+    /// <param name="permissions">Browser permissions granted to the app ("microphone").</param>
+    /// <param name="chromiumArgs">More Chromium switches.</param>
+    public static async Task<BrowserRun> StartAsync(ManeiroApp app, IReadOnlyList<string>? permissions = null, params string[] chromiumArgs)
     {
         var run = new BrowserRun();
-        (run._playwright, run.Browser) = await BrowserHost.LaunchAsync();
-        run.Context = await run.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true });
+        (run._playwright, run.Browser) = await BrowserHost.LaunchAsync(chromiumArgs);
+        run.Context = await run.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, Permissions = permissions });
         run.Page = await run.Context.NewPageAsync();
         run.BaseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
         return run;
