@@ -24,6 +24,14 @@ public sealed class FakeTranscribe : IAsyncDisposable
 
     public string Transcript { get; set; } = "Patient reports blurred vision in the right eye.";
 
+    /// <summary>Every StartTranscriptionJob body, in order (language, speaker settings).</summary>
+    public ConcurrentQueue<JsonObject> StartRequests { get; } = new();
+
+    /// <summary>What a job that asked for speaker labels hears: audio segments with Transcribe's labels.</summary>
+    public IReadOnlyList<(string Speaker, string Text)> VisitSegments { get; set; } = [("spk_0", "What brings you in today?"), ("spk_1", "My right eye is blurry."), ("spk_0", "Since when?")];
+
+    private readonly ConcurrentDictionary<string, bool> _speakerJobs = new();
+
     /// <summary>When set, the next job polled reports FAILED, as Transcribe does for audio it cannot read.</summary>
     public bool FailNextJob { get; set; }
 
@@ -43,15 +51,19 @@ public sealed class FakeTranscribe : IAsyncDisposable
         if (request.Method == "GET" && request.PathAndQuery.StartsWith("/transcripts/", StringComparison.Ordinal))
         {
             response.ContentType = "application/json";
-            await response.WriteAsync(new JsonObject
+            var results = new JsonObject
             {
-                ["jobName"] = request.PathAndQuery,
-                ["results"] = new JsonObject
-                {
-                    ["transcripts"] = new JsonArray(new JsonObject { ["transcript"] = Transcript }),
-                    ["items"] = new JsonArray(new JsonObject { ["start_time"] = "0.1", ["end_time"] = "3.6", ["type"] = "pronunciation" }),
-                },
-            }.ToJsonString());
+                ["transcripts"] = new JsonArray(new JsonObject { ["transcript"] = Transcript }),
+                ["items"] = new JsonArray(new JsonObject { ["start_time"] = "0.1", ["end_time"] = "3.6", ["type"] = "pronunciation" }),
+            };
+            var jobName = request.PathAndQuery["/transcripts/".Length..].Replace(".json", "", StringComparison.Ordinal);
+            if (_speakerJobs.ContainsKey(jobName))
+            {
+                results["transcripts"] = new JsonArray(new JsonObject { ["transcript"] = string.Join(' ', VisitSegments.Select(v => v.Text)) });
+                results["audio_segments"] = new JsonArray([.. VisitSegments.Select((v, i) => (JsonNode)new JsonObject { ["id"] = i, ["transcript"] = v.Text, ["start_time"] = "0.0", ["end_time"] = "1.0", ["speaker_label"] = v.Speaker })]);
+            }
+
+            await response.WriteAsync(new JsonObject { ["jobName"] = request.PathAndQuery, ["results"] = results }.ToJsonString());
             return;
         }
 
@@ -71,6 +83,12 @@ public sealed class FakeTranscribe : IAsyncDisposable
         switch (action)
         {
             case "StartTranscriptionJob":
+                StartRequests.Enqueue(body.AsObject());
+                if ((bool?)body["Settings"]?["ShowSpeakerLabels"] == true)
+                {
+                    _speakerJobs[name] = true;
+                }
+
                 var job = new JsonObject
                 {
                     ["TranscriptionJobName"] = name,

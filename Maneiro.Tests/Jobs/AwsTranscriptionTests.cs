@@ -55,4 +55,26 @@ public sealed class AwsTranscriptionTests(AwsApp app) : IClassFixture<AwsApp>
         Assert.Empty(app.Transcribe.Jobs);
         session.Dispose();
     }
+
+    [Fact]
+    public async Task A_live_visit_asks_transcribe_for_speaker_labels_and_an_unchosen_language_for_identification()
+    {
+        var (session, _) = await app.SignedInUserAsync("aws-visit");
+        var wav = await TestDocuments.SpeechWavAsync("What brings you in today?");
+        var visit = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "visit.wav", recording: new Dictionary<string, string> { ["review"] = "true", ["mode"] = "visit", ["language"] = "pt" }));
+        var waiting = await JobsApp.WaitForReviewAsync(session, visit);
+        Assert.Equal("Speaker 1: What brings you in today?\n\nSpeaker 2: My right eye is blurry.\n\nSpeaker 1: Since when?", waiting.GetProperty("transcript").GetString());
+        var start = app.Transcribe.StartRequests.Last();
+        Assert.Equal("pt-BR", (string?)start["LanguageCode"]);
+        Assert.True((bool?)start["Settings"]!["ShowSpeakerLabels"]);
+
+        var dictation = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, wav, "dictation2.wav", recording: new Dictionary<string, string> { ["review"] = "true", ["language"] = "" }));
+        await JobsApp.WaitForReviewAsync(session, dictation);
+        start = app.Transcribe.StartRequests.Last();
+        Assert.Null(start["LanguageCode"]);
+        Assert.True((bool?)start["IdentifyLanguage"]);
+        Assert.Equal(["en-US", "es-US", "pt-BR", "fr-FR"], start["LanguageOptions"]!.AsArray().Select(n => (string)n!).ToArray());
+        Assert.Null(start["Settings"]);
+        session.Dispose();
+    }
 }
