@@ -12,6 +12,47 @@ public enum LetterKind
 }
 
 [GenerateSerializer]
+public enum LetterTone
+{
+    Professional = 0,
+    Warm = 1,
+    Simple = 2,
+}
+
+[GenerateSerializer]
+public enum LetterDetail
+{
+    Standard = 0,
+    Brief = 1,
+    Detailed = 2,
+}
+
+/// <summary>What an insurance or patient letter is for; <see cref="Default"/> is the kind's own purpose.</summary>
+[GenerateSerializer]
+public enum LetterPurpose
+{
+    Default = 0,
+    PriorAuthorization = 1,
+    MedicalNecessity = 2,
+    DenialAppeal = 3,
+    AppointmentConfirmation = 4,
+    ResultsNormal = 5,
+    ResultsNeedFollowUp = 6,
+}
+
+/// <summary>How the letter should read; all honoured in the prompt and shown in the letter's record.</summary>
+/// <param name="DenialReason">For an appeal: the insurer's stated reason, quoted in the letter.</param>
+[GenerateSerializer, Immutable, Alias("Maneiro.LetterOptions")]
+public sealed record LetterOptions(
+    [property: Id(0)] LetterTone Tone,
+    [property: Id(1)] LetterDetail Detail,
+    [property: Id(2)] LetterPurpose Purpose,
+    [property: Id(3)] string? DenialReason = null)
+{
+    public static LetterOptions Standard { get; } = new(LetterTone.Professional, LetterDetail.Standard, LetterPurpose.Default);
+}
+
+[GenerateSerializer]
 public enum LetterVersionSource
 {
     Generated = 0,
@@ -34,7 +75,8 @@ public sealed record LetterRequest(
     [property: Id(2)] LetterKind Kind,
     [property: Id(3)] string Language,
     [property: Id(4)] LetterRecipient Recipient,
-    [property: Id(5)] string? DraftedBy = null)
+    [property: Id(5)] string? DraftedBy = null,
+    [property: Id(6)] LetterOptions? Options = null)
 {
     /// <summary>A staff member who drafted it for the owning clinician (it starts unsigned); null when the owner drafted it.</summary>
     public string? DraftedForOwnerBy => DraftedBy is { } by && by != OwnerId ? by : null;

@@ -20,7 +20,7 @@ public sealed class LetterWriter(IOptions<LlmOptions> options, PromptLibrary pro
         };
         List<ChatMessage> messages =
         [
-            new SystemChatMessage(prompts.LetterPrompt(request.Kind, language.Name)),
+            new SystemChatMessage(prompts.LetterPrompt(request.Kind, language.Name, request.Options)),
             new UserChatMessage(Describe(request, context)),
         ];
 
@@ -48,6 +48,12 @@ public sealed class LetterWriter(IOptions<LlmOptions> options, PromptLibrary pro
         if (!string.IsNullOrWhiteSpace(request.Recipient.Clinic))
         {
             text.Append(", ").Append(request.Recipient.Clinic);
+        }
+
+        if (request.Options?.DenialReason is { } denial)
+        {
+            // The insurer's words, quoted by the appeal; data, not instructions.
+            text.Append("\n\nDENIAL REASON:\n<<<\n").Append(denial).Append("\n>>>");
         }
 
         text.Append("\n\nANALYSIS CONTEXT:\n<<<\n");

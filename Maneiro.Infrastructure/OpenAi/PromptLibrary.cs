@@ -19,6 +19,7 @@ public sealed class PromptLibrary
         CodeRepairPrompt = Read("code-repair.md");
         CodeRepairSchema = Read("code-repair.schema.json");
         _letterKinds = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("letter-kinds.json"))!;
+        _letterOptions = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("letter-options.json"))!;
         TriagePrompt = Read("triage.md");
         TriageSchema = Read("triage.schema.json");
     }
@@ -28,6 +29,7 @@ public sealed class PromptLibrary
     public string TriageSchema { get; }
 
     private readonly Dictionary<string, string> _letterKinds;
+    private readonly Dictionary<string, string> _letterOptions;
 
     public string LetterTemplate { get; }
 
@@ -37,10 +39,24 @@ public sealed class PromptLibrary
 
     public string LetterSchema { get; }
 
-    public string LetterPrompt(Maneiro.Grains.Interfaces.LetterKind kind, string languageName) => LetterTemplate
-        .Replace("{kind}", kind.ToString(), StringComparison.Ordinal)
-        .Replace("{language}", languageName, StringComparison.Ordinal)
-        .Replace("{kind_guidance}", _letterKinds[kind.ToString()], StringComparison.Ordinal);
+    /// <summary>The letter's system prompt: the kind's guidance, then the tone, level of detail and purpose asked for.</summary>
+    public string LetterPrompt(Maneiro.Grains.Interfaces.LetterKind kind, string languageName, Maneiro.Grains.Interfaces.LetterOptions? options = null)
+    {
+        var prompt = LetterTemplate
+            .Replace("{kind}", kind.ToString(), StringComparison.Ordinal)
+            .Replace("{language}", languageName, StringComparison.Ordinal)
+            .Replace("{kind_guidance}", _letterKinds[kind.ToString()], StringComparison.Ordinal);
+        var chosen = options ?? Maneiro.Grains.Interfaces.LetterOptions.Standard;
+        var guidance = new System.Text.StringBuilder(prompt.TrimEnd())
+            .Append("\n\nTone: ").Append(_letterOptions["Tone." + chosen.Tone])
+            .Append("\nLevel of detail: ").Append(_letterOptions["Detail." + chosen.Detail]);
+        if (chosen.Purpose != Maneiro.Grains.Interfaces.LetterPurpose.Default)
+        {
+            guidance.Append("\nPurpose: ").Append(_letterOptions["Purpose." + chosen.Purpose]);
+        }
+
+        return guidance.Append('\n').ToString();
+    }
 
     public string SystemTemplate { get; }
 

@@ -46,4 +46,36 @@ public sealed class JobPageBrowserTests(JobsApp app) : IClassFixture<JobsApp>
             session.Dispose();
         }
     }
+
+    [Fact]
+    public async Task At_desktop_width_the_letter_form_s_fields_do_not_overlap()
+    {
+        var (session, email) = await app.SignedInUserAsync("layout");
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+
+        await using var run = await BrowserRun.StartAsync(app);
+        var page = run.Page;
+        await page.SetViewportSizeAsync(1280, 900);
+        await run.SignInAsync(email);
+        await page.GotoAsync($"{run.BaseUrl}/Jobs/{jobId}");
+        var fields = new[] { "#Letter_Kind", "#Letter_Language", "#Letter_RecipientName", "#Letter_RecipientSpecialty" };
+        var boxes = new List<(string Id, LocatorBoundingBoxResult Box)>();
+        foreach (var id in fields)
+        {
+            boxes.Add((id, (await page.Locator(id).BoundingBoxAsync())!));
+        }
+
+        foreach (var (a, boxA) in boxes)
+        {
+            foreach (var (b, boxB) in boxes.Where(x => string.CompareOrdinal(x.Id, a) > 0))
+            {
+                var overlap = boxA.X < boxB.X + boxB.Width && boxB.X < boxA.X + boxA.Width && boxA.Y < boxB.Y + boxB.Height && boxB.Y < boxA.Y + boxA.Height;
+                Assert.False(overlap, $"{a} ({boxA.X},{boxA.Y} {boxA.Width}x{boxA.Height}) overlaps {b} ({boxB.X},{boxB.Y} {boxB.Width}x{boxB.Height})");
+            }
+        }
+
+        session.Dispose();
+    }
 }

@@ -1,3 +1,4 @@
+using Maneiro.Grains.Domain.Letters;
 using System.ComponentModel.DataAnnotations;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Infrastructure.Audit;
@@ -101,7 +102,7 @@ public sealed class ItemModel(InboxAccess inbox, InboxAssignments assignments, C
         var letterId = LetterAccess.NewId();
         try
         {
-            await letters.Grain(letterId).Start(new LetterRequest(owner, analysis.JobId, LetterKind.PriorAuthorization, "en", recipient, Me.UserId));
+            await letters.Grain(letterId).Start(new LetterRequest(owner, analysis.JobId, LetterKind.PriorAuthorization, "en", recipient, Me.UserId, LetterChoices.ForInsuranceReply(triage)));
         }
         catch (ClinicRefusedException ex)
         {
@@ -200,4 +201,5 @@ public sealed class IntakeEditForm
         PatientName = triage.PatientName.Value,
         PatientDateOfBirth = triage.PatientDateOfBirth.Value,
     };
+
 }

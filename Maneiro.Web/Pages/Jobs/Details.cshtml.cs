@@ -73,6 +73,12 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
             ModelState.AddModelError("Letter.Kind", "Staff draft patient summaries and insurance letters for a clinician's signature; a clinician drafts the other letters.");
         }
 
+        var (options, problem) = Enum.IsDefined(Letter.Kind) ? LetterChoices.Check(Letter.Kind, Letter.Tone, Letter.Detail, Letter.Purpose, Letter.DenialReason) : (null, null);
+        if (problem is not null)
+        {
+            ModelState.AddModelError("Letter.Purpose", problem);
+        }
+
         if (!ModelState.IsValid)
         {
             await LoadAsync(job);
@@ -87,8 +93,8 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
             string.IsNullOrWhiteSpace(Letter.RecipientAddress) ? null : Letter.RecipientAddress.Trim());
         // The letter is the analysis owner's (their allowance, their clinic's letterhead); a staff draft awaits their signature.
         var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
-        await letters.Grain(letterId).Start(new LetterRequest(job.OwnerId, id, Letter.Kind, Letter.Language, recipient, userId));
-        await audit.RecordAsync(AuditActions.LetterRequested, AuditOutcomes.Success, target: letterId, details: new { analysis = id, kind = Letter.Kind.ToString(), language = Letter.Language });
+        await letters.Grain(letterId).Start(new LetterRequest(job.OwnerId, id, Letter.Kind, Letter.Language, recipient, userId, options));
+        await audit.RecordAsync(AuditActions.LetterRequested, AuditOutcomes.Success, target: letterId, details: new { analysis = id, kind = Letter.Kind.ToString(), language = Letter.Language, tone = options!.Tone.ToString(), detail = options.Detail.ToString(), purpose = options.Purpose.ToString() });
         return Redirect($"/Letters/{letterId}");
     }
 
@@ -167,4 +173,16 @@ public sealed class LetterForm
     [StringLength(500)]
     [Display(Name = "Address")]
     public string? RecipientAddress { get; set; }
+
+    public LetterTone Tone { get; set; } = LetterTone.Professional;
+
+    [Display(Name = "Level of detail")]
+    public LetterDetail Detail { get; set; } = LetterDetail.Standard;
+
+    [Display(Name = "Purpose")]
+    public LetterPurpose Purpose { get; set; } = LetterPurpose.Default;
+
+    [StringLength(LetterChoices.MaxDenialReason)]
+    [Display(Name = "Denial reason")]
+    public string? DenialReason { get; set; }
 }
