@@ -61,6 +61,9 @@ public enum ClinicAction
 
     /// <summary>Retention, export and deletion of the clinic's data.</summary>
     ManageData,
+
+    /// <summary>Create, edit and delete the clinic's letter templates (every member drafts with them).</summary>
+    ManageTemplates,
 }
 
 /// <summary>The role × action matrix.</summary>
@@ -69,6 +72,7 @@ public static class ClinicPolicy
     public static bool Allows(ClinicRoles roles, ClinicAction action) => action switch
     {
         ClinicAction.ReadInbox => roles != ClinicRoles.None,
+        ClinicAction.ManageTemplates => (roles & (ClinicRoles.Admin | ClinicRoles.Clinician)) != 0,
         ClinicAction.SubmitDocument or ClinicAction.ReadAnalysis or ClinicAction.DraftAdministrativeLetter or ClinicAction.WorkInbox => (roles & (ClinicRoles.Clinician | ClinicRoles.Staff)) != 0,
         ClinicAction.DraftClinicalLetter or ClinicAction.SignLetter or ClinicAction.ExportSignedLetter or ClinicAction.TickClinicianTasks => roles.HasFlag(ClinicRoles.Clinician),
         ClinicAction.ManageMembers or ClinicAction.ManagePolicy or ClinicAction.EditClinicLetterhead or ClinicAction.ManageBilling or ClinicAction.ReadClinicAudit or ClinicAction.ManageInbox or ClinicAction.ManageData => roles.HasFlag(ClinicRoles.Admin),
@@ -87,6 +91,7 @@ public static class ClinicPolicy
     {
         ClinicAction.TickClinicianTasks => "Only a clinician can tick the clinician's tasks.",
         ClinicAction.ManageInbox => "Only a clinic admin can change the inbox settings.",
+        ClinicAction.ManageTemplates => "Only the clinic's admins and clinicians can change its letter templates.",
         ClinicAction.WorkInbox => "Your role in the clinic does not include working on the inbox. Ask an admin to make you a clinician or staff member.",
         _ => "Only a member of the clinic whose role allows it can do this.",
     };

@@ -75,6 +75,9 @@ public static class IndexKeys
     /// <summary>A member's browser recordings not yet submitted (offered for resumption on their next visit).</summary>
     public static string RecordingsOf(string userId) => "recordings:" + userId;
 
+    /// <summary>A clinic's letter templates.</summary>
+    public static string TemplatesOf(string clinicId) => "templates:" + clinicId;
+
     /// <summary>A clinic's data exports.</summary>
     public static string ExportsOf(string clinicId) => "exports:" + clinicId;
 }

@@ -76,7 +76,8 @@ public sealed record LetterRequest(
     [property: Id(3)] string Language,
     [property: Id(4)] LetterRecipient Recipient,
     [property: Id(5)] string? DraftedBy = null,
-    [property: Id(6)] LetterOptions? Options = null)
+    [property: Id(6)] LetterOptions? Options = null,
+    [property: Id(7)] TemplateUse? Template = null)
 {
     /// <summary>A staff member who drafted it for the owning clinician (it starts unsigned); null when the owner drafted it.</summary>
     public string? DraftedForOwnerBy => DraftedBy is { } by && by != OwnerId ? by : null;

@@ -29,4 +29,18 @@ public static class ClinicFlows
         await JoinAsync(session, await InviteAsync(app, admin, email, roles));
         return (session, email, await app.UserIdAsync(email));
     }
+
+    /// <summary>A clinic of three: its founder (admin and clinician, whose id is the clinic's), a clinician and a staff member.</summary>
+    public static async Task<TestClinic> ClinicAsync(ManeiroApp app, string name)
+    {
+        var (admin, adminEmail) = await app.SignedInUserAsync(name + "-admin");
+        var adminId = await app.UserIdAsync(adminEmail);
+        var (clinician, clinicianEmail, clinicianId) = await AddMemberAsync(app, admin, name + "-clinician", ClinicRoles.Clinician);
+        var (staff, staffEmail, staffId) = await AddMemberAsync(app, admin, name + "-staff", ClinicRoles.Staff);
+        return new TestClinic(adminId, new TestMember(admin, adminEmail, adminId), new TestMember(clinician, clinicianEmail, clinicianId), new TestMember(staff, staffEmail, staffId));
+    }
 }
+
+public sealed record TestMember(BrowserSession Session, string Email, string UserId);
+
+public sealed record TestClinic(string Id, TestMember Admin, TestMember Clinician, TestMember Staff);

@@ -33,6 +33,11 @@ public sealed class FakeOpenAi : IAsyncDisposable
 
     public List<string> LetterRequests { get; } = [];
 
+    /// <summary>Requests for a template made from an example letter, and the model's answer to them.</summary>
+    public List<string> TemplateRequests { get; } = [];
+
+    public string TemplateAnswer { get; set; } = "{}";
+
     public List<string> ChatRequests { get; } = [];
 
     /// <summary>Delay before answering a chat request: a slow model, for benchmarks. Tests hold the gate instead.</summary>
@@ -192,6 +197,11 @@ public sealed class FakeOpenAi : IAsyncDisposable
                 {
                     RepairRequests.Add(request.Body);
                     content = _repairs;
+                }
+                else if (request.Body.Contains("\"letter_template\"", StringComparison.Ordinal))
+                {
+                    TemplateRequests.Add(request.Body);
+                    content = TemplateAnswer;
                 }
                 else if (request.Body.Contains("\"clinical_letter\"", StringComparison.Ordinal))
                 {

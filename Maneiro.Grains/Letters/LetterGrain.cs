@@ -168,7 +168,7 @@ public sealed class LetterGrain(
                 await DraftAsync(cancellation);
                 return JobStage.Formatting;
             case JobStage.Formatting:
-                Format();
+                await FormatAsync();
                 return JobStage.Complete;
             default:
                 throw new InvalidOperationException($"No letter work is defined for stage {stage}.");
@@ -224,12 +224,21 @@ public sealed class LetterGrain(
         Telemetry.LlmTokens("letter", output.TokensUsed);
     }
 
-    private void Format()
+    private async Task FormatAsync()
     {
         var (draft, _) = LetterDraft.Parse(S.DraftJson!);
-        var composed = LetterComposer.Compose(draft!, S.Request!.Kind, LetterLanguage.Get(S.Request.Language), S.Context!);
+        IReadOnlyList<string> templateNotices = [];
+        if (S.Request!.Template is { } template)
+        {
+            // Laid out as the template says before the composer checks it, so its fixed text is checked too.
+            var signer = await GrainFactory.GetGrain<ILetterheadGrain>(S.Signer(OwnerId) ?? OwnerId).Read();
+            var values = TemplateFill.Values(S.Request, S.Context!, signer.ProviderName, DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime));
+            (draft, templateNotices) = TemplateFill.Apply(draft!, template, values);
+        }
+
+        var composed = LetterComposer.Compose(draft!, S.Request.Kind, LetterLanguage.Get(S.Request.Language), S.Context!);
         AddVersion(composed.Subject, composed.Body, LetterVersionSource.Generated, null);
-        S.Notices = composed.Notices.ToList();
+        S.Notices = [.. templateNotices, .. composed.Notices];
     }
 
     private void AddVersion(string subject, string body, LetterVersionSource source, int? restoredFrom)

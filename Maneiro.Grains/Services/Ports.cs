@@ -58,6 +58,12 @@ public interface ILetterWriter
     Task<LetterWriterOutput> DraftAsync(LetterRequest request, LetterContext context, CancellationToken cancellationToken);
 }
 
+/// <summary>Asks the model for a template shaped like an example letter; what it answers is scrubbed before anyone sees it.</summary>
+public interface ITemplateProposer
+{
+    Task<TemplateContent> ProposeAsync(string example, string language, CancellationToken cancellationToken);
+}
+
 /// <summary>Finds verified literature references for an analysis.</summary>
 public interface IReferenceFinder
 {

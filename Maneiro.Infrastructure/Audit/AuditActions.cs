@@ -31,6 +31,9 @@ public static class AuditActions
     public const string JobDeleted = "job.deleted";
     public const string TranscriptReviewed = "job.transcript_reviewed";
     public const string RecordingDiscarded = "recording.discarded";
+    public const string TemplateSaved = "template.saved";
+    public const string TemplateDeleted = "template.deleted";
+    public const string TemplateProposed = "template.proposed";
     public const string ResultViewed = "job.result_viewed";
     public const string UsageLimitReached = "usage.limit_reached";
     public const string LetterRequested = "letter.requested";

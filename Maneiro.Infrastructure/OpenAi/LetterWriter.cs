@@ -20,7 +20,7 @@ public sealed class LetterWriter(IOptions<LlmOptions> options, PromptLibrary pro
         };
         List<ChatMessage> messages =
         [
-            new SystemChatMessage(prompts.LetterPrompt(request.Kind, language.Name, request.Options)),
+            new SystemChatMessage(prompts.LetterPrompt(request.Kind, language.Name, request.Options) + (request.Template is { } template ? "\n" + TemplateFill.Guidance(template) + "\n" : "")),
             new UserChatMessage(Describe(request, context)),
         ];
 

@@ -21,6 +21,8 @@ public sealed class PromptLibrary
         _letterKinds = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("letter-kinds.json"))!;
         _letterOptions = JsonSerializer.Deserialize<Dictionary<string, string>>(Read("letter-options.json"))!;
         TriagePrompt = Read("triage.md");
+        TemplatePrompt = Read("template.md");
+        TemplateSchema = Read("template.schema.json");
         TriageSchema = Read("triage.schema.json");
     }
 
@@ -34,6 +36,11 @@ public sealed class PromptLibrary
     public string LetterTemplate { get; }
 
     public string CodeRepairPrompt { get; }
+
+    /// <summary>The prompt and schema that turn an example letter into a template proposal.</summary>
+    public string TemplatePrompt { get; }
+
+    public string TemplateSchema { get; }
 
     public string CodeRepairSchema { get; }
 

@@ -25,6 +25,7 @@ public static class PipelineExtensions
         services.TryAddSingleton<ClinicalAnalyzer>();
         services.TryAddSingleton<IClinicalAnalyzer>(sp => sp.GetRequiredService<ClinicalAnalyzer>());
         services.TryAddSingleton<ILetterWriter, LetterWriter>();
+        services.TryAddSingleton<ITemplateProposer, TemplateProposer>();
         services.TryAddSingleton<IIntakeTriager, IntakeTriager>();
         services.TryAddSingleton<FfmpegAudio>();
         services.TryAddSingleton<IAudioProbe>(sp => sp.GetRequiredService<FfmpegAudio>());

@@ -26,6 +26,7 @@ public sealed class ClinicPolicyTests
         { ClinicAction.TickClinicianTasks,            false, true,       true,      false },
         { ClinicAction.ManageInbox,                   true,  true,       false,     false },
         { ClinicAction.ManageData,                    true,  true,       false,     false },
+        { ClinicAction.ManageTemplates,               true,  true,       true,      false },
     };
 
     [Theory]

@@ -81,6 +81,7 @@ public static class LetterEndpoints
     public static IServiceCollection AddManeiroLetters(this IServiceCollection services)
     {
         services.AddSingleton<LetterAccess>();
+        services.AddSingleton<LetterTemplates>();
         services.AddSingleton<Clinics.ClinicMembership>();
         services.AddSingleton<Clinics.SweptNotices>();
         services.AddScoped<Clinics.ClinicClosure>();

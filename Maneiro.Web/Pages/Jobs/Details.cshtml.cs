@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace Maneiro.Web.Pages.Jobs;
 
-public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, ClinicMembership memberships, AuditTrail audit, SweptNotices swept) : PageModel
+public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, ClinicMembership memberships, AuditTrail audit, SweptNotices swept, LetterTemplates templates) : PageModel
 {
     public AnalysisProgress Job { get; private set; } = null!;
 
@@ -26,6 +26,9 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
 
     /// <summary>A reviewed transcript that was refused, shown again as typed.</summary>
     public string? EditedTranscript { get; private set; }
+
+    /// <summary>The clinic's letter templates, offered in the letter form.</summary>
+    public IReadOnlyList<LetterTemplateView> Templates { get; private set; } = [];
 
     /// <summary>A live visit's transcript names its speakers.</summary>
     public bool SpeakersLabelled { get; private set; }
@@ -57,6 +60,23 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
         if (job.Stage != JobStage.Complete)
         {
             ModelState.AddModelError(string.Empty, "Letters can be written once the analysis is complete.");
+        }
+
+        // A template decides the kind and language, and is copied into the request as the version it is now.
+        TemplateUse? template = null;
+        if (Letter.Template is { Length: > 0 } templateId)
+        {
+            var me = (await memberships.ForAsync(HttpContext))!;
+            if (await templates.FindAsync(me.ClinicId, templateId) is { } chosen)
+            {
+                template = LetterTemplates.Use(chosen);
+                Letter.Kind = chosen.Current.Content.Kind;
+                Letter.Language = chosen.Current.Content.Language;
+            }
+            else
+            {
+                ModelState.AddModelError("Letter.Template", "That template no longer exists. Choose another.");
+            }
         }
 
         if (!LetterLanguage.IsSupported(Letter.Language))
@@ -93,8 +113,8 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
             string.IsNullOrWhiteSpace(Letter.RecipientAddress) ? null : Letter.RecipientAddress.Trim());
         // The letter is the analysis owner's (their allowance, their clinic's letterhead); a staff draft awaits their signature.
         var userId = User.FindFirstValue(ClaimTypes.NameIdentifier)!;
-        await letters.Grain(letterId).Start(new LetterRequest(job.OwnerId, id, Letter.Kind, Letter.Language, recipient, userId, options));
-        await audit.RecordAsync(AuditActions.LetterRequested, AuditOutcomes.Success, target: letterId, details: new { analysis = id, kind = Letter.Kind.ToString(), language = Letter.Language, tone = options!.Tone.ToString(), detail = options.Detail.ToString(), purpose = options.Purpose.ToString() });
+        await letters.Grain(letterId).Start(new LetterRequest(job.OwnerId, id, Letter.Kind, Letter.Language, recipient, userId, options, template));
+        await audit.RecordAsync(AuditActions.LetterRequested, AuditOutcomes.Success, target: letterId, details: new { analysis = id, kind = Letter.Kind.ToString(), language = Letter.Language, tone = options!.Tone.ToString(), detail = options.Detail.ToString(), purpose = options.Purpose.ToString(), template = template?.TemplateId, templateVersion = template?.Version });
         return Redirect($"/Letters/{letterId}");
     }
 
@@ -105,6 +125,11 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
         var output = await jobs.OutputAsync(job);
         Output = job.Stage == JobStage.Complete ? output : output with { Result = null };
         SpeakersLabelled = job.Stage == JobStage.Reviewing && (await jobs.Grain(job.JobId).Request())?.Speech?.LiveVisit == true;
+        if (job.Stage == JobStage.Complete && await memberships.ForAsync(HttpContext) is { } member)
+        {
+            Templates = await templates.OfClinicAsync(member.ClinicId);
+        }
+
         Letters = job.Stage == JobStage.Complete ? await letters.ForAnalysisAsync(job.JobId, job.OwnerId, User.FindFirstValue(ClaimTypes.NameIdentifier)!) : [];
     }
 
@@ -173,6 +198,9 @@ public sealed class LetterForm
     [StringLength(500)]
     [Display(Name = "Address")]
     public string? RecipientAddress { get; set; }
+
+    /// <summary>A clinic template's id, or empty for the kind's built-in layout.</summary>
+    public string? Template { get; set; }
 
     public LetterTone Tone { get; set; } = LetterTone.Professional;
 
