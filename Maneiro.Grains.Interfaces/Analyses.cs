@@ -143,7 +143,8 @@ public sealed record AnalysisRequest(
 public sealed record AnalysisHeadline(
     [property: Id(0)] string PatientName,
     [property: Id(1)] string PrimaryDiagnosis,
-    [property: Id(2)] string SummaryLine)
+    [property: Id(2)] string SummaryLine,
+    [property: Id(3)] IReadOnlyList<string>? Codes = null)
 {
     public static AnalysisHeadline Empty { get; } = new("", "", "");
 }

@@ -62,6 +62,14 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("SetReviewsTranscripts")]
     Task SetReviewsTranscripts(bool review);
 
+    /// <summary>The account's time zone (an IANA id), or null before one was chosen.</summary>
+    [Alias("TimeZone")]
+    Task<string?> TimeZone();
+
+    /// <summary>Saves the account's time zone; <paramref name="onlyIfUnset"/> when the browser suggests it (a choice made on the account page wins).</summary>
+    [Alias("SetTimeZone")]
+    Task SetTimeZone(string timeZoneId, bool onlyIfUnset);
+
     /// <summary>Forgets the account's plan, usage and clinic (the account was erased).</summary>
     [Alias("ForgetAccount")]
     Task ForgetAccount();

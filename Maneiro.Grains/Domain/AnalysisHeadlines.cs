@@ -2,7 +2,7 @@ using Maneiro.Grains.Interfaces;
 
 namespace Maneiro.Grains.Domain;
 
-/// <summary>What a history row shows of a result: the patient, the primary diagnosis and the summary's first sentence.</summary>
+/// <summary>What a history row shows of a result (the patient, the primary diagnosis, the summary's first sentence) and its codes, to search by.</summary>
 public static class AnalysisHeadlines
 {
     public const int MaxSummaryLine = 140;
@@ -11,7 +11,7 @@ public static class AnalysisHeadlines
     {
         var primaryCode = result.Icd10Codes.FirstOrDefault(c => c.Primary)?.Code;
         var primary = result.Diagnoses.FirstOrDefault(d => primaryCode is not null && d.Icd10Code == primaryCode) ?? (result.Diagnoses.Count > 0 ? result.Diagnoses[0] : null);
-        return new AnalysisHeadline(result.PatientName.Trim(), primary?.Title.Trim() ?? "", SummaryLine(result.Summary));
+        return new AnalysisHeadline(result.PatientName.Trim(), primary?.Title.Trim() ?? "", SummaryLine(result.Summary), result.Icd10Codes.Select(c => c.Code).Distinct().ToList());
     }
 
     public static string SummaryLine(string summary)

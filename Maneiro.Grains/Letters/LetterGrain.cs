@@ -1,3 +1,4 @@
+using Maneiro.Grains.Domain;
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Jobs;
@@ -231,8 +232,10 @@ public sealed class LetterGrain(
         if (S.Request!.Template is { } template)
         {
             // Laid out as the template says before the composer checks it, so its fixed text is checked too.
-            var signer = await GrainFactory.GetGrain<ILetterheadGrain>(S.Signer(OwnerId) ?? OwnerId).Read();
-            var values = TemplateFill.Values(S.Request, S.Context!, signer.ProviderName, DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime));
+            var signerId = S.Signer(OwnerId) ?? OwnerId;
+            var signer = await GrainFactory.GetGrain<ILetterheadGrain>(signerId).Read();
+            var zone = TimeZones.Find(await GrainFactory.GetGrain<IUserGrain>(signerId).TimeZone());
+            var values = TemplateFill.Values(S.Request, S.Context!, signer.ProviderName, TimeZones.Today(Time.GetUtcNow(), zone));
             (draft, templateNotices) = TemplateFill.Apply(draft!, template, values);
         }
 

@@ -85,6 +85,19 @@ public sealed partial class UserGrain(
         await GrainStorage.WriteAsync(state);
     }
 
+    public Task<string?> TimeZone() => Task.FromResult(state.State.TimeZoneId);
+
+    public async Task SetTimeZone(string timeZoneId, bool onlyIfUnset)
+    {
+        if ((onlyIfUnset && state.State.TimeZoneId is not null) || state.State.TimeZoneId == timeZoneId)
+        {
+            return;
+        }
+
+        state.State.TimeZoneId = timeZoneId;
+        await GrainStorage.WriteAsync(state);
+    }
+
     public async Task ForgetAccount()
     {
         await state.ClearStateAsync();

@@ -34,6 +34,9 @@ public sealed class UserState
 
     /// <summary>The account's choice to skip the transcript review: recordings go to the model as transcribed.</summary>
     [Id(11)] public bool AnalyzeRecordingsRightAway { get; set; }
+
+    /// <summary>The account's time zone (IANA id) for pages and the dates of letters it signs; null until chosen or taken from the browser.</summary>
+    [Id(12)] public string? TimeZoneId { get; set; }
 }
 
 [GenerateSerializer, Alias("Maneiro.UsageEntry")]

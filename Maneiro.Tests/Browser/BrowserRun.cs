@@ -28,6 +28,17 @@ public sealed class BrowserRun : IAsyncDisposable
         return run;
     }
 
+    /// <summary>A browser whose clock says it is in <paramref name="timeZoneId"/> (what <c>Intl</c> reports to pages).</summary>
+    public static async Task<BrowserRun> StartInTimeZoneAsync(ManeiroApp app, string timeZoneId)
+    {
+        var run = new BrowserRun();
+        (run._playwright, run.Browser) = await BrowserHost.LaunchAsync();
+        run.Context = await run.Browser.NewContextAsync(new BrowserNewContextOptions { BypassCSP = true, TimezoneId = timeZoneId });
+        run.Page = await run.Context.NewPageAsync();
+        run.BaseUrl = app.Factory.BaseAddress.ToString().TrimEnd('/');
+        return run;
+    }
+
     /// <summary>A second person at another computer: their own context (own cookies) in the same browser.</summary>
     public async Task<BrowserRun> SecondPersonAsync()
     {

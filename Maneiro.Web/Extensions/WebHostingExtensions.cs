@@ -71,6 +71,8 @@ public static class WebHostingExtensions
             o.Conventions.AllowAnonymousToPage("/Pricing");
         }).AddMvcOptions(o => o.Filters.Add<Clinics.ClinicTwoFactorPolicy>());
         builder.Services.AddScoped<Clinics.ClinicTwoFactorPolicy>();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<ViewerTime>();
         return builder;
     }
 

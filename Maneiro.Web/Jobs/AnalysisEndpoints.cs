@@ -24,6 +24,24 @@ public static class AnalysisEndpoints
             return Results.Json(new { token = tokens.RequestToken, headerName = tokens.HeaderName });
         });
 
+        // The browser's time zone, sent once by the layout's script when the account has none (a choice made on the
+        // account page is never overwritten by it).
+        api.MapPost("/account/timezone", async (TimeZoneChoice body, HttpContext context, IGrainFactory grains, IAntiforgery antiforgery) =>
+        {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return Results.BadRequest(new { error = FormExpired });
+            }
+
+            if (!Maneiro.Grains.Domain.TimeZones.IsKnown(body.TimeZone))
+            {
+                return Results.BadRequest(new { error = "Unknown time zone." });
+            }
+
+            await grains.GetGrain<IUserGrain>(context.User.FindFirstValue(ClaimTypes.NameIdentifier)!).SetTimeZone(body.TimeZone!, onlyIfUnset: true);
+            return Results.NoContent();
+        }).RequireRateLimiting(RateLimits.Api);
+
         api.MapPost("/analyze", async (HttpContext context, AnalysisSubmission submission) =>
         {
             var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
@@ -148,3 +166,6 @@ public static class AnalysisEndpoints
 
 /// <summary>The body of a transcript review: the edited transcript, or null to analyze it as heard.</summary>
 public sealed record TranscriptReview(string? Transcript);
+
+/// <summary>The body of a time-zone suggestion: an IANA id such as "America/Sao_Paulo".</summary>
+public sealed record TimeZoneChoice(string? TimeZone);

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Maneiro.Grains.Domain;
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Grains.Interfaces;
@@ -17,7 +18,7 @@ public static class LetterEndpoints
             await letters.ForUserAsync(user, id) is { } status ? Results.Json(LetterViews.Summary(status)) : Results.NotFound(new { error = "No such letter." }))
             .RequireAuthorization().RequireRateLimiting(RateLimits.Api);
 
-        endpoints.MapGet("/letters/{id}/pdf", async (string id, HttpContext context, LetterAccess letters, ClinicMembership memberships, LetterExport export, AuditTrail audit, TimeProvider time) =>
+        endpoints.MapGet("/letters/{id}/pdf", async (string id, HttpContext context, LetterAccess letters, ClinicMembership memberships, LetterExport export, AuditTrail audit, TimeProvider time, IGrainFactory grains) =>
         {
             if (await letters.ForUserAsync(context.User, id) is not { } status)
             {
@@ -50,7 +51,9 @@ public static class LetterEndpoints
 
             var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
             var head = await letters.LetterheadAsync(status);
-            var date = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+            // Dated in the signer's time zone (the owner's while it awaits a signature).
+            var signerZone = TimeZones.Find(await grains.GetGrain<IUserGrain>(status.SignedBy ?? status.OwnerId).TimeZone());
+            var date = TimeZones.Today(time.GetUtcNow(), signerZone);
             var input = LetterViews.PdfInput(status, head, date);
 
             var (pdf, refusal) = await export.RenderAsync(userId, input, context.RequestAborted);

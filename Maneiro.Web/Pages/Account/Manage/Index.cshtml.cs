@@ -54,6 +54,31 @@ public sealed class AccountIndexModel(UserManager<ManeiroUser> users, SignInMana
 
     public bool ReviewsTranscripts { get; private set; } = true;
 
+    public string? TimeZoneId { get; private set; }
+
+    /// <summary>The zones offered, by IANA id.</summary>
+    public static IReadOnlyList<string> TimeZoneIds { get; } = TimeZoneInfo.GetSystemTimeZones().Select(z => z.Id).Where(id => id.Contains('/', StringComparison.Ordinal) || id == "UTC").Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Saves the time zone pages show times in and letters the account signs are dated in.</summary>
+    public async Task<IActionResult> OnPostTimeZoneAsync([FromForm(Name = "timeZone")] string? timeZone)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+
+        if (!Maneiro.Grains.Domain.TimeZones.IsKnown(timeZone))
+        {
+            TempData["Error"] = "Choose a time zone from the list.";
+            return RedirectToPage();
+        }
+
+        await grains.GetGrain<IUserGrain>(user.Id).SetTimeZone(timeZone!, onlyIfUnset: false);
+        TempData["Status"] = $"Times are shown in {timeZone}.";
+        return RedirectToPage();
+    }
+
     /// <summary>Saves whether recordings wait for a transcript review (the default) or go to the model right away.</summary>
     public async Task<IActionResult> OnPostRecordingsAsync([FromForm(Name = "review")] bool review)
     {
@@ -113,6 +138,7 @@ public sealed class AccountIndexModel(UserManager<ManeiroUser> users, SignInMana
         TwoFactorEnabled = user.TwoFactorEnabled;
         Snapshot = await grains.GetGrain<IUserGrain>(user.Id).GetSnapshot();
         ReviewsTranscripts = await grains.GetGrain<IUserGrain>(user.Id).ReviewsTranscripts();
+        TimeZoneId = await grains.GetGrain<IUserGrain>(user.Id).TimeZone();
         Activity = await auditLog.ForUserAsync(user.Id, 50);
     }
 }

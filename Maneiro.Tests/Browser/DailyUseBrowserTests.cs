@@ -3,8 +3,8 @@ using Microsoft.Playwright;
 
 namespace Maneiro.Tests.Browser;
 
-/// <summary>The template editor from the keyboard: copy a built-in template, move a section, preview, save; axe on each page.</summary>
-public sealed class TemplateEditorBrowserTests(JobsApp app) : IClassFixture<JobsApp>
+/// <summary>The template editor from the keyboard (copy a built-in template, move a section, preview, save; axe on each page) and the browser's time zone.</summary>
+public sealed class DailyUseBrowserTests(JobsApp app) : IClassFixture<JobsApp>
 {
     [Fact]
     public async Task A_built_in_template_is_copied_reordered_from_the_keyboard_previewed_and_saved()
@@ -38,6 +38,25 @@ public sealed class TemplateEditorBrowserTests(JobsApp app) : IClassFixture<Jobs
             await page.GetByRole(AriaRole.Button, new() { Name = "Save template" }).ClickAsync();
             await page.Locator("#templates tbody tr").WaitForAsync();
             Assert.Contains("My referral", await page.Locator("#templates").TextContentAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            session.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task The_browser_s_time_zone_becomes_the_account_s_on_first_sign_in()
+    {
+        var (session, email) = await app.SignedInUserAsync("browser-zone");
+        try
+        {
+            await using var run = await BrowserRun.StartInTimeZoneAsync(app, "Asia/Tokyo");
+            await run.SignInAsync(email);
+            var user = app.UserGrain(await app.UserIdAsync(email));
+            Assert.Equal("Asia/Tokyo", await Eventually.ReturnsAsync(() => user.TimeZone(), zone => zone is not null, "the browser's zone was saved"));
+            await run.Page.ReloadAsync();
+            Assert.Equal("false", await run.Page.Locator("body").GetAttributeAsync("data-timezone-unset"));
         }
         finally
         {
