@@ -4,7 +4,7 @@ using Maneiro.Testing;
 
 namespace Maneiro.Tests.Letters;
 
-/// <summary>Tone, level of detail and purpose are asked of the model, kept with the letter and shown on its page.</summary>
+/// <summary>Tone, level of detail and purpose are asked of the model, kept with the letter and shown on its page; the editor shows the printed page and what the text uses.</summary>
 public sealed class LetterOptionsTests(JobsApp app) : IClassFixture<JobsApp>
 {
     [Fact]
@@ -57,6 +57,32 @@ public sealed class LetterOptionsTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("cannot be a", System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);
         Assert.Equal(before, app.OpenAi.LetterCalls);
+    }
+
+    [Fact]
+    public async Task The_editor_shows_the_saved_version_as_it_will_print_and_which_references_and_codes_the_text_uses()
+    {
+        var (session, _) = await app.SignedInUserAsync("preview");
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+        app.OpenAi.AnswerLetters(LetterSamples.Draft(sections: ("Reason", ["Moderate glaucoma (H40.1112) [1], not asthma J45.909."])));
+        var letterId = (await session.SubmitAsync($"/Jobs/{jobId}", Form(LetterKind.Referral, "Professional", "Standard", "Default", null), handler: "Letter")).Headers.Location!.OriginalString["/Letters/".Length..];
+        await JobsApp.WaitForLetterAsync(session, letterId);
+
+        var (_, page, _) = await session.GetAsync($"/Letters/{letterId}");
+        Assert.Contains($"src=\"/letters/{letterId}/preview/1?v=1\"", page, StringComparison.Ordinal);
+        Assert.Matches("<ol class=\"plain-list\" id=\"cited\">\\s*<li>\\[1\\] ", page);
+        Assert.Contains("H40.1112 — valid, billable: printed", WebUtility.HtmlDecode(page), StringComparison.Ordinal);
+
+        using var png = await session.Client.GetAsync(new Uri($"/letters/{letterId}/preview/1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+        Assert.Equal("image/png", png.Content.Headers.ContentType!.MediaType);
+        Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, (await png.Content.ReadAsByteArrayAsync())[..4]);
+
+        var (stranger, _) = await app.SignedInUserAsync("preview-stranger");
+        using var refused = await stranger.Client.GetAsync(new Uri($"/letters/{letterId}/preview/1", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
     }
 
     private static Dictionary<string, string> Form(LetterKind kind, string tone, string detail, string purpose, string? denialReason)

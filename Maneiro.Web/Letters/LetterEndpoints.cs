@@ -3,6 +3,7 @@ using Maneiro.Grains.Domain;
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Infrastructure.Audit;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Infrastructure.Extraction;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Clinics;
 using Maneiro.Web.Security;
@@ -51,9 +52,7 @@ public static class LetterEndpoints
 
             var userId = context.User.FindFirstValue(ClaimTypes.NameIdentifier)!;
             var head = await letters.LetterheadAsync(status);
-            // Dated in the signer's time zone (the owner's while it awaits a signature).
-            var signerZone = TimeZones.Find(await grains.GetGrain<IUserGrain>(status.SignedBy ?? status.OwnerId).TimeZone());
-            var date = TimeZones.Today(time.GetUtcNow(), signerZone);
+            var date = await SignerTodayAsync(status, grains, time);
             var input = LetterViews.PdfInput(status, head, date);
 
             var (pdf, refusal) = await export.RenderAsync(userId, input, context.RequestAborted);
@@ -78,8 +77,42 @@ public static class LetterEndpoints
             return Results.File(pdf!, "application/pdf", LetterViews.FileName(status, date));
         }).RequireAuthorization().RequireRateLimiting(RateLimits.LetterExports);
 
+        // The saved version's page as it will print (the same layout as the PDF, rendered by poppler), for the editor.
+        endpoints.MapGet("/letters/{id}/preview/{page:int}", async (string id, int page, HttpContext context, LetterAccess letters, LetterExport export, PopplerPdf poppler, TimeProvider time, IGrainFactory grains) =>
+        {
+            if (await letters.ForUserAsync(context.User, id) is not { Current: not null } status)
+            {
+                return Results.NotFound();
+            }
+
+            var input = LetterViews.PdfInput(status, await letters.LetterheadAsync(status), await SignerTodayAsync(status, grains, time));
+            var (pdf, refusal) = await export.RenderAsync(context.User.FindFirstValue(ClaimTypes.NameIdentifier)!, input, context.RequestAborted);
+            if (refusal != LetterExportRefusal.None)
+            {
+                context.Response.Headers.RetryAfter = "5";
+                return Results.StatusCode(refusal == LetterExportRefusal.Busy ? StatusCodes.Status429TooManyRequests : StatusCodes.Status422UnprocessableEntity);
+            }
+
+            try
+            {
+                var png = await poppler.RenderPageAsync(pdf!, Math.Max(1, page), PreviewPixels, context.RequestAborted);
+                context.Response.Headers.CacheControl = "no-store";
+                return Results.File(png, "image/png");
+            }
+            catch (JobFailedException)
+            {
+                return Results.NotFound();
+            }
+        }).RequireAuthorization().RequireRateLimiting(RateLimits.LetterEdits);
+
         return endpoints;
     }
+
+    private const int PreviewPixels = 1_100;
+
+    /// <summary>Letters are dated in the signer's time zone (the owner's while the letter awaits a signature).</summary>
+    private static async Task<DateOnly> SignerTodayAsync(LetterStatus status, IGrainFactory grains, TimeProvider time) =>
+        TimeZones.Today(time.GetUtcNow(), TimeZones.Find(await grains.GetGrain<IUserGrain>(status.SignedBy ?? status.OwnerId).TimeZone()));
 
     public static IServiceCollection AddManeiroLetters(this IServiceCollection services)
     {

@@ -61,6 +61,9 @@ public static partial class LetterCodes
     /// <summary>Problems of a text without changing it (a letter opened: what export will remove).</summary>
     public static IReadOnlyList<CodeProblem> Problems(string text, LetterContext? context) => Scrub(text, context).Removed;
 
+    /// <summary>The codes a text writes, in order of first use (as written, upper-cased).</summary>
+    public static IReadOnlyList<string> Used(string text) => Code().Matches(text).Select(m => m.Value.ToUpperInvariant()).Distinct().ToList();
+
     private static string ReasonFor(string code, LetterContext? context)
     {
         var entry = context?.Codes.FirstOrDefault(c => Icd10Catalog.Normalize(c.Code) == code);

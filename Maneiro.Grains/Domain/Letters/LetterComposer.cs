@@ -59,6 +59,10 @@ public static partial class LetterComposer
         return new ComposedLetter(cleanSubject, cleanBody, notices);
     }
 
+    /// <summary>The reference numbers a text cites, in order of first citation.</summary>
+    public static IReadOnlyList<int> Cited(string text) =>
+        Citation().Matches(text).SelectMany(m => NumberList().Matches(m.Groups["list"].Value)).Select(n => int.Parse(n.Value, CultureInfo.InvariantCulture)).Distinct().ToList();
+
     public readonly record struct Removed(int Citations, int Links)
     {
         public static Removed operator +(Removed a, Removed b) => new(a.Citations + b.Citations, a.Links + b.Links);

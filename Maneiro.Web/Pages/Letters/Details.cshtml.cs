@@ -35,6 +35,12 @@ public sealed class LetterDetailsModel(LetterAccess letters, ClinicMembership me
     /// <summary>Code items the export asks to be ticked (or waived with "Export anyway").</summary>
     public IReadOnlyList<string> OpenCodeItems { get; private set; } = [];
 
+    /// <summary>The verified references the current text cites, in order of first citation.</summary>
+    public IReadOnlyList<Reference> Cited { get; private set; } = [];
+
+    /// <summary>The codes the current text writes, each with whether it prints (valid and billable) or is left out.</summary>
+    public IReadOnlyList<(string Code, bool Prints)> CodesUsed { get; private set; } = [];
+
     [BindProperty]
     [Required(ErrorMessage = "Enter a subject.")]
     [StringLength(300)]
@@ -153,6 +159,15 @@ public sealed class LetterDetailsModel(LetterAccess letters, ClinicMembership me
         OpenCodeItems = letter.Current is { } current
             ? Grains.Domain.Letters.LetterCodes.OpenItems(letter.Notices, current.Subject + "\n" + current.Body, letter.Context)
             : [];
+        if (letter.Current is { } shown)
+        {
+            var text = shown.Subject + "\n" + shown.Body;
+            var references = letter.Context?.References ?? [];
+            Cited = Grains.Domain.Letters.LetterComposer.Cited(text).Select(n => references.FirstOrDefault(r => r.Number == n)).OfType<Reference>().ToList();
+            var billable = Grains.Domain.Letters.LetterCodes.Billable(letter.Context).Select(c => c.Code.Replace(".", "", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            CodesUsed = Grains.Domain.Letters.LetterCodes.Used(text).Select(c => (c, billable.Contains(c.Replace(".", "", StringComparison.Ordinal)))).ToList();
+        }
+
         Letter = letter;
         Subject = letter.Current?.Subject ?? "";
         Body = letter.Current?.Body ?? "";
