@@ -9,7 +9,11 @@ public sealed class AnalysisHeadlinesTests
     public void A_history_row_names_the_patient_the_primary_diagnosis_and_the_first_sentence()
     {
         var result = Result("John Carter", "Moderate glaucoma of the right eye.  Pressure above target.", ("Type 2 diabetes", "E11.9", false), ("Primary open-angle glaucoma", "H40.1112", true));
-        Assert.Equal(new AnalysisHeadline("John Carter", "Primary open-angle glaucoma", "Moderate glaucoma of the right eye."), AnalysisHeadlines.Of(result));
+        var headline = AnalysisHeadlines.Of(result);
+        Assert.Equal(("John Carter", "Primary open-angle glaucoma", "Moderate glaucoma of the right eye."), (headline.PatientName, headline.PrimaryDiagnosis, headline.SummaryLine));
+
+        // The codes ride along, to search the history by.
+        Assert.Equal(["E11.9", "H40.1112"], headline.Codes);
     }
 
     [Fact]

@@ -78,4 +78,29 @@ public sealed class JobPageBrowserTests(JobsApp app) : IClassFixture<JobsApp>
 
         session.Dispose();
     }
+
+    [Fact]
+    public async Task Copy_for_the_EHR_puts_plain_text_on_the_clipboard_and_says_so()
+    {
+        var (session, email) = await app.SignedInUserAsync("copy-ehr");
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: TestDocuments.OphthalmologyNote));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+
+        await using var run = await BrowserRun.StartAsync(app, ["clipboard-read", "clipboard-write"]);
+        var page = run.Page;
+        await run.SignInAsync(email);
+        await page.GotoAsync($"{run.BaseUrl}/Jobs/{jobId}");
+        var button = page.Locator("button[data-copy-target='ehr-assessment']");
+        Assert.Equal("Copy for the EHR: Assessment", await button.TextContentAsync());
+        await button.ClickAsync();
+        await page.Locator("#ehr-assessment-status").GetByText("Copied as plain text.").WaitForAsync();
+        var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        Assert.StartsWith("1) Primary open-angle glaucoma, right eye, moderate stage", copied, StringComparison.Ordinal);
+        Assert.Contains("ICD-10-CM: H40.1112 – Primary open-angle glaucoma, right eye, moderate stage", copied, StringComparison.Ordinal);
+        Assert.DoesNotContain("**", copied, StringComparison.Ordinal);
+        Assert.DoesNotContain("<", copied, StringComparison.Ordinal);
+        Assert.Empty(await BrowserHost.SeriousAccessibilityViolationsAsync(page));
+        session.Dispose();
+    }
 }

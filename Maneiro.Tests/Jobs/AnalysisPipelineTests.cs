@@ -37,7 +37,8 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         var (_, home, _) = await session.GetAsync("/");
         var row = System.Text.RegularExpressions.Regex.Match(home, $"<tr[^>]*>\\s*<td><a href=\"/Jobs/{jobId}\">.*?</tr>", System.Text.RegularExpressions.RegexOptions.Singleline).Value;
         Assert.Contains("<td>John Carter</td>", row, StringComparison.Ordinal);
-        Assert.Contains("Primary open-angle glaucoma, right eye, moderate stage</td>", row, StringComparison.Ordinal);
+        Assert.Contains("<td>Primary open-angle glaucoma, right eye, moderate stage<br />", row, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"hint summary-line\">Moderate primary open-angle glaucoma of the right eye, pressure above target.</span>", row, StringComparison.Ordinal);
 
         // The prompt carried the extracted text and the ophthalmology guidance.
         var request = app.OpenAi.ChatRequests[^1];
