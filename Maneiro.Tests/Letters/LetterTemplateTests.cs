@@ -165,6 +165,40 @@ public sealed partial class LetterTemplateTests(ClinicApp app) : IClassFixture<C
         Assert.Null(await app.Grains.GetGrain<ILetterTemplateGrain>(id).View());
     }
 
+    [Fact]
+    public async Task An_example_uploaded_as_a_pdf_is_read_for_the_proposal_and_an_unreadable_file_is_refused_plainly()
+    {
+        var clinic = await ClinicFlows.ClinicAsync(app, "tpl-upload");
+        var doctor = clinic.Clinician.Session;
+        app.OpenAi.TemplateAnswer = new JsonObject { ["name"] = "Referral", ["kind"] = "Referral", ["sections"] = new JsonArray(Section("Reason", "Two sentences on the reason.", "")) }.ToJsonString();
+        var before = app.OpenAi.TemplateRequests.Count;
+
+        var (pdfStatus, pdfPage) = await UploadExampleAsync(doctor, TestDocuments.TextPdf(Example), "example.pdf");
+        Assert.Equal(HttpStatusCode.OK, pdfStatus);
+        Assert.Contains("id=\"template-editor\"", pdfPage, StringComparison.Ordinal);
+        Assert.Contains("moderate glaucoma of the right eye", app.OpenAi.TemplateRequests[^1], StringComparison.Ordinal);
+
+        var (_, garbage) = await UploadExampleAsync(doctor, [0x00, 0xFF, 0xFE, 0x01, 0x02], "example.bin");
+        Assert.Contains("Upload the example as a PDF with text or a plain-text file", WebUtility.HtmlDecode(garbage), StringComparison.Ordinal);
+        Assert.Equal(before + 1, app.OpenAi.TemplateRequests.Count);
+    }
+
+    private static async Task<(HttpStatusCode Status, string Html)> UploadExampleAsync(BrowserSession session, byte[] file, string name)
+    {
+        var (_, page, _) = await session.GetAsync("/Letters/Templates/FromExample");
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(BrowserSession.AntiforgeryToken(page)!), "__RequestVerificationToken" },
+            { new StringContent(""), "Example" },
+            { new StringContent("en"), "Language" },
+            { new ByteArrayContent(file), "ExampleFile", name },
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/Letters/Templates/FromExample") { Content = form };
+        request.Headers.Accept.ParseAdd("text/html");
+        using var response = await session.Client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     private static TemplateContent BuiltInTemplatesContent() => Maneiro.Grains.Domain.Letters.BuiltInTemplates.For(LetterKind.Referral);
 
     private static JsonObject Section(string heading, string instructions, string fixedText) =>

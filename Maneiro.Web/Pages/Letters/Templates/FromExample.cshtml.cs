@@ -3,6 +3,7 @@ using Maneiro.Infrastructure.Audit;
 using Maneiro.Web.Audit;
 using Maneiro.Web.Clinics;
 using Maneiro.Web.Letters;
+using Maneiro.Infrastructure.Extraction;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -12,13 +13,19 @@ namespace Maneiro.Web.Pages.Letters.Templates;
 /// A template made from a letter the clinician likes: the model proposes sections, the silo's scrubber takes every
 /// patient detail out, and the editor shows the result to review; nothing is saved until the clinician saves it.
 /// </summary>
-public sealed class FromExampleModel(IGrainFactory grains, ClinicMembership memberships, LetterTemplates templates, AuditTrail audit) : PageModel
+public sealed class FromExampleModel(IGrainFactory grains, ClinicMembership memberships, LetterTemplates templates, PopplerPdf pdfs, AuditTrail audit) : PageModel
 {
     [BindProperty]
     public string Example { get; set; } = "";
 
     [BindProperty]
     public string Language { get; set; } = "en";
+
+    /// <summary>The example as a file instead of pasted: a PDF with a text layer, or plain text.</summary>
+    [BindProperty]
+    public IFormFile? ExampleFile { get; set; }
+
+    public const long MaxFileBytes = 2 * 1024 * 1024;
 
     public string? Error { get; private set; }
 
@@ -37,6 +44,12 @@ public sealed class FromExampleModel(IGrainFactory grains, ClinicMembership memb
         if (!me.Can(ClinicAction.ManageTemplates))
         {
             return Forbid();
+        }
+
+        if (ExampleFile is { Length: > 0 } file && await ReadFileAsync(file) is { } refusal)
+        {
+            Error = refusal;
+            return Page();
         }
 
         TemplateProposal proposal;
@@ -60,4 +73,42 @@ public sealed class FromExampleModel(IGrainFactory grains, ClinicMembership memb
         Example = "";
         return Page();
     }
+
+    /// <summary>Reads the uploaded example into <see cref="Example"/> (never kept); returns why it cannot be read, if it cannot.</summary>
+    private async Task<string?> ReadFileAsync(IFormFile file)
+    {
+        if (file.Length > MaxFileBytes)
+        {
+            return $"The example file is limited to {MaxFileBytes / (1024 * 1024)} MB.";
+        }
+
+        using var memory = new MemoryStream();
+        await file.CopyToAsync(memory, HttpContext.RequestAborted);
+        var bytes = memory.ToArray();
+        if (bytes.AsSpan().StartsWith("%PDF-"u8))
+        {
+            try
+            {
+                Example = (await pdfs.ExtractAsync(bytes, HttpContext.RequestAborted)).Text;
+            }
+            catch (JobFailedException ex)
+            {
+                return ex.Message;
+            }
+
+            return Example.Trim().Length == 0 ? "This PDF has no text layer (a scan). Paste the letter's text instead." : null;
+        }
+
+        try
+        {
+            Example = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            return Example.Contains('\0', StringComparison.Ordinal) ? NotText : null;
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return NotText;
+        }
+    }
+
+    private const string NotText = "Upload the example as a PDF with text or a plain-text file, or paste it.";
 }
