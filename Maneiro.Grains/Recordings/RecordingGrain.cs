@@ -40,15 +40,27 @@ public sealed class RecordingGrain(
 
     public Task<RecordingView?> View() => Task.FromResult(S.Settings is { } settings ? View(settings) : null);
 
-    public Task<(ChunkAdmission Admission, string? Key)> Admit(int segment, int sequence, string sha256, long bytes)
+    public async Task<(ChunkAdmission Admission, string? Key)> Admit(int segment, int sequence, string sha256, long bytes)
     {
         if (S.Settings is null || S.Status != RecordingStatus.Recording || S.Assembled is not null || !StagedChunks.IsSha256Hex(sha256))
         {
-            return Task.FromResult<(ChunkAdmission, string?)>((ChunkAdmission.Closed, null));
+            return (ChunkAdmission.Closed, null);
         }
 
         var admission = StagedChunks.Admit(S.Chunks, S.Segment, segment, sequence, sha256, bytes, S.MaxBytes);
-        return Task.FromResult((admission, admission == ChunkAdmission.Store ? StagedChunks.KeyFor(Id, segment, sequence, sha256) : null));
+        if (admission != ChunkAdmission.Store)
+        {
+            return (admission, null);
+        }
+
+        // Remembered before the bytes are written, so a blob whose report never comes is still deleted with the rest.
+        var key = StagedChunks.KeyFor(Id, segment, sequence, sha256);
+        if (S.AdmittedKeys.Add(key))
+        {
+            await GrainStorage.WriteAsync(state);
+        }
+
+        return (admission, key);
     }
 
     public async Task<bool> Stored(int segment, int sequence, string sha256, long bytes)
@@ -68,7 +80,9 @@ public sealed class RecordingGrain(
             return false;
         }
 
-        S.Chunks[StagedChunks.Id(segment, sequence)] = new StagedChunk(segment, sequence, sha256, bytes, StagedChunks.KeyFor(Id, segment, sequence, sha256));
+        var key = StagedChunks.KeyFor(Id, segment, sequence, sha256);
+        S.Chunks[StagedChunks.Id(segment, sequence)] = new StagedChunk(segment, sequence, sha256, bytes, key);
+        S.AdmittedKeys.Remove(key);
         S.LastChunkAt = clock.Now;
         await GrainStorage.WriteAsync(state);
         return true;
@@ -167,17 +181,19 @@ public sealed class RecordingGrain(
 
     private async Task DeleteChunksAsync()
     {
-        if (S.Chunks.Count == 0)
+        if (S.Chunks.Count == 0 && S.AdmittedKeys.Count == 0)
         {
             return;
         }
 
-        foreach (var chunk in S.Chunks.Values)
+        // Stored chunks, and any admitted whose storing was never reported (deleting a key never written is harmless).
+        foreach (var key in S.Chunks.Values.Select(c => c.Key).Concat(S.AdmittedKeys).Distinct(StringComparer.Ordinal).ToList())
         {
-            await blobs.DeleteAsync(chunk.Key, CancellationToken.None);
+            await blobs.DeleteAsync(key, CancellationToken.None);
         }
 
         S.Chunks.Clear();
+        S.AdmittedKeys.Clear();
         await GrainStorage.WriteAsync(state);
     }
 

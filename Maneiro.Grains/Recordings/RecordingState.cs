@@ -24,4 +24,10 @@ public sealed class RecordingState
 
     /// <summary>The upload the chunks were joined into (the chunks are deleted once it is saved here).</summary>
     [Id(7)] public AssembledRecording? Assembled { get; set; }
+
+    /// <summary>
+    /// Keys handed out to store a chunk whose storing was not reported yet: a web instance that died between the blob
+    /// write and its report leaves such a blob, which goes with the recording's other chunks.
+    /// </summary>
+    [Id(8)] public HashSet<string> AdmittedKeys { get; set; } = new(StringComparer.Ordinal);
 }

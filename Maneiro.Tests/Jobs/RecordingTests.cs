@@ -167,7 +167,7 @@ public sealed class RecordingTests(RecordingApp app) : IClassFixture<RecordingAp
     }
 
     [Fact]
-    public async Task A_recording_nobody_submits_is_kept_a_day_then_deleted_and_one_discarded_goes_at_once()
+    public async Task A_recording_nobody_submits_is_kept_a_day_then_deleted_and_one_discarded_goes_at_once_with_a_chunk_never_reported()
     {
         var (session, _) = await app.SignedInUserAsync("abandoner");
         var recorder = await RecorderClient.ForAsync(session.Client);
@@ -197,9 +197,17 @@ public sealed class RecordingTests(RecordingApp app) : IClassFixture<RecordingAp
 
         var discarded = await recorder.StartedIdAsync();
         Assert.Equal(HttpStatusCode.OK, (await recorder.ChunkAsync(discarded, 0, 0, webm)).StatusCode);
+
+        // A web instance that stored chunk 1 and died before reporting it: that blob goes with the recording too.
+        var orphan = webm.Reverse().ToArray();
+        var (admission, orphanKey) = await Grains.GetGrain<IRecordingGrain>(discarded).Admit(0, 1, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(orphan)), orphan.Length);
+        Assert.Equal(ChunkAdmission.Store, admission);
+        await Blobs.PutAsync(orphanKey!, new MemoryStream(orphan), "audio/webm", CancellationToken.None);
+
         Assert.Equal(HttpStatusCode.NoContent, (await recorder.DiscardAsync(discarded)).StatusCode);
         Assert.Null(await Grains.GetGrain<IRecordingGrain>(discarded).View());
         Assert.False(await Blobs.ExistsAsync(ChunkKeys(discarded, [webm])[0], CancellationToken.None));
+        Assert.False(await Blobs.ExistsAsync(orphanKey!, CancellationToken.None));
     }
 
     [Fact]
