@@ -44,7 +44,17 @@ public sealed class LetterExport(IConnectionMultiplexer redis, IOptions<LetterEx
         try
         {
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-            budget.CancelAfter(Budget);
+
+            // CancelAfter fires on a timer even for no time at all; a budget of none is spent before the render starts.
+            if (Budget <= TimeSpan.Zero)
+            {
+                await budget.CancelAsync();
+            }
+            else
+            {
+                budget.CancelAfter(Budget);
+            }
+
             try
             {
                 // Layout is CPU work: on the thread pool, never the request's synchronization path.
