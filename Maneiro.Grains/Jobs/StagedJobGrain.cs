@@ -126,9 +126,8 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         await GrainStorage.WriteAsync(state);
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 
-        if (Usage is { } usage && await User.TryReserve(usage, UsageKey, 1) is { Granted: false } reservation)
+        if (!await ReserveOrFailAsync(Recorder))
         {
-            await Recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
             return;
         }
 
@@ -150,9 +149,8 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         }
 
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        if (Usage is { } usage && await User.TryReserve(usage, UsageKey, 1) is { Granted: false } reservation)
+        if (!await ReserveOrFailAsync(Recorder))
         {
-            await Recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
             return true;
         }
 
@@ -239,9 +237,8 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                 {
                     // A resumed run renews its reservation; one that expired while the job lay idle is taken again,
                     // or the job fails with the plan's reason.
-                    if (Usage is { } usage && await User.TryReserve(usage, UsageKey, 1) is { Granted: false } reservation)
+                    if (!await ReserveOrFailAsync(recorder))
                     {
-                        await recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
                         return;
                     }
 
@@ -305,6 +302,18 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     }
 
     protected static bool IsTerminal(JobStage stage) => JobStages.IsTerminal(stage);
+
+    /// <summary>Takes (or renews) the run's unit of its owner's allowance; when the plan says no, the job fails with its reason and false is returned.</summary>
+    private async Task<bool> ReserveOrFailAsync(JobRecorder recorder)
+    {
+        if (Usage is { } usage && await User.TryReserve(usage, UsageKey, 1) is { Granted: false } reservation)
+        {
+            await recorder.FailAsync(reservation.DeniedReason ?? "Your plan's allowance is used up for this period.");
+            return false;
+        }
+
+        return true;
+    }
 
     /// <summary>The failure shown when a stage reached its start limit.</summary>
     protected virtual string StartLimitMessage => JobFailurePolicy.StartLimitMessage;

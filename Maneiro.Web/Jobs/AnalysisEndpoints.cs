@@ -120,10 +120,8 @@ public static class AnalysisEndpoints
                 return Results.BadRequest(new { error = problem });
             }
 
-            var status = await jobs.Grain(id).AnalyzeTranscript(body.Transcript);
-            var edited = (await jobs.OutputAsync(status!)).OriginalTranscript is not null;
-            await audit.RecordAsync(AuditActions.TranscriptReviewed, AuditOutcomes.Success, target: id, details: new { edited });
-            return Results.Json(JobViews.Summary(status!), statusCode: StatusCodes.Status202Accepted);
+            var status = await EndReviewAsync(jobs, audit, job, body.Transcript);
+            return Results.Json(JobViews.Summary(status), statusCode: StatusCodes.Status202Accepted);
         }).RequireRateLimiting(RateLimits.Api);
 
         api.MapDelete("/jobs/{id}", async (string id, HttpContext context, AnalysisAccess jobs, IAntiforgery antiforgery, AuditTrail audit) =>
@@ -146,6 +144,22 @@ public static class AnalysisEndpoints
         // A connection ends when its sign-in cookie expires (idle timeout); the page's client reconnects with a fresh one.
         endpoints.MapHub<JobsHub>(JobsHub.Path, o => o.CloseOnAuthenticationExpiration = true);
         return endpoints;
+    }
+
+    /// <summary>
+    /// Ends a transcript review (the page's form and the API): the transcript, edited or as heard, is analyzed, and the
+    /// review is audited with whether it was edited, once, by the call that ended it.
+    /// </summary>
+    public static async Task<AnalysisProgress> EndReviewAsync(AnalysisAccess jobs, AuditTrail audit, AnalysisProgress job, string? transcript)
+    {
+        var after = (await jobs.Grain(job.JobId).AnalyzeTranscript(transcript))!;
+        if (job.Stage == JobStage.Reviewing && after.Stage != JobStage.Reviewing)
+        {
+            var edited = (await jobs.OutputAsync(after)).OriginalTranscript is not null;
+            await audit.RecordAsync(AuditActions.TranscriptReviewed, AuditOutcomes.Success, target: job.JobId, details: new { edited });
+        }
+
+        return after;
     }
 
     public static IServiceCollection AddManeiroAnalyses(this IServiceCollection services, IConfiguration configuration)

@@ -25,7 +25,7 @@ public static class TemplateFill
             }
 
             // The model's section under the same heading, else the next one it wrote that is not yet placed.
-            var index = written.FindIndex(w => !used[written.IndexOf(w)] && string.Equals(w.Heading.Trim(), section.Heading, StringComparison.OrdinalIgnoreCase));
+            var index = Enumerable.Range(0, written.Count).FirstOrDefault(i => !used[i] && string.Equals(written[i].Heading.Trim(), section.Heading, StringComparison.OrdinalIgnoreCase), -1);
             if (index < 0)
             {
                 index = Array.IndexOf(used, false);

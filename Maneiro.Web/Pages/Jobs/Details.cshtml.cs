@@ -149,14 +149,7 @@ public sealed class JobDetailsModel(AnalysisAccess jobs, LetterAccess letters, C
             return Page();
         }
 
-        var before = job.Stage;
-        var after = await jobs.Grain(id).AnalyzeTranscript(transcript);
-        if (before == JobStage.Reviewing && after?.Stage != JobStage.Reviewing)
-        {
-            var edited = (await jobs.OutputAsync(after!)).OriginalTranscript is not null;
-            await audit.RecordAsync(AuditActions.TranscriptReviewed, AuditOutcomes.Success, target: id, details: new { edited });
-        }
-
+        await AnalysisEndpoints.EndReviewAsync(jobs, audit, job, transcript);
         return RedirectToPage(new { id });
     }
 
