@@ -87,7 +87,10 @@ public sealed record Reference(
     public string Url => $"https://pubmed.ncbi.nlm.nih.gov/{Pmid}/";
 }
 
-/// <summary>The structured analysis. Every string came from the model: pages must render it encoded.</summary>
+/// <summary>
+/// The structured analysis. Every string came from the model: pages must render it encoded. The birth date, record
+/// number and encounter date are present only when the document stated them (prompt v2 on; ISO dates, possibly partial).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.AnalysisResult")]
 public sealed record AnalysisResult(
     [property: Id(0)] string ProviderName,
@@ -101,7 +104,10 @@ public sealed record AnalysisResult(
     [property: Id(8)] IReadOnlyList<CodeEntry> Icd10Codes,
     [property: Id(9)] QualityScore Quality,
     [property: Id(10)] IReadOnlyList<Reference>? References = null,
-    [property: Id(11)] string? CodeTable = null);
+    [property: Id(11)] string? CodeTable = null,
+    [property: Id(12)] string? PatientBirthDate = null,
+    [property: Id(13)] string? PatientIdentifier = null,
+    [property: Id(14)] string? EncounterDate = null);
 
 /// <summary>How a recording is transcribed and whether its transcript waits for review before the model reads it.</summary>
 /// <param name="Language">An ISO 639-1 code the speech service is told (en, es, pt, fr), or null to let it detect the language.</param>

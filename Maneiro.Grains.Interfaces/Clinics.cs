@@ -64,6 +64,12 @@ public enum ClinicAction
 
     /// <summary>Create, edit and delete the clinic's letter templates (every member drafts with them).</summary>
     ManageTemplates,
+
+    /// <summary>Configure the clinic's FHIR server (its address and bearer token).</summary>
+    ManageRecordConnection,
+
+    /// <summary>Send an analysis (and a signed letter) to the clinic's FHIR server.</summary>
+    SendToRecord,
 }
 
 /// <summary>The role × action matrix.</summary>
@@ -74,8 +80,8 @@ public static class ClinicPolicy
         ClinicAction.ReadInbox => roles != ClinicRoles.None,
         ClinicAction.ManageTemplates => (roles & (ClinicRoles.Admin | ClinicRoles.Clinician)) != 0,
         ClinicAction.SubmitDocument or ClinicAction.ReadAnalysis or ClinicAction.DraftAdministrativeLetter or ClinicAction.WorkInbox => (roles & (ClinicRoles.Clinician | ClinicRoles.Staff)) != 0,
-        ClinicAction.DraftClinicalLetter or ClinicAction.SignLetter or ClinicAction.ExportSignedLetter or ClinicAction.TickClinicianTasks => roles.HasFlag(ClinicRoles.Clinician),
-        ClinicAction.ManageMembers or ClinicAction.ManagePolicy or ClinicAction.EditClinicLetterhead or ClinicAction.ManageBilling or ClinicAction.ReadClinicAudit or ClinicAction.ManageInbox or ClinicAction.ManageData => roles.HasFlag(ClinicRoles.Admin),
+        ClinicAction.DraftClinicalLetter or ClinicAction.SignLetter or ClinicAction.ExportSignedLetter or ClinicAction.TickClinicianTasks or ClinicAction.SendToRecord => roles.HasFlag(ClinicRoles.Clinician),
+        ClinicAction.ManageMembers or ClinicAction.ManagePolicy or ClinicAction.EditClinicLetterhead or ClinicAction.ManageBilling or ClinicAction.ReadClinicAudit or ClinicAction.ManageInbox or ClinicAction.ManageData or ClinicAction.ManageRecordConnection => roles.HasFlag(ClinicRoles.Admin),
         _ => false,
     };
 
@@ -92,6 +98,8 @@ public static class ClinicPolicy
         ClinicAction.TickClinicianTasks => "Only a clinician can tick the clinician's tasks.",
         ClinicAction.ManageInbox => "Only a clinic admin can change the inbox settings.",
         ClinicAction.ManageTemplates => "Only the clinic's admins and clinicians can change its letter templates.",
+        ClinicAction.ManageRecordConnection => "Only a clinic admin can change the clinic's FHIR server.",
+        ClinicAction.SendToRecord => "Only a clinician can send an analysis to the health record.",
         ClinicAction.WorkInbox => "Your role in the clinic does not include working on the inbox. Ask an admin to make you a clinician or staff member.",
         _ => "Only a member of the clinic whose role allows it can do this.",
     };
@@ -246,6 +254,14 @@ public interface IClinicGrain : IGrainWithStringKey
 
     [Alias("SaveInboxSettings")]
     Task<InboxSettings> SaveInboxSettings(string actorId, InboxSettings settings);
+
+    /// <summary>The clinic's FHIR server, or null when none is configured.</summary>
+    [Alias("FhirDestination")]
+    Task<FhirDestination?> FhirDestination();
+
+    /// <summary>Saves (or, with null, removes) the clinic's FHIR server; admins only.</summary>
+    [Alias("SaveFhirDestination")]
+    Task<FhirDestination?> SaveFhirDestination(string actorId, FhirDestination? destination);
 
     [Alias("Retention")]
     Task<RetentionPolicy> Retention();

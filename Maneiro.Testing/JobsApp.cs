@@ -25,12 +25,15 @@ public class JobsApp : ManeiroApp
         $"{order:D5} {code,-7} {(billable ? 1 : 0)} {description,-60} {description}";
 
     /// <summary>A model answer in the strict schema's shape.</summary>
-    public static string ModelAnswer(string summary = "Moderate primary open-angle glaucoma of the right eye, pressure above target.", string code = "H40.1112", string evidence = "Intraocular pressure 24 mmHg right", string? extraWarning = null, string title = "Primary open-angle glaucoma, right eye, moderate stage") =>
+    public static string ModelAnswer(string summary = "Moderate primary open-angle glaucoma of the right eye, pressure above target.", string code = "H40.1112", string evidence = "Intraocular pressure 24 mmHg right", string? extraWarning = null, string title = "Primary open-angle glaucoma, right eye, moderate stage", string? birthDate = null, string? recordNumber = null, string? encounterDate = null) =>
         new JsonObject
         {
             ["provider_name"] = "Dr. Helena Ribeiro",
             ["patient_name"] = "John Carter",
             ["patient_block"] = "John Carter, 67-year-old man",
+            ["patient_birth_date"] = birthDate,
+            ["patient_identifier"] = recordNumber,
+            ["encounter_date"] = encounterDate,
             ["summary"] = summary,
             ["patient_summary"] = "The pressure in your right eye is too high, so we are adding a second eye drop.",
             ["diagnoses"] = new JsonArray(new JsonObject

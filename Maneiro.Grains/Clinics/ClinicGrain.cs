@@ -24,6 +24,8 @@ public sealed class ClinicState
 
     /// <summary>When an admin deleted the clinic: no one has a role in it any more, and its data is being purged.</summary>
     [Id(7)] public DateTimeOffset? DeletedAt { get; set; }
+
+    [Id(8)] public FhirDestination? Fhir { get; set; }
 }
 
 /// <summary>
@@ -256,6 +258,21 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
         state.State.Inbox = Domain.Inbox.InboxSettingsRules.Checked(settings);
         await GrainStorage.WriteAsync(state);
         return state.State.Inbox;
+    }
+
+    public Task<FhirDestination?> FhirDestination() => Task.FromResult(state.State.Fhir);
+
+    public async Task<FhirDestination?> SaveFhirDestination(string actorId, FhirDestination? destination)
+    {
+        Roster.Require(actorId, ClinicAction.ManageRecordConnection);
+        if (destination is not null && FhirAddressRules.Problem(destination.BaseUrl) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(destination));
+        }
+
+        state.State.Fhir = destination;
+        await GrainStorage.WriteAsync(state);
+        return destination;
     }
 
     /// <summary>The secret part of a token that names this clinic; null for any other token.</summary>

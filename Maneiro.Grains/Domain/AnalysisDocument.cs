@@ -5,7 +5,7 @@ using Maneiro.Grains.Interfaces;
 namespace Maneiro.Grains.Domain;
 
 /// <summary>
-/// The model's JSON answer (the strict schema in Prompts/v1/analysis.schema.json), its validation, and its mapping to
+/// The model's JSON answer (the strict schema in Prompts/v2/analysis.schema.json), its validation, and its mapping to
 /// <see cref="AnalysisResult"/>. Validation errors go back to the model once for repair.
 /// </summary>
 public sealed class AnalysisDocument
@@ -18,6 +18,12 @@ public sealed class AnalysisDocument
     public string PatientName { get; set; } = "";
 
     public string PatientBlock { get; set; } = "";
+
+    public string? PatientBirthDate { get; set; }
+
+    public string? PatientIdentifier { get; set; }
+
+    public string? EncounterDate { get; set; }
 
     public string Summary { get; set; } = "";
 
@@ -89,6 +95,14 @@ public sealed class AnalysisDocument
             }
         }
 
+        foreach (var (name, value) in new[] { ("patient_birth_date", document.PatientBirthDate), ("encounter_date", document.EncounterDate) })
+        {
+            if (!string.IsNullOrWhiteSpace(value) && !StatedDate.IsValid(value))
+            {
+                errors.Add($"{name} '{value}' must be an ISO date (YYYY-MM-DD, YYYY-MM or YYYY) as the source text states it, or null.");
+            }
+        }
+
         if (document.QualityScore is null)
         {
             errors.Add("quality_score is missing.");
@@ -100,6 +114,8 @@ public sealed class AnalysisDocument
 
         return (document, errors);
     }
+
+    private static string? Stated(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     /// <summary>Builds the result, checking every code against the catalog and every quote against the source text.</summary>
     public AnalysisResult ToResult(Icd10Catalog catalog, string sourceText)
@@ -139,8 +155,23 @@ public sealed class AnalysisDocument
             Warnings,
             codes,
             new QualityScore(QualityScore!.Score, QualityScore.Label, QualityScore.Issues, QualityScore.Suggestions),
-            CodeTable: catalog.Installed ? catalog.TableName : null);
+            CodeTable: catalog.Installed ? catalog.TableName : null,
+            PatientBirthDate: Stated(PatientBirthDate),
+            PatientIdentifier: Stated(PatientIdentifier),
+            EncounterDate: Stated(EncounterDate));
     }
+}
+
+/// <summary>A date as a document states it: a real calendar date, year, or year and month (FHIR's date type).</summary>
+public static class StatedDate
+{
+    public static bool IsValid(string value) => value.Trim() switch
+    {
+        { Length: 4 } y => int.TryParse(y, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var year) && year >= 1800,
+        { Length: 7 } ym => DateOnly.TryParseExact(ym + "-01", "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) && d.Year >= 1800,
+        { Length: 10 } ymd => DateOnly.TryParseExact(ymd, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var d) && d.Year >= 1800,
+        _ => false,
+    };
 }
 
 public sealed class DiagnosisDto

@@ -2,10 +2,15 @@ using System.Text.Json;
 
 namespace Maneiro.Infrastructure.OpenAi;
 
-/// <summary>The versioned prompt texts, embedded from Prompts/&lt;version&gt;/.</summary>
+/// <summary>
+/// The versioned prompt texts, embedded from Prompts/&lt;version&gt;/. A version holds only the files it changes; the
+/// rest are read from the version before it (v2 changed the analysis prompt and schema: structured dates, record number).
+/// </summary>
 public sealed class PromptLibrary
 {
-    public const string Version = "v1";
+    public const string Version = "v2";
+
+    private static readonly string[] Versions = ["v2", "v1"];
 
     private readonly Dictionary<string, string> _specialties;
 
@@ -86,7 +91,8 @@ public sealed class PromptLibrary
 
     private static string Read(string name)
     {
-        using var stream = typeof(PromptLibrary).Assembly.GetManifestResourceStream($"Maneiro.Prompts.{Version}/{name}")
+        var assembly = typeof(PromptLibrary).Assembly;
+        using var stream = Versions.SkipWhile(v => v != Version).Select(v => assembly.GetManifestResourceStream($"Maneiro.Prompts.{v}/{name}")).FirstOrDefault(s => s is not null)
             ?? throw new InvalidOperationException($"Prompt resource {Version}/{name} is missing.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();

@@ -27,6 +27,8 @@ public sealed class ClinicPolicyTests
         { ClinicAction.ManageInbox,                   true,  true,       false,     false },
         { ClinicAction.ManageData,                    true,  true,       false,     false },
         { ClinicAction.ManageTemplates,               true,  true,       true,      false },
+        { ClinicAction.ManageRecordConnection,        true,  true,       false,     false },
+        { ClinicAction.SendToRecord,                  false, true,       true,      false },
     };
 
     [Theory]
