@@ -22,11 +22,20 @@ public sealed class FakeHttpServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
-    public static async Task<FakeHttpServer> StartAsync(Func<RecordedRequest, HttpResponse, Task> handler)
+    /// <summary>Starts on a free loopback port: plain http, or https with <paramref name="certificate"/>.</summary>
+    public static async Task<FakeHttpServer> StartAsync(Func<RecordedRequest, HttpResponse, Task> handler, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, l => l.UseHttps(certificate)));
+        }
+
         var app = builder.Build();
         var server = new FakeHttpServer(app);
         app.Run(async context =>

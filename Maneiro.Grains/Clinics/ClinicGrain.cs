@@ -267,7 +267,7 @@ public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] I
         Roster.Require(actorId, ClinicAction.ManageRecordConnection);
         if (destination is not null && FhirAddressRules.Problem(destination.BaseUrl) is { } problem)
         {
-            throw new ArgumentException(problem, nameof(destination));
+            throw new ClinicRefusedException(problem);
         }
 
         state.State.Fhir = destination;

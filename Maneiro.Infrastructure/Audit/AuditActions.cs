@@ -46,6 +46,9 @@ public static class AuditActions
     public const string LetterExported = "letter.exported";
     public const string LetterheadUpdated = "account.letterhead_updated";
     public const string LetterSigned = "letter.signed";
+    public const string FhirExported = "fhir.exported";
+    public const string FhirSent = "fhir.sent";
+    public const string FhirServerConfigured = "clinic.fhir_server_configured";
     public const string ClinicRenamed = "clinic.renamed";
     public const string ClinicInvited = "clinic.invited";
     public const string ClinicInvitationRevoked = "clinic.invitation_revoked";

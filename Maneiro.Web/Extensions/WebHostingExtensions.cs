@@ -4,6 +4,7 @@ using Maneiro.Infrastructure.Configuration;
 using Maneiro.Infrastructure.Hosting;
 using Maneiro.Web.Billing;
 using Maneiro.Web.Data;
+using Maneiro.Web.Fhir;
 using Maneiro.Web.Health;
 using Maneiro.Web.Inbox;
 using Maneiro.Web.Jobs;
@@ -55,6 +56,7 @@ public static class WebHostingExtensions
         builder.Services.AddManeiroAnalyses(configuration);
         builder.Services.AddManeiroInbox();
         builder.Services.AddManeiroLetters();
+        builder.Services.AddManeiroFhir();
         builder.Services.AddManeiroBilling(configuration);
         builder.Services.Configure<Billing.PricingOptions>(configuration.GetSection(Billing.PricingOptions.SectionName));
         builder.Services.AddRazorPages(o =>
@@ -153,6 +155,7 @@ public static class WebHostingExtensions
         app.MapAnalysisEndpoints();
         app.MapRecordingEndpoints();
         app.MapLetterEndpoints();
+        app.MapFhirEndpoints();
         app.MapInboxEndpoints();
         app.MapStripeWebhook();
         app.MapManeiroObservability();

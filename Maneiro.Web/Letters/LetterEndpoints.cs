@@ -111,7 +111,7 @@ public static class LetterEndpoints
     private const int PreviewPixels = 1_100;
 
     /// <summary>Letters are dated in the signer's time zone (the owner's while the letter awaits a signature).</summary>
-    private static async Task<DateOnly> SignerTodayAsync(LetterStatus status, IGrainFactory grains, TimeProvider time) =>
+    internal static async Task<DateOnly> SignerTodayAsync(LetterStatus status, IGrainFactory grains, TimeProvider time) =>
         TimeZones.Today(time.GetUtcNow(), TimeZones.Find(await grains.GetGrain<IUserGrain>(status.SignedBy ?? status.OwnerId).TimeZone()));
 
     public static IServiceCollection AddManeiroLetters(this IServiceCollection services)
