@@ -155,4 +155,36 @@ public sealed class RepeatedDocumentTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Equal($"/Jobs/{first}?repeat=1", posted.Headers.Location!.OriginalString);
         session.Dispose();
     }
+
+    [Fact]
+    public async Task When_the_fingerprint_cannot_be_recorded_the_running_analysis_is_still_the_answer()
+    {
+        var (session, email) = await app.SignedInUserAsync("fingerprint-fails");
+        var userId = await app.UserIdAsync(email);
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        // The index refuses this user's rows (reads still work), as a failing database write would.
+        var trigger = "refuse_fp_" + Guid.NewGuid().ToString("N")[..8];
+        await app.Database.ScalarAsync<object>($"CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.owner_id = '{userId}' THEN RAISE EXCEPTION 'index unavailable'; END IF; RETURN NEW; END $$");
+        await app.Database.ScalarAsync<object>($"CREATE TRIGGER {trigger} BEFORE INSERT OR UPDATE ON analysis_fingerprints FOR EACH ROW EXECUTE FUNCTION {trigger}()");
+        try
+        {
+            var pdf = Note(Guid.NewGuid().ToString("N"));
+            var first = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, pdf, analyzeAgain: false));
+            var finished = await JobsApp.WaitForFinishAsync(session, first);
+            Assert.Equal("Complete", finished.GetProperty("stage").GetString());
+            Assert.Contains(app.Logs.Records, r => r.Text.Contains($"The fingerprint of analysis {first} could not be recorded", StringComparison.Ordinal));
+            Assert.Equal(2, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{first}' AND action IN ('job.upload', 'job.started')"));
+
+            // Not remembered, so the same file is analysed again rather than offered.
+            var second = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, pdf, analyzeAgain: false));
+            Assert.NotEqual(first, second);
+            await JobsApp.WaitForFinishAsync(session, second);
+        }
+        finally
+        {
+            await app.Database.ScalarAsync<object>($"DROP TRIGGER {trigger} ON analysis_fingerprints; DROP FUNCTION {trigger}()");
+        }
+
+        session.Dispose();
+    }
 }

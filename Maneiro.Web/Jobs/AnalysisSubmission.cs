@@ -22,7 +22,7 @@ public sealed record SubmitOutcome(int StatusCode, string? JobId, string? Error,
 /// (nothing charged, the new copy deleted) unless the user asked to analyse it again, and otherwise the allowance is
 /// reserved once and the analysis grain starts. Anything refused leaves nothing stored and no allowance used.
 /// </summary>
-public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AnalysisFingerprints fingerprints, ClinicMembership memberships, ClinicTwoFactorPolicy twoFactor, AuditTrail audit)
+public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AnalysisFingerprints fingerprints, ClinicMembership memberships, ClinicTwoFactorPolicy twoFactor, AuditTrail audit, ILogger<AnalysisSubmission> log)
 {
     public const string ChooseClinician = "Choose the clinician this document is for.";
 
@@ -79,7 +79,7 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
             await ReserveAsync();
             await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech));
             started = true;
-            await fingerprints.RememberAsync(userId, fingerprint, jobId, CancellationToken.None);
+            await RememberAsync(userId, fingerprint, jobId);
             await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size });
             await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, jobId);
             return new SubmitOutcome(StatusCodes.Status202Accepted, jobId, null);
@@ -184,6 +184,26 @@ public sealed class AnalysisSubmission(IGrainFactory grains, MultipartUploadRead
         await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, recording.Id);
         return new SubmitOutcome(StatusCodes.Status202Accepted, recording.Id, null);
     }
+
+    /// <summary>
+    /// Records the fingerprint of a started analysis. The index only saves a repeat upload its cost: if it cannot be
+    /// written, the analysis (already running and charged) is still the answer, and the next identical upload is
+    /// analysed afresh.
+    /// </summary>
+    private async Task RememberAsync(string userId, byte[] fingerprint, string jobId)
+    {
+        try
+        {
+            await fingerprints.RememberAsync(userId, fingerprint, jobId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException)
+        {
+            LogFingerprintNotRecorded(log, jobId, ex.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The fingerprint of analysis {JobId} could not be recorded ({ErrorType}); a repeat upload of it will be analysed again")]
+    private static partial void LogFingerprintNotRecorded(ILogger logger, string jobId, string errorType);
 
     /// <summary>
     /// The analysis recorded under this fingerprint when it still stands: the same owner's, complete or still running
