@@ -29,7 +29,10 @@ public static partial class FhirEndpoints
         services.AddSingleton<FhirSender>();
         services.AddSingleton<FhirTokens>();
         services.AddSingleton<FhirExport>();
-        services.AddOptions<FhirOptions>().BindConfiguration(FhirOptions.SectionName);
+        services.AddOptions<FhirOptions>().BindConfiguration(FhirOptions.SectionName)
+            .Validate(o => o.AllowedPrivateAddresses.TrueForAll(a => System.Net.IPAddress.TryParse(a, out _)), "Fhir:AllowedPrivateAddresses must list IP addresses (such as 10.0.4.12).")
+            .Validate(o => o.SendTimeout > TimeSpan.Zero, "Fhir:SendTimeout must be positive.")
+            .ValidateOnStart();
         return services;
     }
 
