@@ -2,6 +2,7 @@
 #nullable disable warnings
 using Hl7.Fhir.Model;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Testing;
 using Maneiro.Web.Fhir;
 
 namespace Maneiro.Tests.Unit.Fhir;
@@ -11,33 +12,11 @@ public sealed class FhirDocumentBuilderTests(FhirBundleValidator validator) : IC
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 2, 15, 30, 0, TimeSpan.Zero);
 
-    public static AnalysisResult Result(string? birthDate = "1958-03-14", string? mrn = "MRN-448812", string? encounter = "2026-11-30") => new(
-        "Dr. Helena Ribeiro",
-        "John Carter",
-        "John Carter, 67-year-old man",
-        "Moderate primary open-angle glaucoma of the right eye, pressure above target.",
-        "Your right eye pressure is too high.",
-        [
-            new Diagnosis("Primary open-angle glaucoma, right eye, moderate stage", "H40.1112", "right", 0.92, ["IOP 24 mmHg on latanoprost"], [], "Intraocular pressure 24 mmHg right", true),
-            new Diagnosis("Glaucoma, unspecified", "H40.9", "unspecified", 0.4, [], [], "glaucoma", false),
-        ],
-        [new PlanItem("Lower intraocular pressure", ["Add timolol twice daily, right eye"], [])],
-        [],
-        [
-            new CodeEntry("H40.1112", "POAG right eye moderate", true, CodeCheck.Valid, "Primary open-angle glaucoma, right eye, moderate stage", true),
-            new CodeEntry("H40.9", "Glaucoma", false, CodeCheck.Verify, null, null),
-        ],
-        new QualityScore(82, "good", [], []),
-        [new Reference(1, "12345678", "Timolol in glaucoma", "Ophthalmology", 2020, "review", true)],
-        "icd10cm-2026",
-        birthDate,
-        mrn,
-        encounter);
+    private static AnalysisResult Result(string? birthDate = "1958-03-14", string? mrn = "MRN-448812", string? encounter = "2026-11-30") => FhirSamples.Result(birthDate, mrn, encounter);
 
-    public static FhirExportInput Input(AnalysisResult? result = null, FhirLetter? letter = null) =>
-        new("0123456789abcdef0123456789abcdef", result ?? Result(), new FhirAuthor("user-1", "Dr. Helena Ribeiro", "MD"), "urn:oid:2.16.840.1.113883.19.5", letter, Now);
+    private static FhirExportInput Input(AnalysisResult? result = null, FhirLetter? letter = null) => FhirSamples.Input(result ?? Result(), letter, Now);
 
-    private static readonly FhirLetter SignedLetter = new("letter-1", LetterKind.Referral, "Referral: glaucoma", [0x25, 0x50, 0x44, 0x46, 0x2d], "referral.pdf", new DateOnly(2026, 12, 1));
+    private static readonly FhirLetter SignedLetter = FhirSamples.SignedLetter([0x25, 0x50, 0x44, 0x46, 0x2d]);
 
     [Fact]
     public void The_document_has_the_composition_first_then_the_patient_the_clinician_a_condition_per_diagnosis_and_the_letter()

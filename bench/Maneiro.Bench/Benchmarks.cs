@@ -425,6 +425,31 @@ public static class Benchmarks
         return Task.FromResult<IEnumerable<Row>>([new("9. ICD-10-CM table", "in-process", $"{F(perSecond / 1e6, "0.00")} M checks/s", $"{catalog.Count:N0} codes ({catalog.BillableCount:N0} billable) + 2026 categories loaded in {F(load, "0")} ms at start-up, {F(held / 1048576.0)} MB held; {checks:N0} checks of a mixed sample ({valid:N0} valid)")]);
     }
 
+    /// <summary>12: a FHIR export: the R4 profiles' first load, then building, validating and serializing one document.</summary>
+    public static Task<IEnumerable<Row>> FhirExportAsync(int documents)
+    {
+        var input = FhirSamples.Input(FhirSamples.Result(), FhirSamples.SignedLetter(TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)), DateTimeOffset.UtcNow);
+        GC.Collect();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var validator = new Maneiro.Web.Fhir.FhirBundleValidator();
+        var clock = Stopwatch.StartNew();
+        var errors = validator.Errors(Maneiro.Web.Fhir.FhirDocumentBuilder.Document(input)).Count;
+        var firstLoad = clock.Elapsed.TotalMilliseconds;
+        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+
+        var times = new List<double>(documents);
+        for (var i = 0; i < documents; i++)
+        {
+            clock.Restart();
+            var bundle = validator.Checked(Maneiro.Web.Fhir.FhirDocumentBuilder.Document(input));
+            _ = Maneiro.Web.Fhir.FhirExport.ToJson(bundle);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        return Task.FromResult<IEnumerable<Row>>([new("12. FHIR export", "in-process", $"{F(times[times.Count / 2])} ms per document (p50), {F(times[(int)(times.Count * 0.99)])} ms p99", $"{documents} document Bundles (2 conditions, a letter PDF) built, validated against the R4 base profiles and serialized; the profiles' first load {F(firstLoad, "0")} ms, {F(held / 1048576.0)} MB held; {errors} validation errors")]);
+    }
+
     /// <summary>8: what parsing a PDF in limited child processes (pdfinfo + pdftotext) costs per document, sequentially and two at a time.</summary>
     public static async Task<IEnumerable<Row>> PdfProcessesAsync(int documents)
     {
