@@ -25,6 +25,15 @@ public sealed class FhirBundleValidator
         return new Validator(resolver, new LocalTerminologyService(resolver), null, new ValidationSettings());
     });
 
+    /// <summary>Starts loading the profiles in the background (a page that offers an export calls it, so the click does not wait).</summary>
+    public void WarmUp()
+    {
+        if (!_validator.IsValueCreated)
+        {
+            _ = System.Threading.Tasks.Task.Run(() => _validator.Value);
+        }
+    }
+
     /// <summary>The errors (and fatal issues) validation found; empty when the Bundle is valid.</summary>
     public IReadOnlyList<string> Errors(Bundle bundle)
     {

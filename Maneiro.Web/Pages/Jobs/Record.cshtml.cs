@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Maneiro.Web.Pages.Jobs;
 
 /// <summary>Export an analysis (and a signed letter) as a FHIR document, or send it to the clinic's FHIR server.</summary>
-public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership memberships, FhirExport export, FhirSender sender, FhirTokens tokens, AuditTrail audit, ILogger<JobRecordModel> log) : PageModel
+public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership memberships, FhirExport export, FhirSender sender, FhirTokens tokens, FhirBundleValidator validator, AuditTrail audit, ILogger<JobRecordModel> log) : PageModel
 {
     public AnalysisProgress Job { get; private set; } = null!;
 
@@ -29,7 +29,17 @@ public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership members
 
     public string DestinationHost => Destination is { } d && Uri.TryCreate(d.BaseUrl, UriKind.Absolute, out var uri) ? uri.Host : "";
 
-    public async Task<IActionResult> OnGetAsync(string id) => await LoadAsync(id) ? Page() : NotFound();
+    public async Task<IActionResult> OnGetAsync(string id)
+    {
+        if (!await LoadAsync(id))
+        {
+            return NotFound();
+        }
+
+        // The R4 profiles take seconds to load the first time: load them while the user chooses.
+        validator.WarmUp();
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostDownloadAsync(string id)
     {
