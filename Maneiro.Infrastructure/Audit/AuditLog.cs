@@ -73,6 +73,17 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
         return await ReadAsync(command, cancellationToken);
     }
 
+    /// <summary>The newest rows of one action about one target (e.g. an analysis's sends to the health record).</summary>
+    public async Task<IReadOnlyList<AuditRecord>> ForTargetAsync(string action, string target, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.CreateCommand(
+            "SELECT id, at, user_id, ip, action, target, outcome, details::text, clinic_id FROM audit_log WHERE action = @action AND target = @target ORDER BY id DESC LIMIT @limit");
+        command.Parameters.AddWithValue("action", action);
+        command.Parameters.AddWithValue("target", target);
+        command.Parameters.AddWithValue("limit", limit);
+        return await ReadAsync(command, cancellationToken);
+    }
+
     /// <summary>Rows of one clinic and/or one member, newest first; every filter is a parameter.</summary>
     public async Task<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {

@@ -58,9 +58,9 @@ public sealed class FhirExportTests(FhirApp app) : IClassFixture<FhirApp>
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
     }
 
-    private static async Task<string> SendAsync(BrowserSession session, string jobId, string letterId = "")
+    private static async Task<string> SendAsync(BrowserSession session, string jobId, string letterId = "", bool again = false)
     {
-        using var sent = await session.SubmitAsync($"/Jobs/{jobId}/Record", new Dictionary<string, string> { ["Letter"] = letterId }, handler: "Send");
+        using var sent = await session.SubmitAsync($"/Jobs/{jobId}/Record", new Dictionary<string, string> { ["Letter"] = letterId, ["SendAgain"] = again ? "true" : "false" }, handler: "Send");
         return WebUtility.HtmlDecode(await sent.Content.ReadAsStringAsync());
     }
 
@@ -143,6 +143,15 @@ public sealed class FhirExportTests(FhirApp app) : IClassFixture<FhirApp>
         Assert.Equal(0, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE details::text LIKE '%{FhirPart.Token}%'"));
         Assert.DoesNotContain(FhirPart.Token, (await session.GetAsync("/Clinic/Record")).Html, StringComparison.Ordinal);
         Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{jobId}' AND action = 'fhir.sent' AND outcome = 'success' AND details->>'host' = 'ehr.example'"));
+
+        // A second send is confirmed first: the records would be created twice.
+        var requests = app.Fhir.Requests.Count;
+        var (_, recordPage, _) = await session.GetAsync($"/Jobs/{jobId}/Record");
+        Assert.Contains("to ehr.example, 5 resources created", WebUtility.HtmlDecode(recordPage), StringComparison.Ordinal);
+        Assert.Contains("This analysis was already sent to the health record (to ehr.example, 5 resources created)", await SendAsync(session, jobId, letterId), StringComparison.Ordinal);
+        Assert.Equal(requests, app.Fhir.Requests.Count);
+        Assert.Contains("Sent to the health record", await SendAsync(session, jobId, letterId, again: true), StringComparison.Ordinal);
+        Assert.Equal(requests + 1, app.Fhir.Requests.Count);
     }
 
     [Theory]

@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace Maneiro.Web.Pages.Jobs;
 
 /// <summary>Export an analysis (and a signed letter) as a FHIR document, or send it to the clinic's FHIR server.</summary>
-public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership memberships, FhirExport export, FhirSender sender, FhirTokens tokens, FhirBundleValidator validator, AuditTrail audit, ILogger<JobRecordModel> log) : PageModel
+public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership memberships, FhirExport export, FhirSender sender, FhirTokens tokens, FhirBundleValidator validator, AuditTrail audit, AuditLog auditLog, ILogger<JobRecordModel> log) : PageModel
 {
     public AnalysisProgress Job { get; private set; } = null!;
 
@@ -22,6 +22,13 @@ public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership members
     public Membership Viewer { get; private set; } = null!;
 
     public FhirSendOutcome? Outcome { get; private set; }
+
+    /// <summary>This analysis's earlier successful sends, newest first (from the audit trail).</summary>
+    public IReadOnlyList<AuditRecord> EarlierSends { get; private set; } = [];
+
+    /// <summary>Confirms sending an analysis that was already sent (its records would be created again).</summary>
+    [BindProperty]
+    public bool SendAgain { get; set; }
 
     /// <summary>The chosen letter's id; empty for the analysis alone.</summary>
     [BindProperty]
@@ -79,6 +86,12 @@ public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership members
             return Page();
         }
 
+        if (EarlierSends.Count > 0 && !SendAgain)
+        {
+            ModelState.AddModelError(string.Empty, $"This analysis was already sent to the health record ({SendLine(EarlierSends[0])}). Tick “Send it again” to create its records a second time.");
+            return Page();
+        }
+
         var attempt = await export.InputAsync(Job, await jobs.OutputAsync(Job), Viewer, Letter, HttpContext.RequestAborted);
         if (attempt.Input is not { } input)
         {
@@ -118,6 +131,7 @@ public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership members
             issues = Outcome.Issues.Count,
             letter = input.Letter?.LetterId,
         });
+        EarlierSends = await SuccessfulSendsAsync(id);
         return Page();
     }
 
@@ -131,6 +145,19 @@ public sealed class JobRecordModel(AnalysisAccess jobs, ClinicMembership members
         (Job, Viewer) = (job, viewer);
         Letters = await export.LettersAsync(job, viewer);
         Destination = await memberships.Clinic(viewer.ClinicId).FhirDestination();
+        EarlierSends = await SuccessfulSendsAsync(id);
         return true;
+    }
+
+    private async Task<IReadOnlyList<AuditRecord>> SuccessfulSendsAsync(string id) =>
+        (await auditLog.ForTargetAsync(AuditActions.FhirSent, id, 20, HttpContext.RequestAborted)).Where(r => r.Outcome == AuditOutcomes.Success).ToList();
+
+    /// <summary>"to ehr.example, 3 resources created", from a send's audit row (host and counts only: no PHI is audited).</summary>
+    public static string SendLine(AuditRecord send)
+    {
+        using var details = System.Text.Json.JsonDocument.Parse(send.Details ?? "{}");
+        var host = details.RootElement.TryGetProperty("host", out var h) ? h.GetString() : null;
+        var created = details.RootElement.TryGetProperty("created", out var c) && c.TryGetInt32(out var n) ? n : 0;
+        return $"to {host ?? "the clinic's FHIR server"}, {created} resource{(created == 1 ? "" : "s")} created";
     }
 }
