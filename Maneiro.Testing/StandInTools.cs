@@ -33,6 +33,13 @@ public static class StandInTools
         sleep 30
         """);
 
+    /// <summary>A tool that appends a line to <paramref name="log"/> each time it runs, then runs the real one.</summary>
+    public static string Counting(string directory, string tool, string log) => Write(directory, tool + "-counting", $"""
+        #!/bin/sh
+        echo run >> "{log}"
+        exec {tool} "$@"
+        """);
+
     private static string Write(string directory, string name, string script)
     {
         Directory.CreateDirectory(directory);

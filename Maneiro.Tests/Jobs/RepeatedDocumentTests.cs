@@ -4,8 +4,27 @@ using Maneiro.Testing;
 
 namespace Maneiro.Tests.Jobs;
 
+/// <summary>The jobs app whose pdfinfo counts its runs.</summary>
+public sealed class RepeatApp : JobsApp
+{
+    public RepeatApp()
+        : this(Path.Combine(Path.GetTempPath(), "maneiro-pdfinfo-" + Guid.NewGuid().ToString("N")))
+    {
+    }
+
+    private RepeatApp(string directory)
+        : base(b => b.With("Pdf:PdfInfoPath", StandInTools.Counting(directory, "pdfinfo", Path.Combine(directory, "runs.log"))))
+    {
+        PdfInfoLog = Path.Combine(directory, "runs.log");
+    }
+
+    public string PdfInfoLog { get; }
+
+    public int PdfInfoRuns => File.Exists(PdfInfoLog) ? File.ReadAllLines(PdfInfoLog).Length : 0;
+}
+
 /// <summary>The same document with the same settings is never paid for twice; "analyze again" is an explicit, charged choice.</summary>
-public sealed class RepeatedDocumentTests(JobsApp app) : IClassFixture<JobsApp>
+public sealed class RepeatedDocumentTests(RepeatApp app) : IClassFixture<RepeatApp>
 {
     private static byte[] Note(string marker) => TestDocuments.TextPdf(TestDocuments.OphthalmologyNote + "\nVisit reference " + marker);
 
@@ -19,6 +38,8 @@ public sealed class RepeatedDocumentTests(JobsApp app) : IClassFixture<JobsApp>
         await JobsApp.WaitForFinishAsync(session, first);
         var modelCalls = app.OpenAi.ChatCalls;
         var blobs = app.StoredBlobCount();
+        var parsed = app.PdfInfoRuns;
+        Assert.True(parsed > 0, "the first upload was opened with pdfinfo");
 
         using var again = await JobsApp.UploadAsync(session, pdf, fileName: "renamed copy.pdf", analyzeAgain: false);
         var body = JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement;
@@ -29,6 +50,7 @@ public sealed class RepeatedDocumentTests(JobsApp app) : IClassFixture<JobsApp>
 
         Assert.Equal(modelCalls, app.OpenAi.ChatCalls);
         Assert.Equal(blobs, app.StoredBlobCount());
+        Assert.Equal(parsed, app.PdfInfoRuns);
         var (_, account, _) = await session.GetAsync("/Account/Manage");
         Assert.Contains("Analyses: 1 of 10", account, StringComparison.Ordinal);
 

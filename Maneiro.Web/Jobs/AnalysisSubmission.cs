@@ -17,10 +17,10 @@ public sealed record SubmitOutcome(int StatusCode, string? JobId, string? Error,
 }
 
 /// <summary>
-/// An upload becomes an analysis: the form is read as a stream, the input is inspected and stored encrypted (and
-/// fingerprinted on the way), a document already analysed with the same settings is answered with that analysis
-/// (nothing charged, the new copy deleted) unless the user asked to analyse it again, and otherwise the allowance is
-/// reserved once and the analysis grain starts. Anything refused leaves nothing stored and no allowance used.
+/// An upload becomes an analysis: the form is read as a stream, the input is stored encrypted (and fingerprinted on
+/// the way), a document already analysed with the same settings is answered with that analysis (nothing parsed or
+/// charged, the new copy deleted) unless the user asked to analyse it again, and otherwise a PDF is opened once, the
+/// allowance is reserved once and the analysis grain starts. Anything refused leaves nothing stored and no allowance used.
 /// </summary>
 public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUploadReader reader, UploadInspector inspector, IOptions<UploadOptions> options, PromptLibrary prompts, AnalysisFingerprints fingerprints, ClinicMembership memberships, ClinicTwoFactorPolicy twoFactor, AuditTrail audit, ILogger<AnalysisSubmission> log)
 {
@@ -48,7 +48,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
 
         try
         {
-            var form = await reader.ReadAsync(context, limits, async file => input = await inspector.StoreFileAsync(file, jobId, context.RequestAborted));
+            var form = await reader.ReadAsync(context, limits, async file => input = await inspector.StoreUncheckedFileAsync(file, jobId, context.RequestAborted));
             var specialty = form.Field("specialty") is { Length: > 0 } s ? s.ToLowerInvariant() : "auto";
             if (!prompts.Specialties.Contains(specialty))
             {
@@ -76,6 +76,8 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
                 return SubmitOutcome.Repeated(earlier);
             }
 
+            // A repeat was answered above without parsing anything; a new document is opened once before it costs anything.
+            await inspector.CheckPdfAsync(input, context.RequestAborted);
             await ReserveAsync();
             await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech));
             started = true;

@@ -18,7 +18,27 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
 {
     public const string UnsupportedType = "This file type is not supported. Upload a PDF, a PNG, JPEG, WEBP or TIFF image, or MP3, WAV, M4A, WEBM or OGG audio.";
 
+    /// <summary>Stores the upload and, for a PDF, opens it once; a refusal leaves nothing stored.</summary>
     public async Task<StoredInput> StoreFileAsync(Stream body, string jobId, CancellationToken cancellationToken)
+    {
+        var input = await StoreUncheckedFileAsync(body, jobId, cancellationToken);
+        try
+        {
+            await CheckPdfAsync(input, cancellationToken);
+            return input;
+        }
+        catch (Exception)
+        {
+            await DeleteAsync(input);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stores the upload without opening a PDF yet: the analysis path first asks whether the same document was
+    /// analysed already (a repeat is answered without any parsing), then calls <see cref="CheckPdfAsync"/>.
+    /// </summary>
+    public async Task<StoredInput> StoreUncheckedFileAsync(Stream body, string jobId, CancellationToken cancellationToken)
     {
         var head = new byte[FileSniffer.HeaderBytes];
         var headLength = 0;
@@ -54,11 +74,6 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
                 throw tooLarge;
             }
 
-            if (type.Kind == InputKind.Pdf && await PdfProblemAsync(key, cancellationToken) is { } problem)
-            {
-                throw new UploadRefusedException(StatusCodes.Status422UnprocessableEntity, problem);
-            }
-
             return new StoredInput(key, type, counting.Count, counting.Sha256());
         }
         catch (Exception)
@@ -75,6 +90,15 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
         var bytes = Encoding.UTF8.GetBytes(text);
         await blobs.PutAsync(key, new MemoryStream(bytes), "text/plain", cancellationToken);
         return new StoredInput(key, new SniffedType(InputKind.Text, "text/plain", "pasted text"), bytes.Length, System.Security.Cryptography.SHA256.HashData(bytes));
+    }
+
+    /// <summary>Refuses (422) a stored PDF that cannot be opened (damaged, password-protected); the caller deletes it.</summary>
+    public async Task CheckPdfAsync(StoredInput input, CancellationToken cancellationToken)
+    {
+        if (input.Type.Kind == InputKind.Pdf && await PdfProblemAsync(input.Key, cancellationToken) is { } problem)
+        {
+            throw new UploadRefusedException(StatusCodes.Status422UnprocessableEntity, problem);
+        }
     }
 
     /// <summary>Removes a stored input again (an upload refused after it was stored).</summary>
