@@ -75,6 +75,19 @@ public sealed class FhirPart : IAppPart
         return Task.CompletedTask;
     };
 
+    /// <summary>Answers 200 with a body of <paramref name="megabytes"/> MB (a server that floods its client).</summary>
+    public void Flood(int megabytes) => Answer = async (_, response) =>
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/fhir+json";
+        var chunk = new byte[1024 * 1024];
+        Array.Fill(chunk, (byte)' ');
+        for (var i = 0; i < megabytes; i++)
+        {
+            await response.Body.WriteAsync(chunk);
+        }
+    };
+
     /// <summary>Never answers until <see cref="Release"/> (or disposal): the sender's timeout must end the wait.</summary>
     public void Hang() => Answer = async (_, _) => await _released.Task;
 

@@ -185,6 +185,19 @@ public sealed class FhirExportTests(FhirApp app) : IClassFixture<FhirApp>
         Assert.Contains("check the patient's chart before sending again", page, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_answer_too_large_to_read_is_not_read_and_the_user_is_told_to_check_the_chart()
+    {
+        var (session, _) = await app.SignedInUserAsync("fhir-flood");
+        var (jobId, _) = await AnalyzedWithLetterAsync(session);
+        await ConnectAsync(session);
+        app.Fhir.Flood(6);
+
+        var page = await SendAsync(session, jobId);
+
+        Assert.Contains("The FHIR server's answer was larger than 4 MB, so Maneiro did not read it.", page, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://ehr.example/fhir", "must start with https://")]
     [InlineData("https://10.0.0.5/fhir", "is a private, loopback or link-local address")]

@@ -51,6 +51,7 @@ public sealed record FhirSendOutcome(bool Sent, int? Status, IReadOnlyList<strin
 /// </summary>
 public sealed partial class FhirSender : IDisposable
 {
+    private const int MaxAnswerBytes = 4 * 1024 * 1024;
     private static readonly JsonSerializerOptions Json = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);
     private readonly HttpClient _client;
     private readonly FhirHostResolver _resolver;
@@ -78,7 +79,8 @@ public sealed partial class FhirSender : IDisposable
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusted(root, certificate, errors);
         }
 
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        // A server's answer is read into memory: bounded, so a hostile one cannot exhaust it.
+        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = MaxAnswerBytes };
     }
 
     /// <summary>Why an address may not be used now (its form, or what its host resolves to), or null.</summary>
@@ -136,6 +138,11 @@ public sealed partial class FhirSender : IDisposable
         {
             LogRefused(_log, host);
             return new FhirSendOutcome(false, null, [], [], refused.Message);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConfigurationLimitExceeded)
+        {
+            LogFailed(_log, host, ex.HttpRequestError);
+            return new FhirSendOutcome(false, null, [], [], $"The FHIR server's answer was larger than {MaxAnswerBytes / (1024 * 1024)} MB, so Maneiro did not read it. It may have created the records: check the patient's chart before sending again.");
         }
         catch (HttpRequestException ex)
         {
