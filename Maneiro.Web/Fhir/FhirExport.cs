@@ -75,9 +75,7 @@ public sealed class FhirExport(LetterAccess letters, LetterExport pdfs, IGrainFa
             var (pdf, refusal) = await pdfs.RenderAsync(viewer.UserId, LetterViews.PdfInput(status, await letters.LetterheadAsync(status), date), cancellationToken);
             if (refusal != LetterExportRefusal.None)
             {
-                return new FhirExportAttempt(null, refusal == LetterExportRefusal.Busy
-                    ? "Another PDF of yours is being prepared. Wait for it to finish, then try again."
-                    : $"The letter could not be turned into a PDF within {pdfs.Budget.TotalSeconds:0} seconds.", refusal == LetterExportRefusal.Busy ? StatusCodes.Status429TooManyRequests : StatusCodes.Status422UnprocessableEntity);
+                return new FhirExportAttempt(null, pdfs.Explain(refusal), refusal == LetterExportRefusal.Busy ? StatusCodes.Status429TooManyRequests : StatusCodes.Status422UnprocessableEntity);
             }
 
             // Dated as the PDF is: the signer's today.

@@ -60,9 +60,9 @@ public static class LetterEndpoints
             {
                 case LetterExportRefusal.Busy:
                     context.Response.Headers.RetryAfter = "5";
-                    return Results.Json(new { error = "Another PDF of yours is being prepared. Wait for it to finish, then try again." }, statusCode: StatusCodes.Status429TooManyRequests);
+                    return Results.Json(new { error = export.Explain(refusal) }, statusCode: StatusCodes.Status429TooManyRequests);
                 case LetterExportRefusal.OverBudget:
-                    return Results.Json(new { error = $"This letter could not be turned into a PDF within {export.Budget.TotalSeconds:0} seconds. Shorten it, or split very long lines, and try again." }, statusCode: StatusCodes.Status422UnprocessableEntity);
+                    return Results.Json(new { error = export.Explain(refusal) }, statusCode: StatusCodes.Status422UnprocessableEntity);
             }
 
             await audit.RecordAsync(AuditActions.LetterExported, AuditOutcomes.Success, target: id, details: new

@@ -31,6 +31,13 @@ public sealed class LetterExport(IConnectionMultiplexer redis, IOptions<LetterEx
 {
     public TimeSpan Budget => options.Value.TimeBudget;
 
+    /// <summary>What the user is told when a render was refused (the letter's download and the FHIR export say the same).</summary>
+    public string Explain(LetterExportRefusal refusal) => refusal switch
+    {
+        LetterExportRefusal.Busy => "Another PDF of yours is being prepared. Wait for it to finish, then try again.",
+        _ => $"This letter could not be turned into a PDF within {Budget.TotalSeconds:0} seconds. Shorten it, or split very long lines, and try again.",
+    };
+
     public async Task<(byte[]? Pdf, LetterExportRefusal Refusal)> RenderAsync(string userId, LetterPdfInput input, CancellationToken requestAborted)
     {
         var database = redis.GetDatabase();
