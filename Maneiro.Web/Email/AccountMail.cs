@@ -82,15 +82,13 @@ public sealed partial class AccountMail(IServiceScopeFactory scopes, PublicOrigi
 /// </summary>
 public sealed class PasswordDecoy
 {
-    private readonly IPasswordHasher<ManeiroUser> _hasher;
     private readonly ManeiroUser _nobody = new();
     private readonly string _hash;
 
-    public PasswordDecoy(IPasswordHasher<ManeiroUser> hasher)
-    {
-        _hasher = hasher;
-        _hash = hasher.HashPassword(_nobody, Guid.NewGuid().ToString("N"));
-    }
+    // Made once, with Identity's hasher type and options (the registered hasher is scoped, this class a singleton).
+    public PasswordDecoy(Microsoft.Extensions.Options.IOptions<PasswordHasherOptions> options) =>
+        _hash = new PasswordHasher<ManeiroUser>(options).HashPassword(_nobody, Guid.NewGuid().ToString("N"));
 
-    public void Verify(string password) => _hasher.VerifyHashedPassword(_nobody, _hash, password);
+    /// <summary>Verifies with the request's own hasher, so the check costs exactly what a real one does.</summary>
+    public void Verify(IPasswordHasher<ManeiroUser> hasher, string password) => hasher.VerifyHashedPassword(_nobody, _hash, password);
 }

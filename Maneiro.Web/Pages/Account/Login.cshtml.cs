@@ -12,7 +12,8 @@ using Microsoft.Extensions.Options;
 namespace Maneiro.Web.Pages.Account;
 
 [EnableRateLimiting(RateLimits.Login)]
-public sealed class LoginModel(Maneiro.Web.Email.PasswordDecoy decoy, 
+public sealed class LoginModel(Maneiro.Web.Email.PasswordDecoy decoy,
+    IPasswordHasher<ManeiroUser> hasher,
     SignInManager<ManeiroUser> signIn,
     UserManager<ManeiroUser> users,
     AccountThrottle throttle,
@@ -49,7 +50,7 @@ public sealed class LoginModel(Maneiro.Web.Email.PasswordDecoy decoy,
         if (user is null)
         {
             // The same hashing as a real check, so an unknown address cannot be told from a wrong password by timing.
-            decoy.Verify(Input.Password);
+            decoy.Verify(hasher, Input.Password);
         }
 
         var result = user is null
