@@ -84,8 +84,8 @@ public sealed class FhirExport(LetterAccess letters, LetterExport pdfs, IGrainFa
 
         var head = await grains.GetGrain<ILetterheadGrain>(signer).Read();
         var author = new FhirAuthor(signer, head.ProviderName is { Length: > 0 } name ? name : result.ProviderName, head.Credentials);
-        var clinicId = await grains.GetGrain<IUserGrain>(job.OwnerId).CurrentClinicId() ?? job.OwnerId;
-        var system = (await grains.GetGrain<IClinicGrain>(clinicId).FhirDestination())?.PatientIdentifierSystem ?? DefaultIdentifierSystem(clinicId);
+        // The viewer's clinic: the one whose FHIR server the page offers (one may only see analyses of one's clinic).
+        var system = (await grains.GetGrain<IClinicGrain>(viewer.ClinicId).FhirDestination())?.PatientIdentifierSystem ?? DefaultIdentifierSystem(viewer.ClinicId);
         return new FhirExportAttempt(new FhirExportInput(job.JobId, result, author, system, letter, time.GetUtcNow()), null, StatusCodes.Status200OK);
     }
 
