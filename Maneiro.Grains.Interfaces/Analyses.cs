@@ -144,6 +144,10 @@ public sealed record AnalysisRequest(
     public string? OnBehalfBy => SubmittedBy is { } by && by != OwnerId ? by : null;
 }
 
+/// <summary>A PDF's text layer and page count as the upload read them (at most the analysed length of text).</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.UploadTextLayer")]
+public sealed record UploadTextLayer([property: Id(0)] string Text, [property: Id(1)] int PageCount);
+
 /// <summary>What a history row shows of a completed analysis; empty strings until it completes.</summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.AnalysisHeadline")]
 public sealed record AnalysisHeadline(
@@ -194,6 +198,14 @@ public interface IAnalysisGrain : IGrainWithStringKey
     /// <summary>Starts the analysis; calling it again for the same id changes nothing.</summary>
     [Alias("Start")]
     Task<AnalysisProgress> Start(AnalysisRequest request);
+
+    /// <summary>
+    /// Starts the analysis of a PDF whose text layer the upload read already (in the same limited child process that
+    /// checked it), so the extraction stage does not parse the document a second time. The text is a hint held in
+    /// memory only: an analysis resumed on another activation reads the stored PDF itself.
+    /// </summary>
+    [Alias("StartWithTextLayer")]
+    Task<AnalysisProgress> StartWithTextLayer(AnalysisRequest request, UploadTextLayer textLayer);
 
     /// <summary>The analysis's progress, or null when there is no such analysis.</summary>
     [Alias("GetProgress")]

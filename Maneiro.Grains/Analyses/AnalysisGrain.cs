@@ -30,6 +30,10 @@ public sealed partial class AnalysisGrain(
 {
     private bool _reviewEnding;
 
+    // The text layer the upload read, for the extraction stage of this activation only (never saved: a resumed
+    // analysis reads its stored PDF again).
+    private UploadTextLayer? _textLayerRead;
+
     private AnalysisState S => State.State;
 
     private AnalysisOutputState O => output.State;
@@ -85,6 +89,16 @@ public sealed partial class AnalysisGrain(
 
         await LaunchAsync(S.Stage);
         return Progress();
+    }
+
+    public Task<AnalysisProgress> StartWithTextLayer(AnalysisRequest request, UploadTextLayer textLayer)
+    {
+        if (S.Request is null)
+        {
+            _textLayerRead = textLayer;
+        }
+
+        return Start(request);
     }
 
     public Task<AnalysisProgress?> GetProgress() => Task.FromResult(S.Request is null ? null : Progress());
@@ -215,10 +229,10 @@ public sealed partial class AnalysisGrain(
 
     protected override async Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation)
     {
-        var run = new AnalysisRun(Id, S, O, User);
+        var run = new AnalysisRun(Id, S, O, User, _textLayerRead);
         var outputChanged = stage switch
         {
-            JobStage.Extracting => await steps.ExtractAsync(run, cancellation),
+            JobStage.Extracting => await ExtractAsync(run, cancellation),
             JobStage.Ocr => await steps.OcrAsync(run, cancellation),
             JobStage.Transcribing => await steps.TranscribeAsync(run, cancellation),
             JobStage.Analyzing => await AnalyzeAsync(run, cancellation),
@@ -262,6 +276,13 @@ public sealed partial class AnalysisGrain(
     }
 
     /// <summary>The model call is counted and saved before it leaves, so a resumed run knows it was made.</summary>
+    private async Task<bool> ExtractAsync(AnalysisRun run, CancellationToken cancellation)
+    {
+        var changed = await steps.ExtractAsync(run, cancellation);
+        _textLayerRead = null;
+        return changed;
+    }
+
     private async Task<bool> AnalyzeAsync(AnalysisRun run, CancellationToken cancellation)
     {
         if (O.AnalysisJson is not null)

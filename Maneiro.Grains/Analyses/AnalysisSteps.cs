@@ -7,8 +7,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Maneiro.Grains.Analyses;
 
-/// <summary>What one stage of an analysis reads and writes: its saved progress and output, and its owner's allowance.</summary>
-public sealed record AnalysisRun(string Id, AnalysisState Progress, AnalysisOutputState Output, IUserGrain User);
+/// <summary>
+/// What one stage of an analysis reads and writes: its saved progress and output, its owner's allowance, and the PDF
+/// text layer the upload read (null when the stage must read the stored document itself).
+/// </summary>
+public sealed record AnalysisRun(string Id, AnalysisState Progress, AnalysisOutputState Output, IUserGrain User, UploadTextLayer? TextLayerRead = null);
 
 /// <summary>
 /// The work of each analysis stage, over the adapters. Each step returns whether it changed the output (the grain then
@@ -37,7 +40,7 @@ public sealed partial class AnalysisSteps(
                 await KeepTextAsync(run, await ReadTextAsync(request.BlobKey, stop), request.ReadBy ?? TextSource.Pasted, stop);
                 return true;
             case InputKind.Pdf:
-                var layer = await reader.TextLayerAsync(Document(run), stop);
+                var layer = run.TextLayerRead is { } read ? new PdfText(read.Text, read.PageCount) : await reader.TextLayerAsync(Document(run), stop);
                 run.Progress.PageCount = layer.PageCount;
                 if (!request.ForceOcr && MeaningfulText.IsMeaningful(layer.Text))
                 {

@@ -27,7 +27,7 @@ public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : 
             // limit is enough to know the limit is passed).
             var last = (MaxTextLayerPages + 1).ToString(CultureInfo.InvariantCulture);
             var result = await RunAsync(Options.PdfToTextPath, ["-q", "-enc", "UTF-8", "-l", last, "-", "-"], pdf, ct);
-            Check(result);
+            Check(result, pdf);
             var pages = result.StandardOutput.Count(c => c == '\f');
             if (pages > MaxTextLayerPages)
             {
@@ -50,7 +50,7 @@ public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : 
                 var prefix = Path.Combine(dir.FullName, "page");
                 var number = page.ToString(CultureInfo.InvariantCulture);
                 var result = await RunAsync("pdftoppm", ["-png", "-singlefile", "-f", number, "-l", number, "-scale-to", longestSide.ToString(CultureInfo.InvariantCulture), "-", prefix], pdf, ct);
-                Check(result);
+                Check(result, pdf);
                 return File.Exists(prefix + ".png") ? await File.ReadAllBytesAsync(prefix + ".png", ct) : throw new JobFailedException(CouldNotProcess);
             }
             finally
@@ -66,7 +66,7 @@ public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : 
     private async Task<int> PageCountAsync(byte[] pdf, CancellationToken cancellationToken)
     {
         var result = await RunAsync(Options.PdfInfoPath, ["-"], pdf, cancellationToken);
-        Check(result);
+        Check(result, pdf);
         foreach (var line in result.StandardOutput.Split('\n'))
         {
             if (line.StartsWith("Pages:", StringComparison.Ordinal) && int.TryParse(line[6..].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pages))
@@ -81,15 +81,18 @@ public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : 
     private Task<ProcessResult> RunAsync(string tool, string[] arguments, byte[] pdf, CancellationToken cancellationToken) =>
         ExternalProcess.RunAsync(tool, arguments, Options.TimeLimit, cancellationToken, limits: Options.Limits, standardInput: pdf);
 
-    /// <summary>Poppler answers 1 for a file it cannot open (its message says whether a password is the reason); anything else non-zero is a crash or a limit.</summary>
-    private static void Check(ProcessResult result)
+    /// <summary>
+    /// Poppler answers 1 for a file it cannot open; a password is the reason when its message says so or, with its
+    /// messages quieted (-q), when the file declares an encryption dictionary. Anything else non-zero is a crash or a limit.
+    /// </summary>
+    private static void Check(ProcessResult result, byte[] pdf)
     {
         if (result.ExitCode == 0)
         {
             return;
         }
 
-        if (result.ExitCode == 1 && result.StandardError.Contains("password", StringComparison.OrdinalIgnoreCase))
+        if (result.ExitCode == 1 && (result.StandardError.Contains("password", StringComparison.OrdinalIgnoreCase) || pdf.AsSpan().IndexOf("/Encrypt"u8) >= 0))
         {
             throw new JobFailedException(PasswordProtected);
         }

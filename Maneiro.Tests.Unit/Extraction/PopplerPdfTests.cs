@@ -27,4 +27,14 @@ public sealed class PopplerPdfTests
         var refused = await Assert.ThrowsAsync<JobFailedException>(() => Poppler.ExtractAsync(pdf, CancellationToken.None));
         Assert.Contains("more than 200 pages", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_password_protected_pdf_is_told_apart_from_a_damaged_one_by_the_text_read()
+    {
+        var locked = await Assert.ThrowsAsync<JobFailedException>(async () => await Poppler.ExtractAsync(await TestDocuments.EncryptedPdfAsync(TestDocuments.OphthalmologyNote), CancellationToken.None));
+        Assert.Equal(PopplerPdf.PasswordProtected, locked.Message);
+
+        var cut = await Assert.ThrowsAsync<JobFailedException>(() => Poppler.ExtractAsync(TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)[..300], CancellationToken.None));
+        Assert.Equal(PopplerPdf.Damaged, cut.Message);
+    }
 }

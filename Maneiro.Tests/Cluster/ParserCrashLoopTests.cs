@@ -1,4 +1,5 @@
 using System.Net;
+using Maneiro.Grains.Domain;
 using Maneiro.Grains.Domain.Jobs;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
@@ -7,7 +8,8 @@ namespace Maneiro.Tests.Cluster;
 
 /// <summary>
 /// A document whose parsing takes the whole silo down, as an in-process parser crash did: the stage's starts are
-/// counted before its work, so after the limit (2) the job fails instead of killing every restarted silo.
+/// counted before its work, so after the limit (2) the job fails instead of killing every restarted silo. The document
+/// is longer than the analysed length, so the upload does not hand its text to the job and the silo parses it itself.
 /// </summary>
 public sealed class ParserCrashLoopTests
 {
@@ -40,7 +42,7 @@ public sealed class ParserCrashLoopTests
             try
             {
                 var (session, email) = await web.SignedInUserAsync();
-                var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+                var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, LongerThanAnalysedPdf()));
 
                 // First start: the parser takes the silo down.
                 await Eventually.TrueAsync(() => silo.HasExited, "the parser killed the silo", TimeSpan.FromSeconds(60));
@@ -98,5 +100,13 @@ public sealed class ParserCrashLoopTests
     {
         using var response = await session.Client.GetAsync(new Uri($"/api/jobs/{jobId}", UriKind.Relative));
         Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.ServiceUnavailable, response.StatusCode.ToString());
+    }
+
+    /// <summary>A text PDF of about 40 pages whose text is longer than the analysed length.</summary>
+    private static byte[] LongerThanAnalysedPdf()
+    {
+        var line = "Follow-up line: pressure stable on drops, fields unchanged, no new symptoms reported today.";
+        var lines = Enumerable.Range(0, (ExtractedTextLimits.MaxAnalysedCharacters / line.Length) + 20).Select(i => $"{i:D4} {line}");
+        return TestDocuments.TextPdf(TestDocuments.OphthalmologyNote + "\n" + string.Join('\n', lines));
     }
 }

@@ -2,6 +2,7 @@ using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Services;
 using Maneiro.Infrastructure.Extraction;
 using Maneiro.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Jobs;
 
@@ -25,27 +26,26 @@ public sealed class MisbehavingParserApp : ManeiroApp
 }
 
 /// <summary>
-/// PDFs that crash or hang their parser fail their own job with a clear message; the host keeps serving, the
-/// allowance is given back, and the next document goes through.
+/// PDFs that crash or hang their parser are refused at upload with a clear message (the upload reads the text layer in
+/// a limited child process); nothing is kept or charged, the host keeps serving and the next document goes through.
 /// </summary>
 public sealed class HostilePdfTests(MisbehavingParserApp app) : IClassFixture<MisbehavingParserApp>
 {
     [Theory]
     [InlineData(StandInTools.CrashMarker, PopplerPdf.CouldNotProcess)]
     [InlineData(StandInTools.HangMarker, ToolTimedOutException.UserMessage)]
-    public async Task A_parser_that_crashes_or_hangs_fails_the_job_once_with_a_clear_message(string marker, string message)
+    public async Task A_parser_that_crashes_or_hangs_refuses_the_upload_with_a_clear_message_and_keeps_nothing(string marker, string message)
     {
         var (session, email) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
         var pdf = TestDocuments.TextPdf(TestDocuments.OphthalmologyNote + "\n" + marker);
         var chatCallsBefore = app.OpenAi.ChatCalls;
-        var job = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, pdf)));
 
-        await AssertFailedCleanlyAsync(job, message, email);
+        await AssertRefusedCleanlyAsync(app, session, email, pdf, message);
 
-        // Final for the document: one extraction stage, never retried, and the model never asked.
-        Assert.Single(job.GetProperty("history").EnumerateArray(), h => h.GetProperty("stage").GetString() == "Extracting");
         Assert.Equal(chatCallsBefore, app.OpenAi.ChatCalls);
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await session.GetAsync("/")).Status);
+        var next = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote))));
+        Assert.Equal(JobStage.Complete, JobsApp.Stage(next));
         session.Dispose();
     }
 
@@ -72,14 +72,19 @@ public sealed class HostilePdfTests(MisbehavingParserApp app) : IClassFixture<Mi
         session.Dispose();
     }
 
-    private Task AssertFailedCleanlyAsync(System.Text.Json.JsonElement job, string message, string email) => AssertFailedCleanlyAsync(app, job, message, email);
-
-    internal static async Task AssertFailedCleanlyAsync(ManeiroApp app, System.Text.Json.JsonElement job, string message, string email)
+    /// <summary>The upload is answered 422 with <paramref name="message"/>; no blob, job or usage is left behind.</summary>
+    internal static async Task AssertRefusedCleanlyAsync(ManeiroApp app, BrowserSession session, string email, byte[] pdf, string message)
     {
-        Assert.Equal(JobStage.Failed, JobsApp.Stage(job));
-        Assert.Equal(message, job.GetProperty("error").GetString());
-        var snapshot = await app.UserGrain(await app.UserIdAsync(email)).GetSnapshot();
+        var blobsBefore = app.StoredBlobCount();
+        using var response = await JobsApp.UploadAsync(session, pdf);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == 422, $"expected 422, got {(int)response.StatusCode}: {body}");
+        Assert.Equal(message, System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("error").GetString());
+        Assert.Equal(blobsBefore, app.StoredBlobCount());
+        var userId = await app.UserIdAsync(email);
+        var snapshot = await app.UserGrain(userId).GetSnapshot();
         Assert.Equal(0, snapshot.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        Assert.Equal(0, await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IJobIndexGrain>(userId).Count());
     }
 }
 
@@ -90,15 +95,14 @@ public sealed class HostilePdfTests(MisbehavingParserApp app) : IClassFixture<Mi
 public sealed class NestedFunctionPdfTests(JobsApp app) : IClassFixture<JobsApp>
 {
     [Fact]
-    public async Task A_pdf_whose_nested_function_overflows_the_parser_fails_its_job_and_the_host_keeps_serving()
+    public async Task A_pdf_whose_nested_function_overflows_the_parser_is_refused_at_upload_and_the_host_keeps_serving()
     {
         var (session, email) = await app.SignedInUserAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
 
-        // The real crafted file, through the real upload inspection and the real pdftotext (which segfaults on it).
+        // The real crafted file, through the real upload and the real pdftotext (which segfaults on it).
         var hostile = TestDocuments.NestedFunctionPdf("Glaucoma follow-up, right eye.");
-        var failed = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, hostile)));
-        await HostilePdfTests.AssertFailedCleanlyAsync(app, failed, PopplerPdf.CouldNotProcess, email);
+        await HostilePdfTests.AssertRefusedCleanlyAsync(app, session, email, hostile, PopplerPdf.CouldNotProcess);
 
         var next = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote))));
         Assert.Equal(JobStage.Complete, JobsApp.Stage(next));

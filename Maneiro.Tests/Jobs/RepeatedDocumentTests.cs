@@ -4,23 +4,25 @@ using Maneiro.Testing;
 
 namespace Maneiro.Tests.Jobs;
 
-/// <summary>The jobs app whose pdfinfo counts its runs.</summary>
+/// <summary>The jobs app whose PDF parsers (pdfinfo and pdftotext, in the web and in the silo) count their runs in one log.</summary>
 public sealed class RepeatApp : JobsApp
 {
     public RepeatApp()
-        : this(Path.Combine(Path.GetTempPath(), "maneiro-pdfinfo-" + Guid.NewGuid().ToString("N")))
+        : this(Path.Combine(Path.GetTempPath(), "maneiro-parsers-" + Guid.NewGuid().ToString("N")))
     {
     }
 
     private RepeatApp(string directory)
-        : base(b => b.With("Pdf:PdfInfoPath", StandInTools.Counting(directory, "pdfinfo", Path.Combine(directory, "runs.log"))))
+        : base(b => b
+            .With("Pdf:PdfInfoPath", StandInTools.Counting(directory, "pdfinfo", Path.Combine(directory, "runs.log")))
+            .With("Pdf:PdfToTextPath", StandInTools.Counting(directory, "pdftotext", Path.Combine(directory, "runs.log"))))
     {
-        PdfInfoLog = Path.Combine(directory, "runs.log");
+        ParserLog = Path.Combine(directory, "runs.log");
     }
 
-    public string PdfInfoLog { get; }
+    public string ParserLog { get; }
 
-    public int PdfInfoRuns => File.Exists(PdfInfoLog) ? File.ReadAllLines(PdfInfoLog).Length : 0;
+    public int ParserRuns => File.Exists(ParserLog) ? File.ReadAllLines(ParserLog).Length : 0;
 }
 
 /// <summary>The same document with the same settings is never paid for twice; "analyze again" is an explicit, charged choice.</summary>
@@ -38,8 +40,8 @@ public sealed class RepeatedDocumentTests(RepeatApp app) : IClassFixture<RepeatA
         await JobsApp.WaitForFinishAsync(session, first);
         var modelCalls = app.OpenAi.ChatCalls;
         var blobs = app.StoredBlobCount();
-        var parsed = app.PdfInfoRuns;
-        Assert.True(parsed > 0, "the first upload was opened with pdfinfo");
+        var parsed = app.ParserRuns;
+        Assert.True(parsed > 0, "the first upload was parsed");
 
         using var again = await JobsApp.UploadAsync(session, pdf, fileName: "renamed copy.pdf", analyzeAgain: false);
         var body = JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement;
@@ -50,7 +52,7 @@ public sealed class RepeatedDocumentTests(RepeatApp app) : IClassFixture<RepeatA
 
         Assert.Equal(modelCalls, app.OpenAi.ChatCalls);
         Assert.Equal(blobs, app.StoredBlobCount());
-        Assert.Equal(parsed, app.PdfInfoRuns);
+        Assert.Equal(parsed, app.ParserRuns);
         var (_, account, _) = await session.GetAsync("/Account/Manage");
         Assert.Contains("Analyses: 1 of 10", account, StringComparison.Ordinal);
 

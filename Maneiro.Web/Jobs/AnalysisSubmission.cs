@@ -76,10 +76,13 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
                 return SubmitOutcome.Repeated(earlier);
             }
 
-            // A repeat was answered above without parsing anything; a new document is opened once before it costs anything.
-            await inspector.CheckPdfAsync(input, context.RequestAborted);
+            // A repeat was answered above without parsing anything; a new PDF is read once, before it costs anything,
+            // and its job is handed the text instead of parsing the document again.
+            var textLayer = await inspector.ReadPdfAsync(input, context.RequestAborted);
             await ReserveAsync();
-            await grains.GetGrain<IAnalysisGrain>(jobId).Start(new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech));
+            var request = new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech);
+            var analysis = grains.GetGrain<IAnalysisGrain>(jobId);
+            await (textLayer is null ? analysis.Start(request) : analysis.StartWithTextLayer(request, textLayer));
             started = true;
             await RememberAsync(userId, fingerprint, jobId);
             await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size });

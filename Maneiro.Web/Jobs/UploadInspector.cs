@@ -1,4 +1,5 @@
 using System.Text;
+using Maneiro.Grains.Domain;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Services;
 using Maneiro.Infrastructure.Extraction;
@@ -36,7 +37,7 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
 
     /// <summary>
     /// Stores the upload without opening a PDF yet: the analysis path first asks whether the same document was
-    /// analysed already (a repeat is answered without any parsing), then calls <see cref="CheckPdfAsync"/>.
+    /// analysed already (a repeat is answered without any parsing), then calls <see cref="ReadPdfAsync"/>.
     /// </summary>
     public async Task<StoredInput> StoreUncheckedFileAsync(Stream body, string jobId, CancellationToken cancellationToken)
     {
@@ -93,12 +94,42 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
     }
 
     /// <summary>Refuses (422) a stored PDF that cannot be opened (damaged, password-protected); the caller deletes it.</summary>
-    public async Task CheckPdfAsync(StoredInput input, CancellationToken cancellationToken)
+    private async Task CheckPdfAsync(StoredInput input, CancellationToken cancellationToken)
     {
         if (input.Type.Kind == InputKind.Pdf && await PdfProblemAsync(input.Key, cancellationToken) is { } problem)
         {
             throw new UploadRefusedException(StatusCodes.Status422UnprocessableEntity, problem);
         }
+    }
+
+    /// <summary>
+    /// Reads a stored PDF's text layer in one limited child process, which is also the check that it opens: a damaged,
+    /// password-protected, crashing, too slow or over-long PDF is refused (422) before it costs anything; the caller
+    /// deletes it. The text comes back for the analysis (so its job does not parse the document again) when it is no
+    /// longer than the analysed length; a longer one is read again by the job, which keeps it whole. Null for other types.
+    /// </summary>
+    public async Task<UploadTextLayer?> ReadPdfAsync(StoredInput input, CancellationToken cancellationToken)
+    {
+        if (input.Type.Kind != InputKind.Pdf)
+        {
+            return null;
+        }
+
+        PdfText layer;
+        try
+        {
+            layer = await pdfs.ExtractAsync(await ReadAllAsync(input.Key, cancellationToken), cancellationToken);
+        }
+        catch (JobFailedException ex)
+        {
+            throw new UploadRefusedException(StatusCodes.Status422UnprocessableEntity, ex.Message);
+        }
+        catch (ToolTimedOutException)
+        {
+            throw new UploadRefusedException(StatusCodes.Status422UnprocessableEntity, ToolTimedOutException.UserMessage);
+        }
+
+        return layer.Text.Length <= ExtractedTextLimits.MaxAnalysedCharacters ? new UploadTextLayer(layer.Text, layer.PageCount) : null;
     }
 
     /// <summary>Removes a stored input again (an upload refused after it was stored).</summary>
@@ -114,14 +145,20 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
 
     private long MaxBytes(InputKind kind) => kind == InputKind.Audio ? options.Value.MaxAudioBytes : options.Value.MaxDocumentBytes;
 
-    private async Task<string?> PdfProblemAsync(string key, CancellationToken cancellationToken)
+    private async Task<byte[]> ReadAllAsync(string key, CancellationToken cancellationToken)
     {
         await using var stream = await blobs.OpenReadAsync(key, cancellationToken);
         using var memory = new MemoryStream();
         await stream.CopyToAsync(memory, cancellationToken);
+        return memory.ToArray();
+    }
+
+    private async Task<string?> PdfProblemAsync(string key, CancellationToken cancellationToken)
+    {
+        var pdf = await ReadAllAsync(key, cancellationToken);
         try
         {
-            await pdfs.InspectAsync(memory.ToArray(), cancellationToken);
+            await pdfs.InspectAsync(pdf, cancellationToken);
             return null;
         }
         catch (JobFailedException ex)
