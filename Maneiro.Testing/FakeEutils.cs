@@ -14,6 +14,9 @@ public sealed class FakeEutils : IAsyncDisposable
 
     public Uri BaseUrl => new(_server.BaseAddress, "/entrez/eutils/");
 
+    /// <summary>Holds every request from now on until released (see <see cref="RequestGate"/>).</summary>
+    public RequestGate Gate { get; } = new();
+
     public IEnumerable<RecordedRequest> Requests => _server.Requests;
 
     public static readonly Dictionary<string, (string Title, string Journal, string Date, string[] Types)> Records = new()
@@ -34,6 +37,7 @@ public sealed class FakeEutils : IAsyncDisposable
 
     private async Task HandleAsync(RecordedRequest request, HttpResponse response)
     {
+        await Gate.PassAsync();
         if (FailWith is { } status)
         {
             response.StatusCode = status;

@@ -43,66 +43,21 @@ public sealed class FakeOpenAi : IAsyncDisposable
     /// <summary>Delay before answering a chat request: a slow model, for benchmarks. Tests hold the gate instead.</summary>
     public TimeSpan ChatDelay { get; set; } = TimeSpan.Zero;
 
-    private TaskCompletionSource? _hold;
+    private readonly RequestGate _requestGate = new();
 
     /// <summary>Requests (chat and audio) waiting at the closed gate right now.</summary>
-    public int HeldRequests { get; private set; }
+    public int HeldRequests => _requestGate.Held;
 
     /// <summary>Closes the gate: every chat and audio request from now on waits until <see cref="Release"/>.</summary>
-    public void Hold()
-    {
-        lock (_gate)
-        {
-            _hold ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-    }
+    public void Hold() => _requestGate.Hold();
 
     /// <summary>Opens the gate: held requests are answered, and new ones are not held.</summary>
-    public void Release()
-    {
-        TaskCompletionSource? hold;
-        lock (_gate)
-        {
-            hold = _hold;
-            _hold = null;
-        }
-
-        hold?.TrySetResult();
-    }
+    public void Release() => _requestGate.Release();
 
     /// <summary>Waits until at least <paramref name="count"/> requests are held at the gate.</summary>
-    public Task WaitUntilHeldAsync(int count = 1) => Eventually.TrueAsync(() => HeldRequests >= count, $"{count} request(s) reached the held model");
+    public Task WaitUntilHeldAsync(int count = 1) => _requestGate.WaitUntilHeldAsync(count, "model");
 
-    private async Task PassGateAsync()
-    {
-        Task? wait;
-        lock (_gate)
-        {
-            wait = _hold?.Task;
-            if (wait is not null)
-            {
-                HeldRequests++;
-            }
-        }
-
-        if (wait is null)
-        {
-            return;
-        }
-
-        try
-        {
-            // A held request whose caller went away (a stopped silo) still leaves the gate when it opens.
-            await wait;
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                HeldRequests--;
-            }
-        }
-    }
+    private Task PassGateAsync() => _requestGate.PassAsync();
 
     public string Transcript { get; set; } = "Patient reports blurred vision in the right eye.";
 

@@ -15,6 +15,9 @@ internal static partial class JobLog
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} stage {Stage} attempt {Attempt} failed: {ErrorType}")]
     public static partial void TransientFailure(this ILogger logger, string jobId, JobStage stage, int attempt, string errorType);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} stage {Stage} was saved by another activation meanwhile; this activation stops and the job resumes from what is stored")]
+    public static partial void Reloading(this ILogger logger, string jobId, JobStage stage);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed unexpectedly at stage {Stage}")]
     public static partial void Unexpected(this ILogger logger, Exception exception, string jobId, JobStage stage);
 

@@ -122,6 +122,7 @@ public sealed class JobRecorder(
                 logger.TransientFailure(job.Id, state.Stage, state.Attempts, JobFailurePolicy.Describe(ex));
                 break;
             case FailureAction.Reload:
+                logger.Reloading(job.Id, state.Stage);
                 break;
             default:
                 logger.Unexpected(ex, job.Id, state.Stage);

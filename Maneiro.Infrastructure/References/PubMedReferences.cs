@@ -28,15 +28,17 @@ public sealed class NcbiOptions
 /// <summary>
 /// Real citations only: guideline searches from a curated per-specialty list, plus NCBI E-utilities searches built
 /// from the diagnoses and filtered to guidelines and reviews in humans from recent years. Every PMID shown was
-/// returned by esearch and confirmed by esummary; the model never supplies one. Results are cached; requests are
-/// spaced to stay under NCBI's rate limit.
+/// returned by esearch and confirmed by esummary; the model never supplies one. Results are cached, and a search or a
+/// summary already being fetched is awaited rather than asked again: requests are spaced to stay under NCBI's rate
+/// limit, so without that a burst of analyses on a cold process queued one request each for the same query, and the
+/// last of them waited about a minute (the two-silo benchmark's slow runs).
 /// </summary>
 public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptions> options, TimeProvider time) : IReferenceFinder, IDisposable
 {
     private static readonly JsonSerializerOptions CatalogJson = new() { PropertyNameCaseInsensitive = true };
     private static readonly IReadOnlyList<CuratedGuideline> Catalog = LoadCatalog();
-    private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _searchCache = new();
-    private readonly ConcurrentDictionary<string, Summary?> _summaryCache = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>>>> _searches = new();
+    private readonly ConcurrentDictionary<string, Task<Summary?>> _summaries = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DateTimeOffset _lastRequest = DateTimeOffset.MinValue;
 
@@ -84,31 +86,74 @@ public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptio
     private async Task<IReadOnlyList<string>> SearchAsync(string term, int max, CancellationToken cancellationToken)
     {
         var key = $"{max}|{term}";
-        if (_searchCache.TryGetValue(key, out var cached))
+        var search = _searches.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyList<string>>>(() => FetchSearchAsync(term, max)));
+        try
         {
-            return cached;
+            return await search.Value.WaitAsync(cancellationToken);
         }
+        catch (Exception) when (search.Value.IsFaulted || search.Value.IsCanceled)
+        {
+            // A failed fetch is not kept: the next analysis asks again.
+            _searches.TryRemove(KeyValuePair.Create(key, search));
+            throw;
+        }
+    }
 
-        using var json = await GetJsonAsync($"esearch.fcgi?db=pubmed&retmode=json&sort=relevance&retmax={max}&term={Uri.EscapeDataString(term)}", cancellationToken);
-        var ids = json.RootElement.GetProperty("esearchresult").GetProperty("idlist").EnumerateArray().Select(e => e.GetString()!).Where(IsPmid).ToList();
-        _searchCache[key] = ids;
-        return ids;
+    // Shared by every caller waiting for this search, so no caller's cancellation stops it (the client's timeout bounds it).
+    private async Task<IReadOnlyList<string>> FetchSearchAsync(string term, int max)
+    {
+        using var json = await GetJsonAsync($"esearch.fcgi?db=pubmed&retmode=json&sort=relevance&retmax={max}&term={Uri.EscapeDataString(term)}", CancellationToken.None);
+        return json.RootElement.GetProperty("esearchresult").GetProperty("idlist").EnumerateArray().Select(e => e.GetString()!).Where(IsPmid).ToList();
     }
 
     private async Task<IReadOnlyList<Summary>> SummariesAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var missing = ids.Where(id => !_summaryCache.ContainsKey(id)).ToList();
-        if (missing.Count > 0)
+        // The ids no one is fetching yet are claimed by this call and fetched in one request; the rest are awaited.
+        var claimed = new Dictionary<string, TaskCompletionSource<Summary?>>();
+        var waits = new Dictionary<string, Task<Summary?>>();
+        foreach (var id in ids.Distinct())
         {
-            using var json = await GetJsonAsync($"esummary.fcgi?db=pubmed&retmode=json&id={string.Join(',', missing)}", cancellationToken);
-            var result = json.RootElement.GetProperty("result");
-            foreach (var id in missing)
+            var mine = new TaskCompletionSource<Summary?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            waits[id] = _summaries.GetOrAdd(id, mine.Task);
+            if (waits[id] == mine.Task)
             {
-                _summaryCache[id] = result.TryGetProperty(id, out var item) && !item.TryGetProperty("error", out _) ? Parse(id, item) : null;
+                claimed[id] = mine;
             }
         }
 
-        return ids.Select(id => _summaryCache.GetValueOrDefault(id)).Where(s => s is not null).Select(s => s!).ToList();
+        if (claimed.Count > 0)
+        {
+            try
+            {
+                using var json = await GetJsonAsync($"esummary.fcgi?db=pubmed&retmode=json&id={string.Join(',', claimed.Keys)}", CancellationToken.None);
+                var result = json.RootElement.GetProperty("result");
+                foreach (var (id, summary) in claimed)
+                {
+                    summary.SetResult(result.TryGetProperty(id, out var item) && !item.TryGetProperty("error", out _) ? Parse(id, item) : null);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var (id, summary) in claimed)
+                {
+                    _summaries.TryRemove(KeyValuePair.Create(id, summary.Task));
+                    summary.TrySetException(ex);
+                }
+
+                throw;
+            }
+        }
+
+        var found = new List<Summary>();
+        foreach (var id in ids)
+        {
+            if (await waits[id].WaitAsync(cancellationToken) is { } summary)
+            {
+                found.Add(summary);
+            }
+        }
+
+        return found;
     }
 
     private static Summary? Parse(string id, JsonElement item)

@@ -130,6 +130,27 @@ public static class Benchmarks
                     string PerJob((double Own, double Children) seconds) => $"{F(1000 * seconds.Own / jobs, "0")} ms (+{F(1000 * seconds.Children / jobs, "0")} ms in child processes)";
                     cpuLine = $"CPU per analysis: web and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId))}, silos {PerJob(cpu.Since(cpuBefore, (pid, _) => siloPids.Contains(pid)))}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"))}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)))}";
                     Console.WriteLine($"  {cpuLine}");
+
+                    // Where the slowest job's time went, as the job itself saved it (stage starts and ends).
+                    if (run.SlowestJobId is { } slowest && await web.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisGrain>(slowest).GetProgress() is { } progress)
+                    {
+                        string At(DateTimeOffset t) => F((t - run.SlowestUploadedAt).TotalMilliseconds, "0");
+                        Console.WriteLine($"  slowest job (ms after its upload started): created {At(progress.CreatedAt)}; " + string.Join(", ", progress.History.Select(h => $"{h.Stage} {At(h.StartedAt)}–{(h.EndedAt is { } end ? At(end) : "?")}")));
+                    }
+
+                    // What the silos warned about during the run (a slow job usually has its reason here).
+                    foreach (var (silo, number) in silos.Select((silo, index) => (silo, index + 1)))
+                    {
+                        // Console text format: "warn: Category[id]" and the message on the next line.
+                        var lines = silo.Output.Split('\n');
+                        var warnings = lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("warn:", StringComparison.Ordinal) || x.l.StartsWith("fail:", StringComparison.Ordinal))
+                            .Select(x => x.l.Trim() + " " + (x.i + 1 < lines.Length ? lines[x.i + 1].Trim() : "")).ToList();
+                        if (warnings.Count > 0)
+                        {
+                            Console.WriteLine($"  silo {number}: {warnings.Count} warning lines, the first ones:");
+                            warnings.Take(6).ToList().ForEach(l => Console.WriteLine("    " + l.Trim()));
+                        }
+                    }
                 }
                 catch (TimeoutException)
                 {

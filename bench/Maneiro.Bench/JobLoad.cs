@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Maneiro.Bench;
 
-public sealed record LoadResult(int Jobs, TimeSpan Elapsed, IReadOnlyList<double> PushLatenciesMs, int Failed, JobPhases Phases);
+public sealed record LoadResult(int Jobs, TimeSpan Elapsed, IReadOnlyList<double> PushLatenciesMs, int Failed, JobPhases Phases, string? SlowestJobId = null, DateTimeOffset SlowestUploadedAt = default);
 
 /// <summary>Where each job's time went, as the client saw it: the upload's answer, the subscription's, the finish.</summary>
 public sealed record JobPhases(IReadOnlyList<double> UploadMs, IReadOnlyList<double> FinishMs)
@@ -85,6 +85,7 @@ public sealed class JobLoad : IAsyncDisposable
         _latencies.Clear();
         var pdf = TwoPagePdf();
         var (uploads, finishes) = (new ConcurrentBag<double>(), new ConcurrentBag<double>());
+        var byJob = new ConcurrentBag<(string JobId, DateTimeOffset UploadedAt, double FinishMs)>();
         var clock = Stopwatch.StartNew();
         // The timeout covers submission too: an upload that never answers must not hang the run.
         var waits = await Task.WhenAll(Enumerable.Range(0, jobs).Select(async i =>
@@ -94,6 +95,7 @@ public sealed class JobLoad : IAsyncDisposable
             {
                 var user = _users[i % _users.Count];
                 var started = Stopwatch.GetTimestamp();
+                var uploadedAt = DateTimeOffset.UtcNow;
                 var jobId = await UploadAsync(user.Session, user.Token, pdf);
                 uploads.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 var done = _done.GetOrAdd(jobId, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -101,6 +103,7 @@ public sealed class JobLoad : IAsyncDisposable
                     t =>
                     {
                         finishes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        byJob.Add((jobId, uploadedAt, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                         return t.Result;
                     },
                     TaskScheduler.Default);
@@ -112,7 +115,8 @@ public sealed class JobLoad : IAsyncDisposable
         })).WaitAsync(timeout);
         var outcomes = await Task.WhenAll(waits).WaitAsync(timeout);
         clock.Stop();
-        return new LoadResult(jobs, clock.Elapsed, [.. _latencies], outcomes.Count(ok => !ok), new JobPhases([.. uploads], [.. finishes]));
+        var slowest = byJob.OrderByDescending(j => j.FinishMs).FirstOrDefault();
+        return new LoadResult(jobs, clock.Elapsed, [.. _latencies], outcomes.Count(ok => !ok), new JobPhases([.. uploads], [.. finishes]), slowest.JobId, slowest.UploadedAt);
     }
 
     private void OnProgress(JsonElement update)
