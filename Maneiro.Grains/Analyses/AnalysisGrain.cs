@@ -275,7 +275,7 @@ public sealed partial class AnalysisGrain(
         await GrainStorage.WriteAsync(State);
     }
 
-    /// <summary>The model call is counted and saved before it leaves, so a resumed run knows it was made.</summary>
+    /// <summary>The upload's text layer serves this extraction only; a later one (a resumed run) reads the stored PDF.</summary>
     private async Task<bool> ExtractAsync(AnalysisRun run, CancellationToken cancellation)
     {
         var changed = await steps.ExtractAsync(run, cancellation);
@@ -283,6 +283,7 @@ public sealed partial class AnalysisGrain(
         return changed;
     }
 
+    /// <summary>The model call is counted and saved before it leaves, so a resumed run knows it was made.</summary>
     private async Task<bool> AnalyzeAsync(AnalysisRun run, CancellationToken cancellation)
     {
         if (O.AnalysisJson is not null)
