@@ -78,7 +78,7 @@ public sealed partial class AnalysisGrain(
         S.Request = request;
         S.CreatedAt = Time.GetUtcNow();
         S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
-        S.Stage = AnalysisStages.First(request.Kind);
+        MarkLaunched(AnalysisStages.First(request.Kind));
         await GrainStorage.WriteAsync(State);
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Add(Id, S.CreatedAt);
         if (request.OnBehalfBy is { } staff)
@@ -87,7 +87,7 @@ public sealed partial class AnalysisGrain(
             await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(staff)).Add(Id, S.CreatedAt);
         }
 
-        await LaunchAsync(S.Stage);
+        await StartLaunchedAsync();
         return Progress();
     }
 

@@ -69,10 +69,10 @@ public sealed partial class IntakeItemGrain(
         S.Upload = upload;
         S.CreatedAt = Time.GetUtcNow();
         S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
-        S.Stage = IntakeStages.First(upload.Kind);
+        MarkLaunched(IntakeStages.First(upload.Kind));
         await GrainStorage.WriteAsync(State);
         await SaveIndexAsync(publish: true);
-        await LaunchAsync(S.Stage);
+        await StartLaunchedAsync();
         return View(S);
     }
 

@@ -113,17 +113,32 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     }
 
     /// <summary>
-    /// Saves the run's first stage as begun (in the same write as the request: after a crash it counts as started once,
-    /// as a separate begin used to), registers the resume reminder and reserves usage; then runs, or fails when the
-    /// plan says no.
+    /// Marks the run's first stage as begun (its start counted) without saving. A new job does this before it saves its
+    /// request, so the request and the begun stage are one write (after a crash the stage counts as started once, as a
+    /// separate begin would), then calls <see cref="StartLaunchedAsync"/>.
     /// </summary>
-    protected async Task LaunchAsync(JobStage first)
+    protected void MarkLaunched(JobStage first)
     {
         state.State.FailureMessage = null;
         state.State.Attempts = 0;
         state.State.StageStarts = 0;
         JobRecorder.MarkBegun(state.State, first, PercentAt(first), time.GetUtcNow());
+    }
+
+    /// <summary>Saves the run's first stage as begun, then starts it (see <see cref="StartLaunchedAsync"/>): for a run of a job that exists already.</summary>
+    protected async Task LaunchAsync(JobStage first)
+    {
+        MarkLaunched(first);
         await GrainStorage.WriteAsync(state);
+        await StartLaunchedAsync();
+    }
+
+    /// <summary>
+    /// Registers the resume reminder and reserves usage for a run whose first stage is saved as begun; then runs, or
+    /// fails when the plan says no.
+    /// </summary>
+    protected async Task StartLaunchedAsync()
+    {
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 
         if (!await ReserveOrFailAsync(Recorder))

@@ -53,10 +53,10 @@ public sealed class LetterGrain(
         // The owner's own draft carries the owner's signature, as before clinics; a staff draft carries none.
         S.AwaitsSignature = request.DraftedForOwnerBy is not null;
         S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
-        S.Stage = JobStage.LoadingContext;
+        MarkLaunched(JobStage.LoadingContext);
         await GrainStorage.WriteAsync(State);
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(request.AnalysisJobId)).Add(Id, S.CreatedAt);
-        await LaunchAsync(JobStage.LoadingContext);
+        await StartLaunchedAsync();
         return Status();
     }
 
