@@ -1,4 +1,5 @@
 using Maneiro.Infrastructure.Configuration;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 
 namespace Maneiro.Tests.Unit.Configuration;
@@ -34,6 +35,20 @@ public sealed class ConnectionUrlsTests
     }
 
     [Fact]
+    public void Pooled_database_connections_are_not_reset_on_every_use()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [SecretSettings.DatabaseUrl] = "postgresql://u:p@db.example/maneiro?sslmode=require" })
+            .Build();
+
+        var cs = new NpgsqlConnectionStringBuilder(configuration.PostgresConnectionString());
+
+        Assert.True(cs.NoResetOnClose);
+        Assert.Equal("db.example", cs.Host);
+        Assert.Equal(SslMode.Require, cs.SslMode);
+    }
+
+    [Fact]
     public void Garbage_database_url_fails_without_echoing_its_value()
     {
         var ex = Assert.Throws<FormatException>(() => ConnectionUrls.ToNpgsqlConnectionString("not a url; secretpassword"));
@@ -52,7 +67,7 @@ public sealed class ConnectionUrlsTests
     [Fact]
     public void Missing_setting_names_the_key_and_not_a_value()
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+        var configuration = new ConfigurationBuilder().Build();
         var ex = Assert.Throws<MissingSettingException>(() => configuration.PostgresConnectionString());
         Assert.Contains("DATABASE_URL", ex.Message, StringComparison.Ordinal);
     }
