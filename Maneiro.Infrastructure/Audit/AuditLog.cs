@@ -22,47 +22,142 @@ public sealed class AuditLog(NpgsqlDataSource database, TimeProvider time)
     public const string Genesis = "0000000000000000000000000000000000000000000000000000000000000000";
 
     // Serializes appends so each row sees the previous row's hash. Arbitrary constant: "AUDIT" in ASCII.
-    private const long ChainLockKey = 0x4155444954;
+    internal const long ChainLockKey = 0x4155444954;
 
     /// <summary>The row format new rows are written in: 2 covers the clinic in the hash; 1 (rows written before clinics) did not.</summary>
     public const int CurrentFormat = 2;
 
-    public async Task AppendAsync(string action, string outcome, string? userId, string? ip, string? target = null, object? details = null, string? clinicId = null, CancellationToken cancellationToken = default)
+    // Appends waiting for this process's writer, and whether the writer is running. Each row links to the row before it,
+    // so appends are serial; one transaction (one chain lock, one commit) writes every append waiting at that moment
+    // instead of one transaction each.
+    private readonly Lock _queueLock = new();
+    private readonly List<PendingAppend> _queue = [];
+    private bool _writing;
+
+    /// <summary>The most rows one transaction writes.</summary>
+    internal const int MaxRowsPerTransaction = 64;
+
+    /// <summary>
+    /// Appends a row, and completes once it is committed. The row joins this process's queue; the writer takes every
+    /// row waiting into one transaction under the chain lock. A transaction the server refuses is retried row by row, so
+    /// a row PostgreSQL refuses fails only its own append (an unreachable database fails them all at once). Once queued
+    /// the row is written: a cancelled caller only stops waiting.
+    /// </summary>
+    public Task AppendAsync(string action, string outcome, string? userId, string? ip, string? target = null, object? details = null, string? clinicId = null, CancellationToken cancellationToken = default)
     {
-        var at = TruncateToMicroseconds(time.GetUtcNow());
-        var detailsJson = details is null ? null : JsonSerializer.Serialize(details);
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var row = new AuditRow(TruncateToMicroseconds(time.GetUtcNow()), userId, ip, action, target, outcome, details is null ? null : JsonSerializer.Serialize(details), clinicId);
+        var pending = new PendingAppend(row, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        bool startWriter;
+        lock (_queueLock)
+        {
+            _queue.Add(pending);
+            startWriter = !_writing;
+            _writing = true;
+        }
+
+        if (startWriter)
+        {
+            _ = Task.Run(WriteQueuedAsync, CancellationToken.None);
+        }
+
+        return pending.Written.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteQueuedAsync()
+    {
+        while (true)
+        {
+            List<PendingAppend> batch;
+            lock (_queueLock)
+            {
+                if (_queue.Count == 0)
+                {
+                    _writing = false;
+                    return;
+                }
+
+                batch = _queue[..Math.Min(_queue.Count, MaxRowsPerTransaction)];
+                _queue.RemoveRange(0, batch.Count);
+            }
+
+            try
+            {
+                await WriteAsync(batch);
+                batch.ForEach(p => p.Written.TrySetResult());
+            }
+            catch (PostgresException) when (batch.Count > 1)
+            {
+                // The server refused a statement: one refused row must not fail the others, so write each alone.
+                foreach (var pending in batch)
+                {
+                    await WriteAloneAsync(pending);
+                }
+            }
+            catch (Exception ex)
+            {
+                // The database could not be reached or the row was refused: every append of the transaction fails.
+                batch.ForEach(p => p.Written.TrySetException(ex));
+            }
+        }
+    }
+
+    private async Task WriteAloneAsync(PendingAppend pending)
+    {
+        try
+        {
+            await WriteAsync([pending]);
+            pending.Written.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            pending.Written.TrySetException(ex);
+        }
+    }
+
+    private async Task WriteAsync(List<PendingAppend> batch)
+    {
+        await using var connection = await database.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
         await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({ChainLockKey})", connection, tx))
         {
-            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            await lockCommand.ExecuteNonQueryAsync();
         }
 
         string previous;
         await using (var last = new NpgsqlCommand("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", connection, tx))
         {
-            previous = await last.ExecuteScalarAsync(cancellationToken) as string ?? Genesis;
+            previous = await last.ExecuteScalarAsync() as string ?? Genesis;
         }
 
-        var hash = Hash(CurrentFormat, previous, at, userId, ip, action, target, outcome, detailsJson, clinicId);
-        await using var insert = new NpgsqlCommand(
-            "INSERT INTO audit_log (at, user_id, ip, action, target, outcome, details, prev_hash, hash, clinic_id, format) VALUES (@at, @user, @ip, @action, @target, @outcome, @details::json, @prev, @hash, @clinic, @format)",
-            connection,
-            tx);
-        insert.Parameters.AddWithValue("clinic", (object?)clinicId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("format", (short)CurrentFormat);
-        insert.Parameters.AddWithValue("at", at);
-        insert.Parameters.AddWithValue("user", (object?)userId ?? DBNull.Value);
-        insert.Parameters.AddWithValue("ip", (object?)ip ?? DBNull.Value);
-        insert.Parameters.AddWithValue("action", action);
-        insert.Parameters.AddWithValue("target", (object?)target ?? DBNull.Value);
-        insert.Parameters.AddWithValue("outcome", outcome);
-        insert.Parameters.AddWithValue("details", (object?)detailsJson ?? DBNull.Value);
-        insert.Parameters.AddWithValue("prev", previous);
-        insert.Parameters.AddWithValue("hash", hash);
-        await insert.ExecuteNonQueryAsync(cancellationToken);
-        await tx.CommitAsync(cancellationToken);
+        // One round trip for the rows, in queue order, each linked to the one before it.
+        await using var inserts = new NpgsqlBatch(connection, tx);
+        foreach (var (row, _) in batch)
+        {
+            var hash = Hash(CurrentFormat, previous, row.At, row.UserId, row.Ip, row.Action, row.Target, row.Outcome, row.DetailsJson, row.ClinicId);
+            var insert = new NpgsqlBatchCommand(
+                "INSERT INTO audit_log (at, user_id, ip, action, target, outcome, details, prev_hash, hash, clinic_id, format) VALUES (@at, @user, @ip, @action, @target, @outcome, @details::json, @prev, @hash, @clinic, @format)");
+            insert.Parameters.AddWithValue("clinic", (object?)row.ClinicId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("format", (short)CurrentFormat);
+            insert.Parameters.AddWithValue("at", row.At);
+            insert.Parameters.AddWithValue("user", (object?)row.UserId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("ip", (object?)row.Ip ?? DBNull.Value);
+            insert.Parameters.AddWithValue("action", row.Action);
+            insert.Parameters.AddWithValue("target", (object?)row.Target ?? DBNull.Value);
+            insert.Parameters.AddWithValue("outcome", row.Outcome);
+            insert.Parameters.AddWithValue("details", (object?)row.DetailsJson ?? DBNull.Value);
+            insert.Parameters.AddWithValue("prev", previous);
+            insert.Parameters.AddWithValue("hash", hash);
+            inserts.BatchCommands.Add(insert);
+            previous = hash;
+        }
+
+        await inserts.ExecuteNonQueryAsync();
+        await tx.CommitAsync();
     }
+
+    private sealed record AuditRow(DateTimeOffset At, string? UserId, string? Ip, string Action, string? Target, string Outcome, string? DetailsJson, string? ClinicId);
+
+    private sealed record PendingAppend(AuditRow Row, TaskCompletionSource Written);
 
     public async Task<IReadOnlyList<AuditRecord>> ForUserAsync(string userId, int limit, CancellationToken cancellationToken = default)
     {
