@@ -44,6 +44,10 @@ public static class Benchmarks
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
+    /// <summary>CPU seconds of a run as milliseconds per analysis: the processes' own, and their child processes'.</summary>
+    private static string PerJob((double Own, double Children) seconds, int jobs) =>
+        $"{F(1000 * seconds.Own / jobs, "0.0")} ms (+{F(1000 * seconds.Children / jobs, "0.0")} ms in child processes)";
+
     /// <summary>1 and 3: analyses per second, co-hosted, with an instant model; push latency from the same run.</summary>
     public static async Task<IEnumerable<Row>> CohostedAsync(int jobs, int concurrentJobs)
     {
@@ -54,10 +58,16 @@ public static class Benchmarks
         await load.RunAsync(2, 2, TimeSpan.FromMinutes(2));
 
         LoadResult run;
+        string cpuLine;
         using (var spans = Environment.GetEnvironmentVariable("BENCH_SPANS") == "1" ? new SpanBreakdown() : null)
         {
+            var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var cpuBefore = CpuSnapshot.Take();
             run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+            var cpu = CpuSnapshot.Take();
             Console.WriteLine($"  {run.Phases}");
+            cpuLine = $"CPU per analysis: app and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %; {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods compiled by the JIT meanwhile";
+            Console.WriteLine($"  {cpuLine}");
             if (spans is not null)
             {
                 Console.WriteLine("  " + spans.UploadReport());
@@ -66,7 +76,7 @@ public static class Benchmarks
 
         var rows = new List<Row>
         {
-            new("1. Throughput", "co-hosted", $"{F(run.Jobs / run.Elapsed.TotalSeconds)} analyses/s", $"{run.Jobs} two-page PDFs over HTTP, 16 in flight, instant fake LLM, {F(run.Elapsed.TotalSeconds)} s, {run.Failed} failed"),
+            new("1. Throughput", "co-hosted", $"{F(run.Jobs / run.Elapsed.TotalSeconds)} analyses/s", $"{run.Jobs} two-page PDFs over HTTP, 16 in flight, instant fake LLM, {F(run.Elapsed.TotalSeconds)} s, {run.Failed} failed; {cpuLine}"),
         };
 
         // 3: push latency at a fixed load of half the throughput just measured, every stage event of every job counted
@@ -127,8 +137,7 @@ public static class Benchmarks
                     var cpu = CpuSnapshot.Take();
                     Console.WriteLine($"  {run.Phases}");
                     var siloPids = silos.Select(s => s.ProcessId).ToHashSet();
-                    string PerJob((double Own, double Children) seconds) => $"{F(1000 * seconds.Own / jobs, "0")} ms (+{F(1000 * seconds.Children / jobs, "0")} ms in child processes)";
-                    cpuLine = $"CPU per analysis: web and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId))}, silos {PerJob(cpu.Since(cpuBefore, (pid, _) => siloPids.Contains(pid)))}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"))}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)))}";
+                    cpuLine = $"CPU per analysis: web and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, silos {PerJob(cpu.Since(cpuBefore, (pid, _) => siloPids.Contains(pid)), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}";
                     Console.WriteLine($"  {cpuLine}");
 
                     // Where the slowest job's time went, as the job itself saved it (stage starts and ends).
@@ -244,12 +253,17 @@ public static class Benchmarks
         // PostgreSQL publishes its counters with a delay of up to its stats interval; wait it out on both sides.
         await Task.Delay(TimeSpan.FromSeconds(2));
         var before = await CountersAsync();
+        var auditBefore = await app.Database.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM audit_log");
         using var spans = new SpanBreakdown();
         var run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
         await Task.Delay(TimeSpan.FromSeconds(2));
         var after = await CountersAsync();
         var (postgres, writes, calls) = spans.PerUpload();
-        return [new("11. Work per analysis", "co-hosted", $"{F((after.Commits - before.Commits) / (double)jobs)} PostgreSQL commits, {F(writes)} grain state writes, {F(calls)} grain calls, {F((after.RedisCommands - before.RedisCommands) / (double)jobs)} Redis commands", $"{jobs} two-page PDFs, instant fake LLM, {run.Failed} failed; {F((after.Rows - before.Rows) / (double)jobs)} rows written and {F(postgres)} PostgreSQL commands per analysis; counters include the test's own reads, the sign-in sessions and the audit rows (3 appends per analysis under one lock)")];
+
+        // Rows of one transaction share its xmin: how many transactions the run's audit rows took.
+        var auditRows = await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE id > {auditBefore}");
+        var auditTransactions = await app.Database.ScalarAsync<long>($"SELECT count(DISTINCT xmin::text) FROM audit_log WHERE id > {auditBefore}");
+        return [new("11. Work per analysis", "co-hosted", $"{F((after.Commits - before.Commits) / (double)jobs)} PostgreSQL commits, {F(writes)} grain state writes, {F(calls)} grain calls, {F((after.RedisCommands - before.RedisCommands) / (double)jobs)} Redis commands", $"{jobs} two-page PDFs, instant fake LLM, {run.Failed} failed; {F((after.Rows - before.Rows) / (double)jobs)} rows written and {F(postgres)} PostgreSQL commands per analysis; counters include the test's own reads, the sign-in sessions and the audit rows; {F(auditRows / (double)jobs)} audit rows per analysis written in {F(auditTransactions / (double)jobs)} transactions under the chain lock")];
     }
 
     /// <summary>10: the same document uploaded again: answered with the earlier analysis, no model call, nothing charged.</summary>

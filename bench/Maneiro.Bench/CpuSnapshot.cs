@@ -6,7 +6,7 @@ namespace Maneiro.Bench;
 /// CPU time per process group from /proc (user + system, and the reaped children of each process: the pdftotext and
 /// pdfinfo runs), so a run can say which process spent the machine's time. Linux only; 100 ticks per second.
 /// </summary>
-public sealed record CpuSnapshot(IReadOnlyDictionary<int, (string Name, double Own, double Children)> Processes)
+public sealed record CpuSnapshot(IReadOnlyDictionary<int, (string Name, double Own, double Children)> Processes, double Idle)
 {
     private const double TicksPerSecond = 100;
 
@@ -35,8 +35,14 @@ public sealed record CpuSnapshot(IReadOnlyDictionary<int, (string Name, double O
             }
         }
 
-        return new CpuSnapshot(processes);
+        // The machine's idle seconds (all cores), the first line of /proc/stat: "cpu user nice system idle iowait ...".
+        var total = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var idle = (double.Parse(total[4], CultureInfo.InvariantCulture) + double.Parse(total[5], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        return new CpuSnapshot(processes, idle);
     }
+
+    /// <summary>Idle seconds of all cores together since <paramref name="before"/>.</summary>
+    public double IdleSince(CpuSnapshot before) => Idle - before.Idle;
 
     /// <summary>Seconds of CPU since <paramref name="before"/> for the given processes (own time and their children's).</summary>
     public (double Own, double Children) Since(CpuSnapshot before, Func<int, string, bool> which)
