@@ -10,8 +10,8 @@ public static class ManeiroSettings
 
     /// <summary>
     /// The database's connection string, with pooled connections handed back as they are: by default Npgsql makes
-    /// the next user of a pooled connection start with <c>DISCARD ALL</c>, which cost PostgreSQL about half its CPU per
-    /// analysis (bench row 1). Nothing here leaves session state on a connection — no <c>SET</c>, <c>LISTEN</c>,
+    /// the next user of a pooled connection start with <c>DISCARD ALL</c>, about a fifth of PostgreSQL's CPU per analysis
+    /// (bench row 1). Nothing here leaves session state on a connection — no <c>SET</c>, <c>LISTEN</c>,
     /// temporary tables or prepared statements; transactions always end (Npgsql rolls back an open one when a
     /// connection returns); the migrator's session lock is released in a <c>finally</c> — and
     /// <c>PooledConnectionStateTests</c> checks that.
