@@ -50,14 +50,15 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         return true;
     }
 
-    public int Used(UsageKind kind) => state.Entries.Values.Where(e => e.Kind == kind).Sum(e => e.Amount);
+    public int Used(UsageKind kind) =>
+        state.SettledUsage.GetValueOrDefault(kind) + state.Entries.Values.Where(e => e.Kind == kind).Sum(e => e.Amount);
 
     public (ReservationResult Result, bool Changed) TryReserve(UsageKind kind, string jobId, int amount)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(amount);
 
-        var changed = EnsurePeriod() | ExpireStaleReservations();
+        var changed = EnsurePeriod() | ExpireStaleReservations() | SettleOldUsage();
         if (state.Entries.TryGetValue(Key(jobId, kind), out var held))
         {
             // Asking again renews a pending reservation: the job is alive. Not within the first twenty-fourth of its
@@ -175,6 +176,24 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         return changed;
     }
 
+    /// <summary>
+    /// Folds committed entries older than <see cref="UsageLimitsOptions.ReservationLifetime"/> into the period's totals
+    /// per kind. An entry is kept while its job may still ask again (a resumed run reserves or commits once more, and
+    /// must not be counted twice); after the lifetime a job's reservation would have expired anyway. Without this the
+    /// account's state, rewritten at every reservation, grew by an entry per job for the whole period.
+    /// </summary>
+    public bool SettleOldUsage()
+    {
+        var settled = state.Entries.Where(p => p.Value.Committed && now - p.Value.ReservedAt >= limits.ReservationLifetime).ToList();
+        foreach (var (key, entry) in settled)
+        {
+            state.SettledUsage[entry.Kind] = state.SettledUsage.GetValueOrDefault(entry.Kind) + entry.Amount;
+            state.Entries.Remove(key);
+        }
+
+        return settled.Count > 0;
+    }
+
     public UserSnapshot Snapshot(string userId)
     {
         var lines = Enum.GetValues<UsageKind>().Select(k => new UsageLine(k, Used(k), EffectiveLimits.For(k))).ToList();
@@ -218,6 +237,8 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         {
             state.Entries.Remove(key);
         }
+
+        state.SettledUsage.Clear();
     }
 
     private IEnumerable<UsageEntry> EntriesOf(string jobId) => state.Entries.Values.Where(e => e.JobId == jobId);

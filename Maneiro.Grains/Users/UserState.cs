@@ -37,6 +37,12 @@ public sealed class UserState
 
     /// <summary>The account's time zone (IANA id) for pages and the dates of letters it signs; null until chosen or taken from the browser.</summary>
     [Id(12)] public string? TimeZoneId { get; set; }
+
+    /// <summary>
+    /// Committed usage of the current period folded out of <see cref="Entries"/> once no job can ask about it again
+    /// (older than the reservation lifetime), per kind: the state stays the size of a day's work, not a period's.
+    /// </summary>
+    [Id(13)] public Dictionary<UsageKind, int> SettledUsage { get; set; } = [];
 }
 
 [GenerateSerializer, Alias("Maneiro.UsageEntry")]

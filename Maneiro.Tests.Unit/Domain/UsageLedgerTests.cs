@@ -182,4 +182,60 @@ public sealed class UsageLedgerTests
         Assert.Equal(Start, _state.Entries["old|Analyses"].ReservedAt);
         Assert.Equal(1, _ledger.Used(UsageKind.Analyses));
     }
+
+    [Fact]
+    public void Committed_usage_older_than_a_reservation_lifetime_is_kept_as_a_total_and_still_counts()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            _ledger.TryReserve(UsageKind.Analyses, $"job-{i}", 1);
+            _ledger.TryReserve(UsageKind.OcrPages, $"job-{i}", 3);
+            _ledger.Commit($"job-{i}");
+        }
+
+        _ledger.TryReserve(UsageKind.OcrPages, "running", 2);
+        Assert.Equal(21, _state.Entries.Count);
+
+        // A day later: the committed entries become totals; the running job's reservation is still its own entry.
+        var nextDay = At(Start.AddHours(23));
+        Assert.True(nextDay.TryReserve(UsageKind.OcrPages, "running", 2).Result.Granted);
+        var later = At(Start.AddHours(25));
+        var denied = later.TryReserve(UsageKind.Analyses, "job-10", 1);
+        Assert.True(denied.Changed);
+        Assert.False(denied.Result.Granted);
+        Assert.Contains("all 10 analyses", denied.Result.DeniedReason, StringComparison.Ordinal);
+        Assert.Equal(["running|OcrPages"], _state.Entries.Keys);
+        Assert.Equal(10, _state.SettledUsage[UsageKind.Analyses]);
+        Assert.Equal(10, later.Used(UsageKind.Analyses));
+        Assert.Equal(32, later.Used(UsageKind.OcrPages));
+        Assert.Equal(10, later.Snapshot("user").Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+    }
+
+    [Fact]
+    public void A_job_asking_again_within_the_lifetime_is_not_counted_twice()
+    {
+        _ledger.TryReserve(UsageKind.OcrPages, "job", 4);
+        _ledger.Commit("job", UsageKind.OcrPages);
+
+        // A resumed run reserves its pages again a few hours later: the committed entry is still there to say so.
+        var resumed = At(Start.AddHours(6));
+        Assert.True(resumed.TryReserve(UsageKind.OcrPages, "job", 4).Result.Granted);
+        Assert.False(resumed.SettleOldUsage());
+        Assert.Equal(4, resumed.Used(UsageKind.OcrPages));
+    }
+
+    [Fact]
+    public void A_new_period_clears_the_settled_totals()
+    {
+        _ledger.TryReserve(UsageKind.Analyses, "job", 1);
+        _ledger.Commit("job");
+        var later = At(Start.AddDays(2));
+        Assert.True(later.SettleOldUsage());
+        Assert.Equal(1, later.Used(UsageKind.Analyses));
+
+        var nextPeriod = At(Start.AddMonths(1).AddDays(1));
+        Assert.True(nextPeriod.EnsurePeriod());
+        Assert.Equal(0, nextPeriod.Used(UsageKind.Analyses));
+        Assert.Empty(_state.SettledUsage);
+    }
 }

@@ -61,6 +61,51 @@ public sealed class UserGrainTests(ManeiroCluster cluster) : IClassFixture<Manei
         Assert.Equal(1, rows);
     }
 
+    /// <summary>
+    /// Settled usage (committed entries folded into totals once past the reservation lifetime, zero here so they fold at
+    /// the next reservation) is saved in the user's row and read back: it still counts after a reload, and the row keeps
+    /// one entry per running job instead of one per job of the period.
+    /// </summary>
+    [Fact]
+    public async Task Settled_usage_is_saved_read_back_and_still_counts()
+    {
+        var database = new TestDatabase();
+        await database.InitializeAsync();
+        var settled = ManeiroCluster.On(database, new Dictionary<string, string?> { ["Usage:Limits:ReservationLifetime"] = "00:00:00" });
+        try
+        {
+            await settled.InitializeAsync();
+            var id = "user-" + Guid.NewGuid().ToString("N");
+            var user = settled.Grains.GetGrain<IUserGrain>(id);
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.True((await user.TryReserve(UsageKind.Analyses, $"job-{i}", 1)).Granted);
+                await user.Commit($"job-{i}");
+            }
+
+            await settled.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+            Assert.Equal(5, await Used(settled.Grains.GetGrain<IUserGrain>(id)));
+
+            // Five committed, the last of them still an entry until the next reservation folds it; then five of the
+            // free plan's ten are used up, so six more ask for one too many.
+            var results = new List<bool>();
+            for (var i = 5; i < 11; i++)
+            {
+                results.Add((await user.TryReserve(UsageKind.Analyses, $"job-{i}", 1)).Granted);
+                await user.Commit($"job-{i}");
+            }
+
+            Assert.Equal([true, true, true, true, true, false], results);
+            await settled.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+            Assert.Equal(10, await Used(settled.Grains.GetGrain<IUserGrain>(id)));
+        }
+        finally
+        {
+            await settled.DisposeAsync();
+            await database.DisposeAsync();
+        }
+    }
+
     private static async Task<int> Used(IUserGrain user) =>
         (await user.GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used;
 }
