@@ -460,6 +460,52 @@ public static class Benchmarks
         return Task.FromResult<IEnumerable<Row>>([new("9. ICD-10-CM table", "in-process", $"{F(perSecond / 1e6, "0.00")} M checks/s", $"{catalog.Count:N0} codes ({catalog.BillableCount:N0} billable) + 2026 categories loaded in {F(load, "0")} ms at start-up, {F(held / 1048576.0)} MB held; {checks:N0} checks of a mixed sample ({valid:N0} valid)")]);
     }
 
+    /// <summary>
+    /// 13: an account's saved state over a month of use: 40 analyses a day for 30 days on an unlimited plan, each
+    /// reserved then committed, the state serialized (as the grain saves it) after every change. With committed usage
+    /// folded into totals after the reservation lifetime (now), and with nothing folded (the lifetime set past the month,
+    /// as before fc20dc0).
+    /// </summary>
+    public static Task<IEnumerable<Row>> AccountStateAsync()
+    {
+        var serializer = Orleans.Serialization.ServiceCollectionExtensions.AddSerializer(new ServiceCollection(), b => Orleans.Serialization.SerializerBuilderExtensions.AddAssembly(b, typeof(Maneiro.Grains.Users.UserState).Assembly))
+            .BuildServiceProvider()
+            .GetRequiredService<Orleans.Serialization.Serializer>();
+        (long Final, long Written, int Writes, double Ms) Month(TimeSpan lifetime)
+        {
+            var state = new Maneiro.Grains.Users.UserState { Tier = SubscriptionTier.Enterprise, Status = SubscriptionStatus.Active };
+            var limits = new Maneiro.Grains.Domain.UsageLimitsOptions { ReservationLifetime = lifetime };
+            var start = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+            long written = 0, final = 0;
+            var writes = 0;
+            var clock = Stopwatch.StartNew();
+            for (var day = 0; day < 30; day++)
+            {
+                for (var job = 0; job < 40; job++)
+                {
+                    var now = start.AddDays(day).AddMinutes(job * 12);
+                    var ledger = new Maneiro.Grains.Domain.UsageLedger(state, limits, now);
+                    var id = $"analysis-{day:00}-{job:00}-{Guid.NewGuid():N}";
+                    foreach (var changed in new[] { ledger.TryReserve(UsageKind.Analyses, id, 1).Changed, ledger.Commit(id) })
+                    {
+                        if (changed)
+                        {
+                            final = serializer.SerializeToArray(state).Length;
+                            written += final;
+                            writes++;
+                        }
+                    }
+                }
+            }
+
+            return (final, written, writes, clock.Elapsed.TotalMilliseconds);
+        }
+
+        var folded = Month(TimeSpan.FromHours(24));
+        var kept = Month(TimeSpan.FromDays(40));
+        return Task.FromResult<IEnumerable<Row>>([new("13. Account state", "in-process", $"{F(folded.Final / 1024.0)} KB after a month (was {F(kept.Final / 1024.0)} KB)", $"1,200 analyses (40 a day for 30 days, unlimited plan), each reserved and committed, the state serialized after each of its {folded.Writes:N0} changes: {F(folded.Written / 1048576.0)} MB written in the month and {F(folded.Written / (double)folded.Writes / 1024)} KB per save with committed usage folded after the 24-hour reservation lifetime, against {F(kept.Written / 1048576.0)} MB and {F(kept.Written / (double)kept.Writes / 1024)} KB per save with every entry kept for the period; {F(folded.Ms)} ms against {F(kept.Ms)} ms of ledger and serializer CPU")]);
+    }
+
     /// <summary>12: a FHIR export: the R4 profiles' first load, then building, validating and serializing one document.</summary>
     public static Task<IEnumerable<Row>> FhirExportAsync(int documents)
     {

@@ -49,6 +49,7 @@ await Run("9", Benchmarks.Icd10Async);
 await Run("10", () => Benchmarks.RepeatUploadAsync(quick ? 20 : 100));
 await Run("11", () => Benchmarks.WorkPerAnalysisAsync(quick ? 20 : 100));
 await Run("12", () => Benchmarks.FhirExportAsync(quick ? 20 : 200));
+await Run("13", Benchmarks.AccountStateAsync);
 
 var table = new StringBuilder()
     .AppendLine("| benchmark | mode | result | details |")
