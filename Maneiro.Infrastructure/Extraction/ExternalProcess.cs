@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Maneiro.Infrastructure.Extraction;
 
@@ -24,14 +25,17 @@ public static class ExternalProcess
         ProcessLimits? limits = null,
         ReadOnlyMemory<byte>? standardInput = null)
     {
-        var psi = new ProcessStartInfo(limits is null ? file : "prlimit")
+        // A tool that reads its document from standard input has nothing to parse until we write it, so its limits can
+        // be set on it after it starts and before the first byte: one exec instead of two (prlimit's, then the tool's).
+        var limitAfterStart = limits is not null && standardInput is not null && OperatingSystem.IsLinux();
+        var psi = new ProcessStartInfo(limits is null || limitAfterStart ? file : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = standardInput is not null,
             UseShellExecute = false,
         };
-        if (limits is not null)
+        if (limits is not null && !limitAfterStart)
         {
             // prlimit sets the limits and then execs the tool: the tool is our direct child and a crash is only its own.
             psi.ArgumentList.Add("--as=" + limits.AddressSpaceBytes.ToString(CultureInfo.InvariantCulture));
@@ -52,6 +56,11 @@ public static class ExternalProcess
         }
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {file}.");
+        if (limitAfterStart)
+        {
+            Limit(process, limits!);
+        }
+
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var stdout = process.StandardOutput.ReadToEndAsync(cts.Token);
@@ -74,6 +83,52 @@ public static class ExternalProcess
             throw new ToolTimedOutException(Path.GetFileName(file), timeout);
         }
     }
+
+    /// <summary>
+    /// Sets the limits on a started child (the prlimit system call): address space, CPU seconds, no core file. A child
+    /// that cannot be limited is killed before it is given anything to read.
+    /// </summary>
+    private static void Limit(Process process, ProcessLimits limits)
+    {
+        ReadOnlySpan<(int Resource, ulong Value)> wanted =
+        [
+            (AddressSpaceResource, (ulong)limits.AddressSpaceBytes),
+            (CpuSecondsResource, (ulong)limits.CpuSeconds),
+            (CoreFileResource, 0),
+        ];
+        foreach (var (resource, value) in wanted)
+        {
+            var limit = new ResourceLimit { Current = value, Maximum = value };
+            if (SetResourceLimit(process.Id, resource, ref limit, IntPtr.Zero) != 0)
+            {
+                var error = Marshal.GetLastPInvokeError();
+                if (error == NoSuchProcess)
+                {
+                    // It has already exited (it never read its input): its exit code says why.
+                    return;
+                }
+
+                process.Kill(entireProcessTree: true);
+                throw new InvalidOperationException($"Could not limit {Path.GetFileName(process.StartInfo.FileName)} (errno {error}).");
+            }
+        }
+    }
+
+    // Linux resource numbers (the same on x86-64 and arm64).
+    private const int CpuSecondsResource = 0;
+    private const int CoreFileResource = 4;
+    private const int AddressSpaceResource = 9;
+    private const int NoSuchProcess = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ResourceLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [DllImport("libc", EntryPoint = "prlimit", SetLastError = true)]
+    private static extern int SetResourceLimit(int pid, int resource, ref ResourceLimit newLimit, IntPtr oldLimit);
 
     private static async Task WriteAllAsync(Process process, ReadOnlyMemory<byte> input, CancellationToken cancellationToken)
     {

@@ -549,7 +549,7 @@ public static class Benchmarks
         clock.Restart();
         await Task.WhenAll(Enumerable.Range(0, documents).Select(_ => poppler.ExtractAsync(pdf, CancellationToken.None)));
         var parallel = documents / clock.Elapsed.TotalSeconds;
-        return [new("8. PDF parsing", "child processes", $"{F(sequential)} ms per document", $"{documents} two-page PDFs, one pdftotext under prlimit each (the one parse a new PDF gets: at upload, its text handed to the job); {F(parallel)} documents/s with {Environment.ProcessorCount} at a time; host CPU (spawn and pipes) {F((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (2 * documents))} ms per document")];
+        return [new("8. PDF parsing", "child processes", $"{F(sequential)} ms per document", $"{documents} two-page PDFs, one limited pdftotext each (its kernel limits set before it is given the document; the one parse a new PDF gets: at upload, its text handed to the job); {F(parallel)} documents/s with {Environment.ProcessorCount} at a time; host CPU (spawn and pipes) {F((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (2 * documents))} ms per document")];
     }
 
     /// <summary>6: resident memory of a standalone silo per 10,000 active user grains.</summary>
