@@ -32,10 +32,15 @@ public static class PipelineExtensions
         services.TryAddSingleton<IRecordingAssembler, RecordingAssembler>();
         services.AddManeiroSpeechToText(configuration);
         services.Configure<NcbiOptions>(configuration.GetSection(NcbiOptions.SectionName));
+        // One request rate for the whole deployment (every silo), kept in the Redis it shares, keyed by its ServiceId.
+        services.TryAddSingleton(sp => new NcbiRequestSlots(
+            sp.GetService<StackExchange.Redis.IConnectionMultiplexer>(),
+            $"maneiro:{Maneiro.Infrastructure.Hosting.OrleansSettings.From(configuration).ServiceId}:ncbi-next-request",
+            sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IReferenceFinder>(sp => new PubMedReferences(
             new HttpClient { Timeout = TimeSpan.FromSeconds(20) },
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<NcbiOptions>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<NcbiRequestSlots>()));
         services.AddOptions<LlmOptions>()
             .Bind(configuration.GetSection(LlmOptions.SectionName))
             .PostConfigure(o => o.ApiKey ??= configuration[SecretSettings.OpenAiApiKey]);

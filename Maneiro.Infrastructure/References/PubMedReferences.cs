@@ -33,14 +33,12 @@ public sealed class NcbiOptions
 /// limit, so without that a burst of analyses on a cold process queued one request each for the same query, and the
 /// last of them waited about a minute (the two-silo benchmark's slow runs).
 /// </summary>
-public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptions> options, TimeProvider time) : IReferenceFinder, IDisposable
+public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptions> options, NcbiRequestSlots slots) : IReferenceFinder
 {
     private static readonly JsonSerializerOptions CatalogJson = new() { PropertyNameCaseInsensitive = true };
     private static readonly IReadOnlyList<CuratedGuideline> Catalog = LoadCatalog();
     private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>>>> _searches = new();
     private readonly ConcurrentDictionary<string, Task<Summary?>> _summaries = new();
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private DateTimeOffset _lastRequest = DateTimeOffset.MinValue;
 
     public async Task<IReadOnlyList<Reference>> FindAsync(ReferenceQuery query, CancellationToken cancellationToken)
     {
@@ -173,30 +171,13 @@ public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptio
             + (o.Email is { Length: > 0 } email ? $"&email={Uri.EscapeDataString(email)}" : "")
             + (o.ApiKey is { Length: > 0 } key ? $"&api_key={Uri.EscapeDataString(key)}" : "");
 
-        // Space requests: 3 a second without an API key, 10 with one.
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            var spacing = TimeSpan.FromMilliseconds(string.IsNullOrEmpty(o.ApiKey) ? 350 : 110);
-            var wait = _lastRequest + spacing - time.GetUtcNow();
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, cancellationToken);
-            }
-
-            _lastRequest = time.GetUtcNow();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        // Space requests across the deployment: 3 a second without an API key, 10 with one.
+        await slots.WaitForSlotAsync(TimeSpan.FromMilliseconds(string.IsNullOrEmpty(o.ApiKey) ? 350 : 110), cancellationToken);
 
         using var response = await http.GetAsync(new Uri(url), cancellationToken);
         response.EnsureSuccessStatusCode();
         return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
     }
-
-    public void Dispose() => _gate.Dispose();
 
     private static int Rank(IReadOnlyList<string> kinds) =>
         kinds.Any(k => k.Contains("Guideline", StringComparison.OrdinalIgnoreCase)) ? 0

@@ -19,7 +19,7 @@ public sealed class PubMedReferencesTests
     {
         await using var pubMed = await FakeEutils.StartAsync();
         using var http = new HttpClient();
-        using var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), TimeProvider.System);
+        var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), new NcbiRequestSlots(null, "unused", TimeProvider.System));
         pubMed.Gate.Hold();
 
         // Ten analyses ask while the first request is still unanswered (each call passes its cache check before yielding).
@@ -39,7 +39,7 @@ public sealed class PubMedReferencesTests
     {
         await using var pubMed = await FakeEutils.StartAsync();
         using var http = new HttpClient();
-        using var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), TimeProvider.System);
+        var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), new NcbiRequestSlots(null, "unused", TimeProvider.System));
 
         pubMed.FailWith = 503;
         await Assert.ThrowsAsync<HttpRequestException>(() => references.FindAsync(Glaucoma, CancellationToken.None));
