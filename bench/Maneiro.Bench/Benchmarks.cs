@@ -48,6 +48,12 @@ public static class Benchmarks
     private static string PerJob((double Own, double Children) seconds, int jobs) =>
         $"{F(1000 * seconds.Own / jobs, "0.0")} ms (+{F(1000 * seconds.Children / jobs, "0.0")} ms in child processes)";
 
+    /// <summary>
+    /// Analyses run before a throughput measurement, 16 in flight as in the run: enough that both silos of a two-silo
+    /// run have been through every stage (each method is compiled on its first call; see Directory.Build.props).
+    /// </summary>
+    private const int WarmUpJobs = 32;
+
     /// <summary>1 and 3: analyses per second, co-hosted, with an instant model; push latency from the same run.</summary>
     public static async Task<IEnumerable<Row>> CohostedAsync(int jobs, int concurrentJobs)
     {
@@ -55,18 +61,29 @@ public static class Benchmarks
         await app.InitializeAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
         await using var load = await JobLoad.StartAsync(app, users: 4);
-        await load.RunAsync(2, 2, TimeSpan.FromMinutes(2));
+        await load.RunAsync(WarmUpJobs, parallel: 16, TimeSpan.FromMinutes(2));
 
         LoadResult run;
         string cpuLine;
+        // BENCH_ROUNDS=N: N-1 rounds of the same run before the measured one, each printed, to see whether the process
+        // has settled (its JIT work and CPU per analysis from round to round).
+        var rounds = int.Parse(Environment.GetEnvironmentVariable("BENCH_ROUNDS") ?? "1", CultureInfo.InvariantCulture);
+        for (var round = 1; round < rounds; round++)
+        {
+            var (jitBefore, before) = (JitSnapshot.Take(), CpuSnapshot.Take());
+            var warm = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+            var cpu = CpuSnapshot.Take();
+            Console.WriteLine($"  round {round}: {F(warm.Jobs / warm.Elapsed.TotalSeconds)} analyses/s, CPU per analysis: app and load generator {PerJob(cpu.Since(before, (pid, _) => pid == Environment.ProcessId), jobs)}, PostgreSQL {PerJob(cpu.Since(before, (_, name) => name == "postgres"), jobs)}; {JitSnapshot.Take().Since(jitBefore)}");
+        }
+
         using (var spans = Environment.GetEnvironmentVariable("BENCH_SPANS") == "1" ? new SpanBreakdown() : null)
         {
-            var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+            var jitBefore = JitSnapshot.Take();
             var cpuBefore = CpuSnapshot.Take();
             run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
             var cpu = CpuSnapshot.Take();
             Console.WriteLine($"  {run.Phases}");
-            cpuLine = $"CPU per analysis: app and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %; {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods compiled by the JIT meanwhile";
+            cpuLine = $"CPU per analysis: app and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %; {JitSnapshot.Take().Since(jitBefore)}";
             Console.WriteLine($"  {cpuLine}");
             if (spans is not null)
             {
@@ -131,7 +148,7 @@ public static class Benchmarks
                 var cpuLine = "";
                 try
                 {
-                    await load.RunAsync(2, 2, TimeSpan.FromMinutes(1));
+                    await load.RunAsync(WarmUpJobs, parallel: 16, TimeSpan.FromMinutes(1));
                     var cpuBefore = CpuSnapshot.Take();
                     run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
                     var cpu = CpuSnapshot.Take();

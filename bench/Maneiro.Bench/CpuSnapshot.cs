@@ -63,3 +63,14 @@ public sealed record CpuSnapshot(IReadOnlyDictionary<int, (string Name, double O
         return (own, children);
     }
 }
+
+/// <summary>This process's JIT work so far: methods compiled and the time spent compiling them.</summary>
+public readonly record struct JitSnapshot(long Methods, TimeSpan Time)
+{
+    public static JitSnapshot Take() =>
+        new(System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
+
+    /// <summary>What was compiled since <paramref name="earlier"/>, as the rows print it.</summary>
+    public string Since(JitSnapshot earlier) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Methods - earlier.Methods} methods compiled by the JIT meanwhile ({(Time - earlier.Time).TotalMilliseconds:0} ms)");
+}
