@@ -18,6 +18,14 @@ ARG MANEIRO_COMMIT=unknown
 RUN dotnet publish Maneiro.Web/Maneiro.Web.csproj -c Release -o /out/web --no-restore -p:MANEIRO_COMMIT=$MANEIRO_COMMIT \
  && dotnet publish Maneiro.Silo/Maneiro.Silo.csproj -c Release -o /out/silo --no-restore -p:MANEIRO_COMMIT=$MANEIRO_COMMIT
 
+# The PDF text server (native/pdftext-server.cc), built against the runtime image's own poppler.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS native
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends g++ libpoppler-private-dev \
+ && rm -rf /var/lib/apt/lists/*
+COPY native/pdftext-server.cc /src/
+RUN g++ -O2 -std=c++17 -Wall -Wextra -isystem /usr/include/poppler /src/pdftext-server.cc -lpoppler -o /pdftext-server
+
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tesseract-ocr poppler-utils ffmpeg fonts-dejavu-core curl \
@@ -25,10 +33,12 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /out/web /app/web
 COPY --from=build /out/silo /app/silo
+COPY --from=native /pdftext-server /app/bin/pdftext-server
 # The aspnet image ships an unprivileged 'app' user (uid 1654).
 USER app
 ENV ASPNETCORE_URLS=http://+:8080 \
-    DOTNET_gcServer=1
+    DOTNET_gcServer=1 \
+    Pdf__TextServerPath=/app/bin/pdftext-server
 EXPOSE 8080 11111 30000
 WORKDIR /app/web
 CMD ["dotnet", "/app/web/Maneiro.Web.dll"]

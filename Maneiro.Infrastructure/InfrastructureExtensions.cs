@@ -72,6 +72,7 @@ public static class InfrastructureExtensions
         // PDFs are parsed in the web (at upload) and in the silo (the text layer), always in a limited child process.
         services.TryAddSingleton(_ => new CpuWork());
         services.Configure<PdfToolOptions>(configuration.GetSection(PdfToolOptions.SectionName));
+        services.TryAddSingleton<PdfTextServers>();
         services.TryAddSingleton<PopplerPdf>();
         return services;
     }

@@ -37,6 +37,7 @@ public sealed class ManeiroProcess : IAsyncDisposable
         ["OPENAI_API_KEY"] = "sk-test",
         ["OpenAI__Endpoint"] = openAiEndpoint.ToString(),
         ["Ncbi__BaseUrl"] = pubMedBaseUrl.ToString(),
+        ["Pdf__TextServerPath"] = TestServers.PdfTextServerPath,
         ["Orleans__ClusterId"] = clusterId,
         ["Orleans__ServiceId"] = TestServers.ServiceIdFor(databaseUrl),
         ["Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture),

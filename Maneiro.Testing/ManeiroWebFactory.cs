@@ -24,6 +24,7 @@ public sealed class ManeiroWebFactory : WebApplicationFactory<Program>
             ["REDIS_URL"] = TestServers.RedisUrl,
             ["SECRET_KEY"] = TestServers.SecretKey,
             ["Storage:LocalPath"] = TestServers.BlobRoot,
+            ["Pdf:TextServerPath"] = TestServers.PdfTextServerPath,
             ["Orleans:Mode"] = "Cohosted",
             ["Orleans:ClusterId"] = "web-" + Guid.NewGuid().ToString("N")[..12],
             ["Orleans:SiloPort"] = TestServers.FreeTcpPort().ToString(System.Globalization.CultureInfo.InvariantCulture),

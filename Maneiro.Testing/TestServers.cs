@@ -16,6 +16,12 @@ public static class TestServers
     /// <summary>Where test processes keep encrypted uploads.</summary>
     public static string BlobRoot { get; } = Path.Combine(Path.GetTempPath(), "maneiro-test-blobs");
 
+    /// <summary>
+    /// The pdftext-server ./test builds (scripts/lib.sh, build_native) under .local/bin: test apps parse PDFs through
+    /// it, as deployed apps do. A missing build fails the first PDF a test parses, with the path in the message.
+    /// </summary>
+    public static string PdfTextServerPath => Path.Combine(RepositoryRoot, ".local", "bin", "pdftext-server");
+
     /// <summary>The repository root, found by walking up to Maneiro.sln.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 

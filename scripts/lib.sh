@@ -104,3 +104,15 @@ stop_services() {
   if [ -n "$STARTED_PG" ]; then as_pg "$(pg_bin)/pg_ctl" -D "$STARTED_PG" -m fast -w stop >/dev/null 2>&1 || true; fi
   if [ -n "$STARTED_REDIS" ]; then redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; fi
 }
+
+# native/pdftext-server.cc against this machine's poppler (packages g++ and libpoppler-private-dev), into .local/bin;
+# rebuilt when its source is newer. The apps parse PDFs through it (Pdf:TextServerPath).
+PDFTEXT_SERVER="$LOCAL/bin/pdftext-server"
+build_native() {
+  local source="$ROOT/native/pdftext-server.cc"
+  mkdir -p "$LOCAL/bin"
+  if [ ! -x "$PDFTEXT_SERVER" ] || [ "$source" -nt "$PDFTEXT_SERVER" ]; then
+    quiet "$LOCAL/logs/native-build.log" g++ -O2 -std=c++17 -Wall -Wextra -Werror -isystem /usr/include/poppler \
+      "$source" -lpoppler -o "$PDFTEXT_SERVER"
+  fi
+}

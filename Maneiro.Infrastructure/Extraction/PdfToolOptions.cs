@@ -13,6 +13,13 @@ public sealed class PdfToolOptions
 
     public string PdfToTextPath { get; set; } = "pdftotext";
 
+    /// <summary>
+    /// The built <c>native/pdftext-server</c> (./run and ./test build it under .local/bin; the image under /app/bin):
+    /// the same text as pdftotext, each document parsed in a limited child forked from a process that has poppler
+    /// loaded already. Empty: pdftotext runs per document.
+    /// </summary>
+    public string? TextServerPath { get; set; }
+
     /// <summary>Wall-clock limit per tool run.</summary>
     public TimeSpan TimeLimit { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -8,7 +8,7 @@ namespace Maneiro.Infrastructure.Extraction;
 /// address-space limit, fed the bytes on standard input (no plaintext copy on disk). A parser that crashes or is
 /// killed at a limit fails the document with one generic message; the host that asked is untouched.
 /// </summary>
-public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : IPdfTextLayer
+public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options, PdfTextServers servers) : IPdfTextLayer
 {
     public const int MaxTextLayerPages = 200;
 
@@ -23,10 +23,12 @@ public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options) : 
     public Task<PdfText> ExtractAsync(byte[] pdf, CancellationToken cancellationToken) =>
         cpu.RunAsync(async ct =>
         {
-            // One process: pdftotext ends every page with a form feed, so it also counts the pages (one past the
-            // limit is enough to know the limit is passed).
-            var last = (MaxTextLayerPages + 1).ToString(CultureInfo.InvariantCulture);
-            var result = await RunAsync(Options.PdfToTextPath, ["-q", "-enc", "UTF-8", "-l", last, "-", "-"], pdf, ct);
+            // One parse: pdftotext ends every page with a form feed, so it also counts the pages (one past the limit
+            // is enough to know the limit is passed).
+            const int last = MaxTextLayerPages + 1;
+            var result = servers.Enabled
+                ? await servers.ExtractAsync(pdf, last, ct)
+                : await RunAsync(Options.PdfToTextPath, ["-q", "-enc", "UTF-8", "-l", last.ToString(CultureInfo.InvariantCulture), "-", "-"], pdf, ct);
             Check(result, pdf);
             var pages = result.StandardOutput.Count(c => c == '\f');
             if (pages > MaxTextLayerPages)

@@ -26,6 +26,7 @@ public sealed class ParserCrashLoopTests
         var kills = Path.Combine(scratch, "kills.log");
         var environment = ManeiroProcess.SiloEnvironment(database.Url, blobRoot, clusterId, openAi.Endpoint, pubMed.BaseUrl, TestServers.FreeTcpPort(), TestServers.FreeTcpPort());
         environment["Pdf__PdfToTextPath"] = StandInTools.HostKillingPdfToText(scratch, kills);
+        environment["Pdf__TextServerPath"] = "";
         ManeiroProcess? silo = null;
         try
         {

@@ -84,6 +84,16 @@ public sealed class DeploymentFilesTests
     }
 
     [Fact]
+    public void The_image_builds_the_pdf_text_server_against_its_own_poppler_and_the_apps_use_it()
+    {
+        var dockerfile = File.ReadAllText(RepoFile("Dockerfile"));
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS native", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("COPY native/pdftext-server.cc /src/", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("COPY --from=native /pdftext-server /app/bin/pdftext-server", dockerfile, StringComparison.Ordinal);
+        Assert.Contains("Pdf__TextServerPath=/app/bin/pdftext-server", dockerfile, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dockerfile_copies_every_project_the_hosts_build_from_and_no_production_project_references_an_executable()
     {
         var dockerfile = File.ReadAllText(RepoFile("Dockerfile"));

@@ -14,6 +14,7 @@ public sealed class MisbehavingParserApp : ManeiroApp
     public MisbehavingParserApp()
         : base(b => b.WithFakeModel()
             .With("Pdf:PdfToTextPath", StandInTools.MisbehavingPdfToText(ToolDirectory))
+            .With("Pdf:TextServerPath", "")
             .With("Pdf:TimeLimit", "00:00:03"))
     {
     }

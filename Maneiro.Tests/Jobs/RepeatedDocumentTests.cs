@@ -15,7 +15,8 @@ public sealed class RepeatApp : JobsApp
     private RepeatApp(string directory)
         : base(b => b
             .With("Pdf:PdfInfoPath", StandInTools.Counting(directory, "pdfinfo", Path.Combine(directory, "runs.log")))
-            .With("Pdf:PdfToTextPath", StandInTools.Counting(directory, "pdftotext", Path.Combine(directory, "runs.log"))))
+            .With("Pdf:PdfToTextPath", StandInTools.Counting(directory, "pdftotext", Path.Combine(directory, "runs.log")))
+            .With("Pdf:TextServerPath", ""))
     {
         ParserLog = Path.Combine(directory, "runs.log");
     }

@@ -1,0 +1,163 @@
+// pdftext-server: poppler's text extraction (what `pdftotext -q -enc UTF-8 -l N - -` prints) for a stream of PDFs,
+// each parsed in a child forked from this already-loaded process, under the same kernel limits as a pdftotext run.
+// Starting pdftotext costs more than parsing a short PDF: the dynamic linker binds tens of thousands of symbols of
+// libpoppler and its libraries at every start (they are linked with BIND_NOW). Here they are bound once.
+//
+// Usage: pdftext-server <address-space-bytes> <cpu-seconds> <wall-milliseconds>
+// Request on stdin:  u32 length, u32 last page, then `length` bytes of PDF (little-endian).
+// Answer on stdout:  u32 kind (0 exited, 1 killed by a signal, 2 wall-clock limit), i32 code (exit code or signal),
+//                    u32 length, then `length` bytes of UTF-8 text (each page ended by a form feed, as pdftotext).
+// Exit codes as pdftotext: 1 the file cannot be opened (damaged, or encrypted with a password), 3 copying not allowed.
+// The server never parses: a document that crashes or exhausts its child ends only that child.
+#include <GlobalParams.h>
+#include <PDFDoc.h>
+#include <Stream.h>
+#include <TextOutputDev.h>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace {
+
+bool ReadAll(int fd, void *buffer, size_t length)
+{
+    auto *at = static_cast<char *>(buffer);
+    while (length > 0) {
+        ssize_t n = read(fd, at, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        at += n;
+        length -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+bool WriteAll(int fd, const void *buffer, size_t length)
+{
+    const auto *at = static_cast<const char *>(buffer);
+    while (length > 0) {
+        ssize_t n = write(fd, at, length);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        at += n;
+        length -= static_cast<size_t>(n);
+    }
+    return true;
+}
+
+void Append(std::string *out, const char *text, int length) { out->append(text, static_cast<size_t>(length)); }
+
+void WriteToFd(void *stream, const char *text, int length) { WriteAll(*static_cast<int *>(stream), text, static_cast<size_t>(length)); }
+
+// In the child: limits first, then the document; the text goes to `fd`.
+[[noreturn]] void Parse(const std::vector<char> &pdf, int lastPage, int fd, rlim_t addressSpace, rlim_t cpuSeconds)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL); // the server gone (killed by its host): so is the parse
+    // Poppler's messages (even quieted, its allocator reports "Out of memory") stay out of the host's log.
+    int devNull = open("/dev/null", O_WRONLY);
+    if (devNull < 0 || dup2(devNull, 2) < 0) _exit(98);
+    rlimit space{addressSpace, addressSpace};
+    rlimit cpu{cpuSeconds, cpuSeconds};
+    rlimit core{0, 0};
+    if (setrlimit(RLIMIT_AS, &space) != 0 || setrlimit(RLIMIT_CPU, &cpu) != 0 || setrlimit(RLIMIT_CORE, &core) != 0) _exit(98);
+
+    auto *stream = new MemStream(pdf.data(), 0, static_cast<Goffset>(pdf.size()), Object(objNull));
+    PDFDoc doc(stream);
+    if (!doc.isOk()) _exit(1);
+    if (!doc.okToCopy()) _exit(3);
+    int last = lastPage < doc.getNumPages() ? lastPage : doc.getNumPages();
+    TextOutputDev text(WriteToFd, &fd, false, 0, false, false);
+    if (!text.isOk()) _exit(2);
+    if (last >= 1) doc.displayPages(&text, 1, last, 72, 72, 0, true, false, false);
+    _exit(0);
+}
+
+long long NowMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<long long>(now.tv_sec) * 1000 + now.tv_nsec / 1000000;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: pdftext-server <address-space-bytes> <cpu-seconds> <wall-milliseconds>\n");
+        return 64;
+    }
+
+    const auto addressSpace = static_cast<rlim_t>(strtoull(argv[1], nullptr, 10));
+    const auto cpuSeconds = static_cast<rlim_t>(strtoull(argv[2], nullptr, 10));
+    const long long wallMs = strtoll(argv[3], nullptr, 10);
+    signal(SIGPIPE, SIG_IGN);
+
+    globalParams = std::make_unique<GlobalParams>();
+    globalParams->setTextEncoding("UTF-8");
+    globalParams->setErrQuiet(true);
+
+    for (;;) {
+        uint32_t header[2];
+        if (!ReadAll(0, header, sizeof header)) return 0; // the host closed our input: done
+        std::vector<char> pdf(header[0]);
+        if (!ReadAll(0, pdf.data(), pdf.size())) return 0;
+
+        int pipeFds[2];
+        if (pipe(pipeFds) != 0) return 70;
+        pid_t child = fork();
+        if (child < 0) return 71;
+        if (child == 0) {
+            close(pipeFds[0]);
+            Parse(pdf, static_cast<int>(header[1]), pipeFds[1], addressSpace, cpuSeconds);
+        }
+
+        close(pipeFds[1]);
+        std::string text;
+        bool overTime = false;
+        const long long deadline = NowMs() + wallMs;
+        char chunk[65536];
+        for (;;) {
+            long long left = deadline - NowMs();
+            if (left <= 0) {
+                overTime = true;
+                break;
+            }
+            pollfd wait{pipeFds[0], POLLIN, 0};
+            int ready = poll(&wait, 1, static_cast<int>(left > 1000000 ? 1000000 : left));
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready == 0) continue;
+            ssize_t n = read(pipeFds[0], chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            Append(&text, chunk, static_cast<int>(n));
+        }
+        close(pipeFds[0]);
+        if (overTime) kill(child, SIGKILL);
+
+        int status = 0;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+
+        uint32_t kind = overTime ? 2 : WIFSIGNALED(status) ? 1 : 0;
+        int32_t code = WIFSIGNALED(status) ? WTERMSIG(status) : WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        uint32_t length = kind == 0 ? static_cast<uint32_t>(text.size()) : 0;
+        uint32_t answer[3] = {kind, static_cast<uint32_t>(code), length};
+        if (!WriteAll(1, answer, sizeof answer) || !WriteAll(1, text.data(), length)) return 0;
+    }
+}
