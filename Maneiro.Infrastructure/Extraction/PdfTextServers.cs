@@ -70,6 +70,8 @@ public sealed class PdfTextServers(IOptions<PdfToolOptions> options) : IDisposab
             return server;
         }
 
+        // A request still in flight when the pool is disposed fails rather than starting a server nobody will end.
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var limits = Options.Limits;
         var started = Server.Start(Options.TextServerPath!, limits.AddressSpaceBytes, limits.CpuSeconds, Options.TimeLimit);
         _all[started] = 0;
