@@ -267,13 +267,16 @@ public static class Benchmarks
             return (commits, rows, long.Parse(info, CultureInfo.InvariantCulture));
         }
 
-        // PostgreSQL publishes its counters with a delay of up to its stats interval; wait it out on both sides.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // A PostgreSQL backend publishes its counters at most once a second, and one that could not take the stats lock
+        // without waiting retries only after 10 s idle (PGSTAT_IDLE_INTERVAL): wait that out on both sides, or a busy
+        // run's last commits are not counted yet.
+        var published = TimeSpan.FromSeconds(11);
+        await Task.Delay(published);
         var before = await CountersAsync();
         var auditBefore = await app.Database.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM audit_log");
         using var spans = new SpanBreakdown();
         var run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(published);
         var after = await CountersAsync();
         var (postgres, writes, calls) = spans.PerUpload();
 
