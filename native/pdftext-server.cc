@@ -34,6 +34,9 @@
 
 namespace {
 
+// Far above any upload the apps accept; the server's own memory is not limited, so it never takes more than this.
+constexpr uint32_t kMaxDocumentBytes = 512u * 1024 * 1024;
+
 bool ReadAll(int fd, void *buffer, size_t length)
 {
     auto *at = static_cast<char *>(buffer);
@@ -68,9 +71,10 @@ void WriteToFd(void *stream, const char *text, int length) { WriteAll(*static_ca
 [[noreturn]] void Parse(const std::vector<char> &pdf, int lastPage, int fd, rlim_t addressSpace, rlim_t cpuSeconds)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL); // the server gone (killed by its host): so is the parse
-    // Poppler's messages (even quieted, its allocator reports "Out of memory") stay out of the host's log.
-    int devNull = open("/dev/null", O_WRONLY);
-    if (devNull < 0 || dup2(devNull, 2) < 0) _exit(98);
+    // Only `fd` carries text: the protocol's pipes are not the child's to touch, and poppler's messages (even
+    // quieted, its allocator reports "Out of memory") stay out of the host's log.
+    int devNull = open("/dev/null", O_RDWR);
+    if (devNull < 0 || dup2(devNull, 0) < 0 || dup2(devNull, 1) < 0 || dup2(devNull, 2) < 0) _exit(98);
     rlimit space{addressSpace, addressSpace};
     rlimit cpu{cpuSeconds, cpuSeconds};
     rlimit core{0, 0};
@@ -115,6 +119,7 @@ int main(int argc, char **argv)
     for (;;) {
         uint32_t header[2];
         if (!ReadAll(0, header, sizeof header)) return 0; // the host closed our input: done
+        if (header[0] > kMaxDocumentBytes) return 65;      // out of protocol: the host starts a new server
         std::vector<char> pdf(header[0]);
         if (!ReadAll(0, pdf.data(), pdf.size())) return 0;
 
