@@ -29,6 +29,9 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     /// so the run neither saves the stage again nor renews the reservation.
     /// </summary>
     private bool _justLaunched;
+
+    // The resume reminder as this activation registered it: ending it needs no read of the reminder table first.
+    private IGrainReminder? _resume;
     private IGrainTimer? _retry;
 
     protected IPersistentState<TState> State => state;
@@ -106,6 +109,20 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     public async Task UnregisterResumeAsync()
     {
+        if (_resume is { } registered)
+        {
+            _resume = null;
+            try
+            {
+                await this.UnregisterReminder(registered);
+                return;
+            }
+            catch (ReminderException)
+            {
+                // Registered again meanwhile (another activation, say): remove whatever the table holds now.
+            }
+        }
+
         if (await this.GetReminder(ResumeReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
@@ -139,7 +156,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     /// </summary>
     protected async Task StartLaunchedAsync()
     {
-        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        _resume = await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 
         if (!await ReserveOrFailAsync(Recorder))
         {
@@ -163,7 +180,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
             return false;
         }
 
-        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        _resume = await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         if (!await ReserveOrFailAsync(Recorder))
         {
             return true;
