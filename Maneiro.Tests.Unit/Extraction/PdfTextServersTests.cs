@@ -92,6 +92,94 @@ public sealed class PdfTextServersTests
     }
 
     [Fact]
+    public async Task A_caller_that_gives_up_ends_its_server_and_the_parse_with_it()
+    {
+        // Left alone, this parse takes about a minute (a content stream of two million operators, drawn 100 times):
+        // longer than the poll below waits, so only the server's death can end it in time.
+        using var servers = Servers(timeLimit: TimeSpan.FromMinutes(10));
+        using var giveUp = new CancellationTokenSource();
+        var parse = servers.ExtractAsync(SlowPdf(), 201, giveUp.Token);
+        var server = await Eventually.ReturnsAsync(() => Task.FromResult(servers.ProcessIds.FirstOrDefault()), pid => pid != 0, "a server started");
+        var child = await Eventually.ReturnsAsync(() => Task.FromResult(ChildOf(server)), pid => pid != 0, "the server forked the parse");
+
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => parse);
+        Assert.Empty(servers.ProcessIds);
+        await Eventually.TrueAsync(() => !Directory.Exists($"/proc/{server}") && !Directory.Exists($"/proc/{child}"), "the server and its parse ended", TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>A child process of <paramref name="parent"/> (from /proc), or 0.</summary>
+    private static int ChildOf(int parent)
+    {
+        foreach (var stat in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)).Select(d => Path.Combine(d, "stat")))
+        {
+            try
+            {
+                var text = File.ReadAllText(stat);
+                var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields[1] == parent.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    return int.Parse(Path.GetFileName(Path.GetDirectoryName(stat)!), System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile, or not a process directory.
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>A one-page PDF whose page draws one compressed stream of two million no-op transforms 100 times.</summary>
+    private static byte[] SlowPdf()
+    {
+        var operators = new MemoryStream();
+        using (var zlib = new System.IO.Compression.ZLibStream(operators, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            var op = System.Text.Encoding.ASCII.GetBytes("1 0 0 1 0 0 cm ");
+            for (var i = 0; i < 2_000_000; i++)
+            {
+                zlib.Write(op);
+            }
+        }
+
+        var contents = string.Join(' ', Enumerable.Repeat("4 0 R", 100));
+        var output = new MemoryStream();
+        var offsets = new List<long>();
+        void Write(string text) => output.Write(System.Text.Encoding.ASCII.GetBytes(text));
+        void Object(string body, byte[]? stream = null)
+        {
+            offsets.Add(output.Position);
+            Write($"{offsets.Count} 0 obj\n{body}");
+            if (stream is not null)
+            {
+                Write("\nstream\n");
+                output.Write(stream);
+                Write("\nendstream");
+            }
+
+            Write("\nendobj\n");
+        }
+
+        Write("%PDF-1.4\n");
+        Object("<< /Type /Catalog /Pages 2 0 R >>");
+        Object("<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
+        Object($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [{contents}] >>");
+        var data = operators.ToArray();
+        Object($"<< /Length {data.Length} /Filter /FlateDecode >>", data);
+        var xref = output.Position;
+        Write($"xref\n0 {offsets.Count + 1}\n0000000000 65535 f \n");
+        foreach (var offset in offsets)
+        {
+            Write($"{offset:D10} 00000 n \n");
+        }
+
+        Write($"trailer\n<< /Size {offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return output.ToArray();
+    }
+
+    [Fact]
     public async Task Disposing_the_pool_ends_its_servers()
     {
         var servers = Servers();
