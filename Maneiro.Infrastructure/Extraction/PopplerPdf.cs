@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Maneiro.Infrastructure.Extraction;
 
 /// <summary>
-/// Reads PDFs with poppler's <c>pdfinfo</c> and <c>pdftotext</c>, each in its own child process under a time, CPU and
-/// address-space limit, fed the bytes on standard input (no plaintext copy on disk). A parser that crashes or is
+/// Reads PDFs with poppler — <c>pdfinfo</c>, <c>pdftoppm</c>, and the text layer through <see cref="PdfTextServers"/> (or a
+/// <c>pdftotext</c> per document without one) — each document in its own child process under a time, CPU and
+/// address-space limit, fed the bytes on standard input or a pipe (no plaintext copy on disk). A parser that crashes or is
 /// killed at a limit fails the document with one generic message; the host that asked is untouched.
 /// </summary>
 public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options, PdfTextServers servers) : IPdfTextLayer
