@@ -63,8 +63,6 @@ bool WriteAll(int fd, const void *buffer, size_t length)
     return true;
 }
 
-void Append(std::string *out, const char *text, int length) { out->append(text, static_cast<size_t>(length)); }
-
 void WriteToFd(void *stream, const char *text, int length) { WriteAll(*static_cast<int *>(stream), text, static_cast<size_t>(length)); }
 
 // In the child: limits first, then the document; the text goes to `fd`.
@@ -150,7 +148,7 @@ int main(int argc, char **argv)
             ssize_t n = read(pipeFds[0], chunk, sizeof chunk);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;
-            Append(&text, chunk, static_cast<int>(n));
+            text.append(chunk, static_cast<size_t>(n));
         }
         close(pipeFds[0]);
         if (overTime) kill(child, SIGKILL);
