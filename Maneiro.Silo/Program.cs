@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 try
 {
     var migrateOnly = args.Contains("migrate");
-    var builder = Host.CreateApplicationBuilder(args);
+    var builder = Host.CreateApplicationBuilder(HostArguments.WithoutConfigWatching(args));
     builder.Configuration.AddManeiroSources();
     if (migrateOnly)
     {

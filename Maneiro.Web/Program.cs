@@ -1,9 +1,10 @@
 using Maneiro.Infrastructure.Configuration;
+using Maneiro.Infrastructure.Hosting;
 using Maneiro.Web.Extensions;
 
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    var builder = WebApplication.CreateBuilder(HostArguments.WithoutConfigWatching(args));
     builder.AddManeiroWeb(args);
     var app = builder.Build();
     app.UseManeiroWeb();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Maneiro.Tests.Web;
@@ -29,6 +30,9 @@ public sealed class ClientModeTests
             });
             await silo.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
 
+            // Settings are read at start: the silo watches no file (an appsettings watch is recursive over its folder).
+            Assert.Equal(0, FileWatches.Count(silo.ProcessId));
+
             await using var web = new ManeiroWebFactory(database.Url, new Dictionary<string, string?>
             {
                 ["Orleans:Mode"] = "Client",
@@ -36,6 +40,11 @@ public sealed class ClientModeTests
             });
             using var client = web.CreateHttpClient();
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+
+            // Nor does the web reload its appsettings files.
+            var files = ((IConfigurationRoot)web.Services.GetRequiredService<IConfiguration>()).Providers.OfType<FileConfigurationProvider>().ToList();
+            Assert.Contains(files, f => f.Source.Path == "appsettings.json");
+            Assert.All(files, f => Assert.False(f.Source.ReloadOnChange, f.Source.Path));
 
             // The grain runs in the silo process and its state lands in PostgreSQL.
             var user = web.Services.GetRequiredService<IClusterClient>().GetGrain<IUserGrain>("client-mode-user");
