@@ -23,8 +23,18 @@ public sealed class BenchJobsApp : ManeiroApp
         ["Security:RateLimits:UploadsPerUserPerMinute"] = "100000000",
     };
 
+    /// <summary>
+    /// Settings the tests' base app changes from a deployment's, put back: the tests check the security stamp on every
+    /// request (their sign-out tests need it at once); a deployment checks it at <see cref="Maneiro.Web.Security.SecurityOptions"/>'
+    /// interval, so an upload does not reload its user, claims and roles and reissue the cookie each time.
+    /// </summary>
+    public static readonly Dictionary<string, string?> AsDeployed = new()
+    {
+        ["Security:SecurityStampValidationInterval"] = new Maneiro.Web.Security.SecurityOptions().SecurityStampValidationInterval.ToString("c", CultureInfo.InvariantCulture),
+    };
+
     public BenchJobsApp()
-        : base(b => b.WithFakeModel().With(Unlimited))
+        : base(b => b.WithFakeModel().With(Unlimited).With(AsDeployed))
     {
     }
 }
