@@ -68,6 +68,7 @@ public static class InfrastructureExtensions
         services.AddSingleton<PromptLibrary>();
         services.AddSingleton(sp => AnalysisFingerprints.Create(sp.GetRequiredService<NpgsqlDataSource>(), configuration));
         services.AddSingleton<IAnalysisFingerprintIndex>(sp => sp.GetRequiredService<AnalysisFingerprints>());
+        services.AddSingleton<IJobIndexStore, Storage.PostgresJobIndex>();
 
         // PDFs are parsed in the web (at upload) and in the silo (the text layer), always in a limited child process.
         services.TryAddSingleton(_ => new CpuWork());

@@ -1,32 +1,32 @@
 using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services;
 
 namespace Maneiro.Grains.Jobs;
 
-/// <summary>An ordered list of job ids under one of the <see cref="IndexKeys"/> (a user's analyses, an analysis's letters).</summary>
+/// <summary>
+/// An ordered list of job ids under one of the <see cref="IndexKeys"/> (a user's analyses, an analysis's letters), kept
+/// in the job index table: one row per entry, so an add or a page costs the same however long the history.
+/// </summary>
 [GrainType("jobindex")]
-public sealed class JobIndexGrain([PersistentState("jobs", GrainStorage.Name)] IPersistentState<JobIndexState> state) : Grain, IJobIndexGrain
+public sealed class JobIndexGrain([PersistentState("jobs", GrainStorage.Name)] IPersistentState<JobIndexState> state, IJobIndexStore store) : Grain, IJobIndexGrain
 {
-    public async Task Add(string jobId, DateTimeOffset createdAt)
-    {
-        if (state.State.Jobs.Any(j => j.JobId == jobId))
-        {
-            return;
-        }
+    private string Key => this.GetPrimaryKeyString();
 
-        state.State.Jobs.Add(new JobIndexEntry(jobId, createdAt));
-        await GrainStorage.WriteAsync(state);
-    }
-
-    public async Task Remove(string jobId)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.State.Jobs.RemoveAll(j => j.JobId == jobId) > 0)
+        // A list saved as grain state (before the table): moved into the table once, then the state is cleared.
+        if (state.State.Jobs.Count > 0)
         {
-            await GrainStorage.WriteAsync(state);
+            await store.AddAsync(Key, state.State.Jobs.Select(j => (j.JobId, j.CreatedAt)).ToList());
+            await state.ClearStateAsync(cancellationToken);
         }
     }
 
-    public Task<IReadOnlyList<string>> Page(int skip, int take) =>
-        Task.FromResult<IReadOnlyList<string>>(state.State.Jobs.OrderByDescending(j => j.CreatedAt).Skip(skip).Take(take).Select(j => j.JobId).ToList());
+    public Task Add(string jobId, DateTimeOffset createdAt) => store.AddAsync(Key, [(jobId, createdAt)]);
 
-    public Task<int> Count() => Task.FromResult(state.State.Jobs.Count);
+    public Task Remove(string jobId) => store.RemoveAsync(Key, jobId);
+
+    public Task<IReadOnlyList<string>> Page(int skip, int take) => store.PageAsync(Key, skip, take);
+
+    public Task<int> Count() => store.CountAsync(Key);
 }

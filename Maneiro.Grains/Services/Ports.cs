@@ -95,3 +95,20 @@ public interface IAnalysisFingerprintIndex
 {
     Task ForgetAsync(string analysisId);
 }
+
+/// <summary>
+/// The lists behind <see cref="IJobIndexGrain"/>, one row per entry. Failures to reach the
+/// database surface as <see cref="StorageUnavailableException"/>.
+/// </summary>
+public interface IJobIndexStore
+{
+    /// <summary>Adds entries not in the list yet, in the order given (an entry already there keeps its place).</summary>
+    Task AddAsync(string indexKey, IReadOnlyList<(string JobId, DateTimeOffset CreatedAt)> entries);
+
+    Task RemoveAsync(string indexKey, string jobId);
+
+    /// <summary>Ids newest first; entries of the same instant in the order they were added.</summary>
+    Task<IReadOnlyList<string>> PageAsync(string indexKey, int skip, int take);
+
+    Task<int> CountAsync(string indexKey);
+}
