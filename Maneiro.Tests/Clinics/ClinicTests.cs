@@ -90,6 +90,13 @@ public sealed partial class ClinicTests(ClinicApp app) : IClassFixture<ClinicApp
         Assert.Equal(1, await UsedAsync(admin, UsageKind.Analyses));
         Assert.Equal(0, await UsedAsync(staff, UsageKind.Analyses));
 
+        // Its audit rows name the clinic: the staff member's upload and start (their clinic as the request read it) and
+        // the clinician's completion.
+        var clinicId = await app.UserGrain(admin.UserId).CurrentClinicId();
+        Assert.Equal(clinicId, await app.UserGrain(staff.UserId).CurrentClinicId());
+        var rows = await app.Database.ScalarAsync<string>($"SELECT string_agg(action || ' ' || user_id || ' ' || coalesce(clinic_id, '-'), ', ' ORDER BY id) FROM audit_log WHERE target = '{jobId}'");
+        Assert.Equal($"job.upload {staff.UserId} {clinicId}, job.started {staff.UserId} {clinicId}, job.completed {admin.UserId} {clinicId}", rows);
+
         // The owner and the staff member who uploaded it see it; the other clinician does not.
         Assert.Equal(HttpStatusCode.OK, (await admin.Session.GetAsync($"/Jobs/{jobId}")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await clinician.Session.GetAsync($"/Jobs/{jobId}")).Status);

@@ -11,7 +11,13 @@ public sealed class AuditTrail(AuditLog log, AuditClinics clinics, IHttpContextA
         var context = accessor.HttpContext;
         userId ??= context?.User.FindFirstValue(ClaimTypes.NameIdentifier);
         var ip = context?.Connection.RemoteIpAddress?.ToString();
+        // The clinic the member acts in, as this request read it (an upload writes two rows: no grain call for either);
+        // someone else's, or before the request has read it, from their user grain.
+        var clinicId = Clinics.ClinicMembership.ReadThisRequest(context) is { } actor && actor.UserId == userId
+            ? actor.ClinicId
+            : await clinics.OfAsync(userId);
+
         // Not the request's token: an audit row must be written even when the client goes away.
-        await log.AppendAsync(action, outcome, userId, ip, target, details, await clinics.OfAsync(userId), CancellationToken.None);
+        await log.AppendAsync(action, outcome, userId, ip, target, details, clinicId, CancellationToken.None);
     }
 }
