@@ -32,10 +32,6 @@ public sealed class ClinicMembership(IGrainFactory grains)
         return new Membership(userId, email, clinicId, seat.Roles, seat.RequireTwoFactor, seat.RetentionChosen);
     }
 
-    /// <summary>The acting member as this request has read it already, without asking the grains; null before that.</summary>
-    public static Membership? ReadThisRequest(HttpContext? context) =>
-        context?.Items.TryGetValue(CacheKey, out var cached) == true ? cached as Membership : null;
-
     /// <summary>The same, read once per request.</summary>
     public async Task<Membership?> ForAsync(HttpContext context)
     {

@@ -72,7 +72,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             if (form.Field("reanalyze") is not ("true" or "on") && await EarlierAnalysisAsync(userId, fingerprint, context.RequestAborted) is { } earlier)
             {
                 await inspector.DeleteAsync(input);
-                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, earlier.JobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size, repeatOf = earlier.JobId });
+                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, earlier.JobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size, repeatOf = earlier.JobId }, actor.ClinicId);
                 return SubmitOutcome.Repeated(earlier);
             }
 
@@ -85,8 +85,8 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             await (textLayer is null ? analysis.Start(request) : analysis.StartWithTextLayer(request, textLayer));
             started = true;
             await RememberAsync(userId, fingerprint, jobId);
-            await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size });
-            await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, jobId);
+            await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size }, actor.ClinicId);
+            await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, jobId, clinicId: actor.ClinicId);
             return new SubmitOutcome(StatusCodes.Status202Accepted, jobId, null);
         }
         catch (UploadRefusedException ex)
@@ -114,7 +114,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             if (reserved || input is not null)
             {
                 await CleanUpAsync();
-                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Failure, actor.UserId, details: new { status });
+                await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Failure, actor.UserId, details: new { status }, clinicId: actor.ClinicId);
             }
 
             return SubmitOutcome.Refused(status, error);
@@ -185,8 +185,8 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             throw;
         }
 
-        await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, recording.Id, new { kind = nameof(InputKind.Audio), bytes = upload.Bytes, recorded = true, segments = recording.Segments });
-        await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, recording.Id);
+        await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, recording.Id, new { kind = nameof(InputKind.Audio), bytes = upload.Bytes, recorded = true, segments = recording.Segments }, actor.ClinicId);
+        await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, recording.Id, clinicId: actor.ClinicId);
         return new SubmitOutcome(StatusCodes.Status202Accepted, recording.Id, null);
     }
 
