@@ -98,10 +98,10 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
 
     public bool Release(string jobId)
     {
-        var pending = state.Entries.Where(p => p.Value.JobId == jobId && !p.Value.Committed).Select(p => p.Key).ToList();
-        foreach (var key in pending)
+        var pending = EntriesOf(jobId).Where(e => !e.Committed).ToList();
+        foreach (var entry in pending)
         {
-            state.Entries.Remove(key);
+            state.Entries.Remove(Key(entry.JobId, entry.Kind));
         }
 
         return pending.Count > 0;
@@ -241,7 +241,19 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         state.SettledUsage.Clear();
     }
 
-    private IEnumerable<UsageEntry> EntriesOf(string jobId) => state.Entries.Values.Where(e => e.JobId == jobId);
+    /// <summary>A job's entries, looked up by key (one per kind), not found by reading the whole period's.</summary>
+    private IEnumerable<UsageEntry> EntriesOf(string jobId)
+    {
+        foreach (var kind in Kinds)
+        {
+            if (state.Entries.TryGetValue(Key(jobId, kind), out var entry))
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    private static readonly UsageKind[] Kinds = Enum.GetValues<UsageKind>();
 
     private string DeniedReason(UsageKind kind, int limit, int used)
     {

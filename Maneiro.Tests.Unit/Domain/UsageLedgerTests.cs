@@ -29,6 +29,27 @@ public sealed class UsageLedgerTests
     }
 
     [Fact]
+    public void Commit_and_release_touch_only_the_job_s_own_entries_kind_by_kind()
+    {
+        _ledger.TryReserve(UsageKind.Analyses, "other", 1);
+        _ledger.TryReserve(UsageKind.OcrPages, "other", 3);
+        _ledger.TryReserve(UsageKind.Analyses, "job", 1);
+        _ledger.TryReserve(UsageKind.OcrPages, "job", 4);
+
+        // The job's OCR pages are done; its analysis fails: only its pending analysis goes back.
+        Assert.True(_ledger.Commit("job", UsageKind.OcrPages));
+        Assert.False(_ledger.Commit("job", UsageKind.OcrPages));
+        Assert.True(_ledger.Release("job"));
+        Assert.False(_ledger.Release("job"));
+        Assert.Equal((1, 7), (_ledger.Used(UsageKind.Analyses), _ledger.Used(UsageKind.OcrPages)));
+        Assert.Equal(["other|Analyses", "other|OcrPages", "job|OcrPages"], _state.Entries.Keys);
+
+        // The other job commits all it holds.
+        Assert.True(_ledger.Commit("other"));
+        Assert.All(_state.Entries.Values, e => Assert.True(e.Committed));
+    }
+
+    [Fact]
     public void Reserving_the_same_job_twice_counts_once()
     {
         Assert.True(_ledger.TryReserve(UsageKind.OcrPages, "job", 5).Changed);
