@@ -283,17 +283,20 @@ public sealed partial class AnalysisGrain(
         return changed;
     }
 
-    /// <summary>The model call is counted and saved before it leaves, so a resumed run knows it was made.</summary>
-    private async Task<bool> AnalyzeAsync(AnalysisRun run, CancellationToken cancellation)
+    /// <summary>
+    /// One model call, unless the answer is saved already (that, saved before the stage ends, is what keeps a finished
+    /// analysis from a second call). The call is counted in the stage's next save (its end, a retry, a failure), not in
+    /// a write of its own: a crash while the model answers loses only that count, and the resumed run calls again.
+    /// </summary>
+    private Task<bool> AnalyzeAsync(AnalysisRun run, CancellationToken cancellation)
     {
         if (O.AnalysisJson is not null)
         {
-            return false;
+            return Task.FromResult(false);
         }
 
         S.LlmCalls++;
-        await GrainStorage.WriteAsync(State);
-        return await steps.AnalyzeAsync(run, cancellation);
+        return steps.AnalyzeAsync(run, cancellation);
     }
 
     private AnalysisProgress Progress() => new(

@@ -217,8 +217,8 @@ public sealed class LetterGrain(
             return;
         }
 
+        // Counted in the stage's next save, as an analysis's model call is (see AnalysisGrain.AnalyzeAsync).
         S.LlmCalls++;
-        await GrainStorage.WriteAsync(State);
         var output = await writer.DraftAsync(S.Request!, S.Context!, stop);
         S.DraftJson = output.DraftJson;
         S.TokensUsed += output.TokensUsed;
