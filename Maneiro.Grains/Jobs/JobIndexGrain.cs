@@ -5,8 +5,10 @@ namespace Maneiro.Grains.Jobs;
 
 /// <summary>
 /// An ordered list of job ids under one of the <see cref="IndexKeys"/> (a user's analyses, an analysis's letters), kept
-/// in the job index table: one row per entry, so an add or a page costs the same however long the history.
+/// in the job index table: one row per entry, so an add or a page costs the same however long the history. Reentrant:
+/// each call is one statement, so a page being read need not wait for another caller's add.
 /// </summary>
+[Orleans.Concurrency.Reentrant]
 [GrainType("jobindex")]
 public sealed class JobIndexGrain([PersistentState("jobs", GrainStorage.Name)] IPersistentState<JobIndexState> state, IJobIndexStore store) : Grain, IJobIndexGrain
 {
