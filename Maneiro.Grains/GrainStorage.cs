@@ -9,14 +9,27 @@ public static class GrainStorage
     public const string Name = "maneiro";
 
     /// <summary>
-    /// Writes state, turning driver failures into <see cref="StorageUnavailableException"/>: a driver exception
-    /// cannot be serialized back to a caller on another silo. ETag conflicts pass through unchanged.
+    /// Writes state, turning driver failures into <see cref="StorageUnavailableException"/> (see <see cref="ReachAsync"/>).
+    /// ETag conflicts pass through unchanged.
     /// </summary>
-    public static async Task WriteAsync<T>(IPersistentState<T> state)
+    public static Task WriteAsync<T>(IPersistentState<T> state) =>
+        ReachAsync(
+            async () =>
+            {
+                await state.WriteStateAsync();
+                return true;
+            },
+            "The database could not save this change; please try again shortly.");
+
+    /// <summary>
+    /// Runs a database call for a grain, turning driver failures into <see cref="StorageUnavailableException"/>: a
+    /// driver exception cannot be serialized back to a caller on another silo. ETag conflicts pass through unchanged.
+    /// </summary>
+    public static async Task<TResult> ReachAsync<TResult>(Func<Task<TResult>> call, string message = "The database could not be reached; please try again shortly.")
     {
         try
         {
-            await state.WriteStateAsync();
+            return await call();
         }
         catch (InconsistentStateException)
         {
@@ -24,7 +37,7 @@ public static class GrainStorage
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or TimeoutException or InvalidOperationException)
         {
-            throw new StorageUnavailableException("The database could not save this change; please try again shortly.", new InvalidOperationException(ex.Message));
+            throw new StorageUnavailableException(message, new InvalidOperationException(ex.Message));
         }
     }
 }

@@ -1,13 +1,16 @@
-using System.Data.Common;
+using Maneiro.Grains;
 using Npgsql;
 
 namespace Maneiro.Infrastructure.Storage;
 
-/// <summary>The job index table (migration 0010): adding or removing a job is one row, whatever the list's length.</summary>
+/// <summary>
+/// The job index table (migration 0010): adding or removing a job is one row, whatever the list's length. Driver
+/// failures reach the grain as <see cref="StorageUnavailableException"/> (<see cref="GrainStorage.ReachAsync"/>).
+/// </summary>
 public sealed class PostgresJobIndex(NpgsqlDataSource database) : IJobIndexStore
 {
     public Task AddAsync(string indexKey, IReadOnlyList<(string JobId, DateTimeOffset CreatedAt)> entries) =>
-        RunAsync(async () =>
+        GrainStorage.ReachAsync(async () =>
         {
             // WITH ORDINALITY keeps the given order in seq (a list moved from grain state keeps its ties' order).
             await using var command = database.CreateCommand(
@@ -21,7 +24,7 @@ public sealed class PostgresJobIndex(NpgsqlDataSource database) : IJobIndexStore
         });
 
     public Task RemoveAsync(string indexKey, string jobId) =>
-        RunAsync(async () =>
+        GrainStorage.ReachAsync(async () =>
         {
             await using var command = database.CreateCommand("DELETE FROM job_index WHERE index_key = $1 AND job_id = $2");
             command.Parameters.Add(new NpgsqlParameter { Value = indexKey });
@@ -30,7 +33,7 @@ public sealed class PostgresJobIndex(NpgsqlDataSource database) : IJobIndexStore
         });
 
     public Task<IReadOnlyList<string>> PageAsync(string indexKey, int skip, int take) =>
-        RunAsync<IReadOnlyList<string>>(async () =>
+        GrainStorage.ReachAsync<IReadOnlyList<string>>(async () =>
         {
             await using var command = database.CreateCommand("SELECT job_id FROM job_index WHERE index_key = $1 ORDER BY created_at DESC, seq OFFSET $2 LIMIT $3");
             command.Parameters.Add(new NpgsqlParameter { Value = indexKey });
@@ -47,23 +50,10 @@ public sealed class PostgresJobIndex(NpgsqlDataSource database) : IJobIndexStore
         });
 
     public Task<int> CountAsync(string indexKey) =>
-        RunAsync(async () =>
+        GrainStorage.ReachAsync(async () =>
         {
             await using var command = database.CreateCommand("SELECT count(*) FROM job_index WHERE index_key = $1");
             command.Parameters.Add(new NpgsqlParameter { Value = indexKey });
             return (int)(long)(await command.ExecuteScalarAsync())!;
         });
-
-    /// <summary>A driver exception cannot travel back to a caller on another silo: the grain boundary gets ours.</summary>
-    private static async Task<T> RunAsync<T>(Func<Task<T>> query)
-    {
-        try
-        {
-            return await query();
-        }
-        catch (Exception ex) when (ex is DbException or TimeoutException)
-        {
-            throw new StorageUnavailableException("The database could not be reached; please try again shortly.", new InvalidOperationException(ex.Message));
-        }
-    }
 }
