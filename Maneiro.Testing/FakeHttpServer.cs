@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Maneiro.Infrastructure.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -22,10 +24,15 @@ public sealed class FakeHttpServer : IAsyncDisposable
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The fake's own host settings.</summary>
+    public IConfiguration Configuration => _app.Configuration;
+
     /// <summary>Starts on a free loopback port: plain http, or https with <paramref name="certificate"/>.</summary>
     public static async Task<FakeHttpServer> StartAsync(Func<RecordedRequest, HttpResponse, Task> handler, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // Like the apps, a fake reads no settings file after start: the default is a recursive watch over the working
+        // directory (in a benchmark, the checkout with PostgreSQL's data directory: a wakeup per database write).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = HostArguments.WithoutConfigWatching([]) });
         builder.Logging.ClearProviders();
         if (certificate is null)
         {
