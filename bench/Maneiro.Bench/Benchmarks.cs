@@ -65,7 +65,7 @@ public static class Benchmarks
     private const int WarmUpJobs = 32;
 
     /// <summary>1 and 3: analyses per second, co-hosted, with an instant model; push latency from the same run.</summary>
-    public static async Task<IEnumerable<Row>> CohostedAsync(int jobs, int concurrentJobs)
+    public static async Task<IEnumerable<Row>> CohostedAsync(int jobs, int concurrentJobs, bool throughputOnly = false)
     {
         await using var app = new BenchJobsApp();
         await app.InitializeAsync();
@@ -105,6 +105,10 @@ public static class Benchmarks
         {
             new("1. Throughput", "co-hosted", $"{F(run.Jobs / run.Elapsed.TotalSeconds)} analyses/s", $"{run.Jobs} two-page PDFs over HTTP, 16 in flight, instant fake LLM, {F(run.Elapsed.TotalSeconds)} s, {run.Failed} failed; {cpuLine}"),
         };
+        if (throughputOnly)
+        {
+            return rows;
+        }
 
         // 3: push latency at a fixed load of half the throughput just measured, every stage event of every job counted
         // (each client joined its user's channel before submitting anything).
@@ -216,6 +220,48 @@ public static class Benchmarks
             await database.DisposeAsync();
             Directory.Delete(blobRoot, true);
         }
+    }
+
+    /// <summary>
+    /// 1c: two silos against co-hosted, measured in pairs run back to back: this machine's speed drifts by more than the
+    /// difference between the modes (the same PDF costs its child process 2.0 ms of CPU in one run and 3.5 ms a few
+    /// minutes later), so series run at different times compare phases of the machine, not the modes. Each pair
+    /// alternates which mode goes first, so a drift within a pair favours neither.
+    /// </summary>
+    public static async Task<IEnumerable<Row>> PairedAsync(int jobs, int pairs)
+    {
+        static double Rate(IEnumerable<Row> rows)
+        {
+            var row = rows.Single();
+            return System.Text.RegularExpressions.Regex.IsMatch(row.Details, " 0 failed(;|$)")
+                ? double.Parse(row.Result.Split(' ')[0], CultureInfo.InvariantCulture)
+                : throw new InvalidOperationException($"A {row.Mode} run had failures: {row.Details}");
+        }
+
+        async Task<double> CohostedRate() => Rate(await CohostedAsync(jobs, 0, throughputOnly: true));
+        async Task<double> TwoSiloRate() => Rate(await TwoSilosAsync(jobs));
+        var (cohosted, twoSilos, ratios) = (new List<double>(), new List<double>(), new List<double>());
+        for (var i = 1; i <= pairs; i++)
+        {
+            double c, t;
+            if (i % 2 == 1)
+            {
+                c = await CohostedRate();
+                t = await TwoSiloRate();
+            }
+            else
+            {
+                t = await TwoSiloRate();
+                c = await CohostedRate();
+            }
+
+            cohosted.Add(c);
+            twoSilos.Add(t);
+            ratios.Add(t / c);
+            Console.WriteLine($"  pair {i} of {pairs}: co-hosted {F(c)}, two silos {F(t)} analyses/s, ratio {F(t / c, "0.00")}");
+        }
+
+        return [new("1c. Two silos / co-hosted", $"{pairs} pairs", $"median ratio {F(Percentile(ratios, 0.5), "0.00")}", $"{jobs} two-page PDFs per run, 16 in flight, the two runs of a pair back to back (which goes first alternates); ratios {string.Join(", ", ratios.Select(r => F(r, "0.00")))}; co-hosted median {F(Percentile(cohosted, 0.5))}, two silos median {F(Percentile(twoSilos, 0.5))} analyses/s")];
     }
 
     /// <summary>1b repeated: whether the two-silo run completes every time, and the spread of its throughput.</summary>

@@ -16,6 +16,8 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ =>
     Console.Error.WriteLine("SIGTERM: stopping the benchmark and its silo processes.");
     System.Diagnostics.Process.GetCurrentProcess().Kill(entireProcessTree: true);
 });
+// "--pairs N" runs 1c: co-hosted and two-silo throughput back to back, N pairs.
+var pairs = int.Parse(args.SkipWhile(a => a != "--pairs").Skip(1).FirstOrDefault() ?? "5", CultureInfo.InvariantCulture);
 var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',').ToHashSet();
 bool Wanted(string n) => only is null || only.Contains(n);
 
@@ -40,6 +42,12 @@ async Task Run(string number, Func<Task<IEnumerable<Row>>> benchmark)
 
 await Run("1", () => Benchmarks.CohostedAsync(quick ? 40 : 200, quick ? 100 : 500));
 await Run("1b", () => repeat > 1 ? Benchmarks.TwoSiloSeriesAsync(quick ? 40 : 200, repeat) : Benchmarks.TwoSilosAsync(quick ? 40 : 200));
+if (only?.Contains("1c") == true)
+{
+    // Only on request: ten fresh clusters take several minutes.
+    await Run("1c", () => Benchmarks.PairedAsync(quick ? 40 : 600, pairs));
+}
+
 await Run("4", Benchmarks.OcrAsync);
 await Run("5", () => Benchmarks.WebhooksAsync(quick ? 100 : 500));
 await Run("6", () => Benchmarks.MemoryAsync(quick ? 2_000 : 10_000, quick ? 200 : 1_000));
