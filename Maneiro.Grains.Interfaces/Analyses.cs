@@ -125,7 +125,12 @@ public sealed record SpeechOptions(
     public static bool IsOffered(string? code) => Languages.Any(l => l.Code == (code ?? ""));
 }
 
-/// <summary>What the user submitted: the input is already stored as an encrypted blob under <see cref="BlobKey"/>.</summary>
+/// <summary>
+/// What the user submitted: the input is already stored as an encrypted blob under <see cref="BlobKey"/>.
+/// <see cref="AllowanceReserved"/>: the submitter reserved the owner's unit under the job's id just before starting it
+/// (an upload, so a refusal stores nothing), and the start need not ask again; a job started without it reserves for
+/// itself and fails when the plan says no.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Maneiro.JobRequest")]
 public sealed record AnalysisRequest(
     [property: Id(0)] string OwnerId,
@@ -138,7 +143,8 @@ public sealed record AnalysisRequest(
     [property: Id(7)] string? SubmittedBy = null,
     [property: Id(8)] TextSource? ReadBy = null,
     [property: Id(9)] string? IntakeItemId = null,
-    [property: Id(10)] SpeechOptions? Speech = null)
+    [property: Id(10)] SpeechOptions? Speech = null,
+    [property: Id(11)] bool AllowanceReserved = false)
 {
     /// <summary>A staff member who uploaded it for the owning clinician; they may follow it and draft their letters from it.</summary>
     public string? OnBehalfBy => SubmittedBy is { } by && by != OwnerId ? by : null;

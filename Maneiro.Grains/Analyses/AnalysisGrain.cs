@@ -87,7 +87,7 @@ public sealed partial class AnalysisGrain(
             await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(staff)).Add(Id, S.CreatedAt);
         }
 
-        await StartLaunchedAsync();
+        await StartLaunchedAsync(reservedByCaller: request.AllowanceReserved);
         return Progress();
     }
 

@@ -152,13 +152,15 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     /// <summary>
     /// Registers the resume reminder and reserves usage for a run whose first stage is saved as begun; then runs, or
-    /// fails when the plan says no.
+    /// fails when the plan says no. <paramref name="reservedByCaller"/>: the caller reserved this run's unit under
+    /// <see cref="UsageKey"/> a moment ago (asking again would only renew it: a call to the owner's grain, another
+    /// silo's in a cluster, for nothing).
     /// </summary>
-    protected async Task StartLaunchedAsync()
+    protected async Task StartLaunchedAsync(bool reservedByCaller = false)
     {
         _resume = await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
 
-        if (!await ReserveOrFailAsync(Recorder))
+        if (!reservedByCaller && !await ReserveOrFailAsync(Recorder))
         {
             return;
         }

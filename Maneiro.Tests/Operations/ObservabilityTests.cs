@@ -68,14 +68,7 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
         await JobsApp.WaitForFinishAsync(session, jobId);
 
-        var spans = await Eventually.ReturnsAsync(
-            () => Task.FromResult(app.Spans()),
-            all => all.Any(s => s.DisplayName == "analysis Validating" && (string?)s.GetTagItem("maneiro.job.id") == jobId),
-            "the Validating span was exported",
-            TimeSpan.FromSeconds(10));
-
-        var request = spans.Single(s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("POST /api/analyze", StringComparison.Ordinal) && spans.Any(c => c.TraceId == s.TraceId && (string?)c.GetTagItem("maneiro.job.id") == jobId));
-        var trace = spans.Where(s => s.TraceId == request.TraceId).ToList();
+        var trace = await UploadTraceAsync(jobId);
         var stages = trace.Where(s => s.Source.Name == "Maneiro").OrderBy(s => s.StartTimeUtc).Select(s => s.DisplayName);
         Assert.Equal("analysis Extracting,analysis Analyzing,analysis Referencing,analysis Validating", string.Join(",", stages));
 
@@ -89,6 +82,33 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         // Search terms travel in E-utilities query strings: the exported URL keeps them redacted.
         Assert.DoesNotContain(trace.Select(Url).Where(u => u is not null), u => u!.Contains("glaucoma", StringComparison.OrdinalIgnoreCase));
         session.Dispose();
+    }
+
+    [Fact]
+    public async Task An_upload_reserves_its_allowance_once_and_the_job_it_starts_does_not_ask_again()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+
+        // The job's spans run in the upload's trace: its commit is there, and the one reservation is the upload's.
+        var userCalls = (await UploadTraceAsync(jobId)).Where(s => s.Kind == ActivityKind.Client && s.DisplayName.Contains("IUserGrain/", StringComparison.Ordinal)).Select(s => s.DisplayName[(s.DisplayName.IndexOf("IUserGrain/", StringComparison.Ordinal) + "IUserGrain/".Length)..]).ToList();
+        Assert.Equal(1, userCalls.Count(c => c == "Commit"));
+        Assert.Equal(1, userCalls.Count(c => c == "TryReserve"));
+        session.Dispose();
+    }
+
+    /// <summary>Every span of the upload that started <paramref name="jobId"/>, once its last stage's span is exported.</summary>
+    private async Task<List<Activity>> UploadTraceAsync(string jobId)
+    {
+        var spans = await Eventually.ReturnsAsync(
+            () => Task.FromResult(app.Spans()),
+            all => all.Any(s => s.DisplayName == "analysis Validating" && (string?)s.GetTagItem("maneiro.job.id") == jobId),
+            "the Validating span was exported",
+            TimeSpan.FromSeconds(10));
+        var request = spans.Single(s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("POST /api/analyze", StringComparison.Ordinal) && spans.Any(c => c.TraceId == s.TraceId && (string?)c.GetTagItem("maneiro.job.id") == jobId));
+        return spans.Where(s => s.TraceId == request.TraceId).ToList();
     }
 
     /// <summary>A signed-in non-admin is sent to the access-denied page.</summary>

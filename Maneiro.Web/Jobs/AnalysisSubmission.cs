@@ -80,7 +80,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             // and its job is handed the text instead of parsing the document again.
             var textLayer = await inspector.ReadPdfAsync(input, context.RequestAborted);
             await ReserveAsync();
-            var request = new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech);
+            var request = new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech, AllowanceReserved: true);
             var analysis = grains.GetGrain<IAnalysisGrain>(jobId);
             await (textLayer is null ? analysis.Start(request) : analysis.StartWithTextLayer(request, textLayer));
             started = true;
@@ -177,7 +177,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
         try
         {
             var settings = recording.Settings;
-            await grains.GetGrain<IAnalysisGrain>(recording.Id).Start(new AnalysisRequest(ownerId, upload.BlobKey, InputKind.Audio, upload.MediaType, upload.Bytes, settings.Specialty, false, actor.UserId, Speech: settings.Speech));
+            await grains.GetGrain<IAnalysisGrain>(recording.Id).Start(new AnalysisRequest(ownerId, upload.BlobKey, InputKind.Audio, upload.MediaType, upload.Bytes, settings.Specialty, false, actor.UserId, Speech: settings.Speech, AllowanceReserved: true));
         }
         catch (Exception)
         {
