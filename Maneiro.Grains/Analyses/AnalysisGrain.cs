@@ -25,6 +25,7 @@ public sealed partial class AnalysisGrain(
     ManeiroTelemetry telemetry,
     IJobAuditor auditor,
     IAnalysisFingerprintIndex fingerprints,
+    IJobIndexStore jobIndex,
     TimeProvider time,
     ILogger<AnalysisGrain> logger) : StagedJobGrain<AnalysisState>(state, progress, telemetry, time, logger), IAnalysisGrain
 {
@@ -80,11 +81,11 @@ public sealed partial class AnalysisGrain(
         S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
         MarkLaunched(AnalysisStages.First(request.Kind));
         await GrainStorage.WriteAsync(State);
-        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(request.OwnerId)).Add(Id, S.CreatedAt);
+        await jobIndex.AddAsync(IndexKeys.AnalysesOf(request.OwnerId), [(Id, S.CreatedAt)]);
         if (request.OnBehalfBy is { } staff)
         {
             // The staff member who uploaded it sees it in their history too.
-            await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(staff)).Add(Id, S.CreatedAt);
+            await jobIndex.AddAsync(IndexKeys.AnalysesOf(staff), [(Id, S.CreatedAt)]);
         }
 
         await StartLaunchedAsync(reservedByCaller: request.AllowanceReserved);
@@ -184,7 +185,7 @@ public sealed partial class AnalysisGrain(
         }
 
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(old)).Remove(Id);
-        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(newOwnerId)).Add(Id, S.CreatedAt);
+        await jobIndex.AddAsync(IndexKeys.AnalysesOf(newOwnerId), [(Id, S.CreatedAt)]);
 
         // The duplicate-upload entry was keyed by the old owner: a new upload by the new owner is analysed afresh.
         await fingerprints.ForgetAsync(Id);

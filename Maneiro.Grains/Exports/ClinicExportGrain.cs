@@ -26,6 +26,7 @@ public sealed partial class ClinicExportGrain(
     IExportArchives archives,
     IIntakeIndex intake,
     IBlobStore blobs,
+    IJobIndexStore jobIndex,
     TimeProvider time,
     ILogger<ClinicExportGrain> logger) : Grain, IRemindable, IClinicExportGrain
 {
@@ -65,7 +66,7 @@ public sealed partial class ClinicExportGrain(
         state.State.View = new ClinicExportView(Id, clinicId, actorId, ExportStatus.Running, 0, 0, now, null, 0, null, now + KeptFor);
         state.State.BlobKey = $"exports/{Id}/archive";
         await GrainStorage.WriteAsync(state);
-        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.ExportsOf(clinicId)).Add(Id, now);
+        await jobIndex.AddAsync(IndexKeys.ExportsOf(clinicId), [(Id, now)]);
         await this.RegisterOrUpdateReminder(ExpireReminder, KeptFor, KeptFor);
 
         // The run is background work, not a request: keep the activation (and the password with it) while it lasts.

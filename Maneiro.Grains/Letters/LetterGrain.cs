@@ -21,6 +21,7 @@ public sealed class LetterGrain(
     IJobProgressPublisher progress,
     ManeiroTelemetry telemetry,
     IJobAuditor auditor,
+    IJobIndexStore jobIndex,
     TimeProvider time,
     ILogger<LetterGrain> logger) : StagedJobGrain<LetterState>(state, progress, telemetry, time, logger), ILetterGrain
 {
@@ -55,7 +56,7 @@ public sealed class LetterGrain(
         S.History.Add(new StageEntry(JobStage.Received, S.CreatedAt, S.CreatedAt));
         MarkLaunched(JobStage.LoadingContext);
         await GrainStorage.WriteAsync(State);
-        await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(request.AnalysisJobId)).Add(Id, S.CreatedAt);
+        await jobIndex.AddAsync(IndexKeys.LettersOf(request.AnalysisJobId), [(Id, S.CreatedAt)]);
         await StartLaunchedAsync();
         return Status();
     }

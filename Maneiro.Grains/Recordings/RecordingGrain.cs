@@ -14,6 +14,7 @@ public sealed class RecordingGrain(
     [PersistentState("recording", GrainStorage.Name)] IPersistentState<RecordingState> state,
     IBlobStore blobs,
     IRecordingAssembler assembler,
+    IJobIndexStore jobIndex,
     IRetentionClock clock) : Grain, IRecordingGrain, IRemindable
 {
     /// <summary>How long a recording nobody submitted is kept, counted from its last chunk.</summary>
@@ -31,7 +32,7 @@ public sealed class RecordingGrain(
         {
             (S.Settings, S.MaxBytes, S.StartedAt, S.LastChunkAt) = (settings, maxBytes, clock.Now, clock.Now);
             await GrainStorage.WriteAsync(state);
-            await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.RecordingsOf(settings.RecordedBy)).Add(Id, S.StartedAt);
+            await jobIndex.AddAsync(IndexKeys.RecordingsOf(settings.RecordedBy), [(Id, S.StartedAt)]);
             await this.RegisterOrUpdateReminder(ExpiryReminder, TimeSpan.FromHours(1), TimeSpan.FromHours(1));
         }
 

@@ -1,5 +1,6 @@
 using Maneiro.Grains.Domain.Letters;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Grains.Services;
 
 namespace Maneiro.Grains.Templates;
 
@@ -15,6 +16,7 @@ public sealed class LetterTemplateState
 [GrainType("lettertemplate")]
 public sealed class LetterTemplateGrain(
     [PersistentState("template", GrainStorage.Name)] IPersistentState<LetterTemplateState> state,
+    IJobIndexStore jobIndex,
     TimeProvider time) : Grain, ILetterTemplateGrain
 {
     private LetterTemplateState S => state.State;
@@ -49,7 +51,7 @@ public sealed class LetterTemplateGrain(
         await GrainStorage.WriteAsync(state);
         if (created)
         {
-            await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.TemplatesOf(clinicId)).Add(Id, S.Versions[0].SavedAt);
+            await jobIndex.AddAsync(IndexKeys.TemplatesOf(clinicId), [(Id, S.Versions[0].SavedAt)]);
         }
 
         return View(clinicId);

@@ -60,4 +60,24 @@ public sealed class JobIndexGrainTests(ManeiroCluster cluster) : IClassFixture<M
         await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         Assert.Equal(["new-1", "same-a", "same-b", "old-2", "old-1"], await index.Page(0, 10));
     }
+
+    [Fact]
+    public async Task A_row_a_job_added_to_the_table_before_the_old_list_moved_is_kept_in_its_place()
+    {
+        // Jobs add their rows through the store, without activating the index grain: an account with a list saved the
+        // old way gets its new analysis's row first, and the list moves in when the grain first serves a read.
+        var key = "user-" + Guid.NewGuid().ToString("N");
+        var storage = cluster.SiloServices.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
+        await storage.WriteStateAsync("jobs", GrainId.Create("jobindex", key), new GrainState<JobIndexState>(new JobIndexState { Jobs = [new("old-1", Start), new("old-2", Start.AddMinutes(1))] }));
+        var store = cluster.SiloServices.GetRequiredService<Maneiro.Grains.Services.IJobIndexStore>();
+        await store.AddAsync(key, [("new-1", Start.AddDays(1))]);
+
+        var index = cluster.Grains.GetGrain<IJobIndexGrain>(key);
+        Assert.Equal(["new-1", "old-2", "old-1"], await index.Page(0, 10));
+
+        // A removal waits for the move: an old entry removed does not come back with a later activation.
+        await index.Remove("old-2");
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.Equal(["new-1", "old-1"], await index.Page(0, 10));
+    }
 }
