@@ -97,13 +97,10 @@ public interface IAnalysisFingerprintIndex
 }
 
 /// <summary>
-/// The lists behind <see cref="IJobIndexGrain"/>, one row per entry. Failures to reach the
-/// database surface as <see cref="StorageUnavailableException"/>.
-/// </summary>
-/// <summary>
-/// The job index table (<see cref="IndexKeys"/>). Jobs add their own rows through it: an add needs no grain (a call, in
-/// a cluster often to another silo). Reads and removals go through the index grain, which first moves a list saved the
-/// old way (as grain state) into the table, so nothing is removed before it has been moved.
+/// The lists behind <see cref="IJobIndexGrain"/> (<see cref="IndexKeys"/>), one row per entry. Jobs add their own rows
+/// through it: an add needs no grain (a call, in a cluster often to another silo). Reads and removals go through the
+/// index grain, which first moves a list saved the old way (as grain state) into the table, so nothing is removed
+/// before it has been moved. Failures to reach the database surface as <see cref="StorageUnavailableException"/>.
 /// </summary>
 public interface IJobIndexStore
 {
