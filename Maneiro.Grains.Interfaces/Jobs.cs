@@ -50,6 +50,10 @@ public sealed record JobProgress(
 [Alias("Maneiro.JobIndex")]
 public interface IJobIndexGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// Jobs of this version add their rows through the job index store instead; kept for silos of the previous version
+    /// during a rolling upgrade (their jobs still call it).
+    /// </summary>
     [Alias("Add")]
     Task Add(string jobId, DateTimeOffset createdAt);
 
