@@ -113,3 +113,15 @@ public sealed class JobFailedException : Exception
     {
     }
 }
+
+/// <summary>Any staged job (an analysis, a letter, an inbox item), as the sweep of unfinished jobs sees it.</summary>
+[Alias("Maneiro.ResumableJob")]
+public interface IResumableJob : IGrainWithStringKey
+{
+    /// <summary>
+    /// Goes on with an unfinished run if it is not running (activation alone does that); a job with nothing left to
+    /// run takes itself off the unfinished list.
+    /// </summary>
+    [Alias("Wake")]
+    Task Wake();
+}

@@ -28,20 +28,20 @@ public static class TestServers
     /// <summary>
     /// The Orleans ServiceId of the test cluster(s) on one test database: every process on that database (a silo and
     /// its client, an app and its restart) agrees on it, and no other test shares it. Orleans keys both the Redis
-    /// reminder table and the stored grain state by ServiceId, so clusters sharing one would fire (and delete) each
-    /// other's resume reminders against the wrong database.
+    /// reminder table and the stored grain state by ServiceId (Maneiro its unfinished-job list too), so clusters
+    /// sharing one would wake (and delete) each other's jobs against the wrong database.
     /// </summary>
     public static string ServiceIdFor(string databaseUrl) =>
         "maneiro-test-" + (databaseUrl.Contains("://", StringComparison.Ordinal) ? new Uri(databaseUrl).AbsolutePath.Trim('/') : databaseUrl);
 
     /// <summary>
-    /// Removes the Redis reminder table of a test ServiceId. Membership keys are left alone: they are per cluster id,
-    /// and a silo still shutting down writes its own entry.
+    /// Removes the Redis reminder table and unfinished-job list of a test ServiceId. Membership keys are left alone:
+    /// they are per cluster id, and a silo still shutting down writes its own entry.
     /// </summary>
     public static async Task DeleteRemindersAsync(string serviceId)
     {
         await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(Maneiro.Infrastructure.Configuration.ConnectionUrls.ToRedisConfiguration(RedisUrl));
-        await redis.GetDatabase().KeyDeleteAsync(serviceId + "/reminders");
+        await redis.GetDatabase().KeyDeleteAsync([serviceId + "/reminders", Maneiro.Infrastructure.Pipeline.RedisUnfinishedJobs.KeyOf(serviceId)]);
     }
 
     public static int FreeTcpPort()

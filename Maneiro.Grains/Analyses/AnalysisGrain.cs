@@ -217,7 +217,7 @@ public sealed partial class AnalysisGrain(
             await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(staff)).Remove(Id);
         }
 
-        await UnregisterResumeAsync();
+        await EndUnfinishedAsync();
         await output.ClearStateAsync();
         await State.ClearStateAsync();
         DeactivateOnIdle();

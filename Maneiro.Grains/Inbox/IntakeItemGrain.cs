@@ -180,7 +180,7 @@ public sealed partial class IntakeItemGrain(
         await CancelRunAsync();
         await blobs.DeleteAsync(upload.BlobKey, CancellationToken.None);
         await index.RemoveAsync(upload.ClinicId, Id, CancellationToken.None);
-        await UnregisterResumeAsync();
+        await EndUnfinishedAsync();
         await text.ClearStateAsync();
         await State.ClearStateAsync();
         await publisher.ChangedAsync(upload.ClinicId, Id);

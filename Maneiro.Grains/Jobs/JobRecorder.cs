@@ -9,8 +9,8 @@ namespace Maneiro.Grains.Jobs;
 /// <summary>What a staged job does around its outcome, and what else must happen.</summary>
 public interface IJobOutcomeHooks
 {
-    /// <summary>Removes the "resume me" reminder: nothing is left to resume.</summary>
-    Task UnregisterResumeAsync();
+    /// <summary>Takes the job off the unfinished list (<see cref="IUnfinishedJobs"/>): nothing is left to resume.</summary>
+    Task EndUnfinishedAsync();
 
     /// <summary>Writes the audit row of a finished run (not called for cancellations).</summary>
     Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration);
@@ -164,7 +164,7 @@ public sealed class JobRecorder(
         logger.Finished(job.Kind, job.Id, outcome, (long)duration.TotalMilliseconds);
         try
         {
-            await hooks.UnregisterResumeAsync();
+            await hooks.EndUnfinishedAsync();
             await PublishAsync();
             if (outcome != JobStage.Canceled)
             {

@@ -10,15 +10,16 @@ namespace Maneiro.Grains.Jobs;
 
 /// <summary>
 /// Runs a job as a sequence of saved stages, shared by analyses and letters. Each stage is saved before its work starts
-/// and its output after it ends, so after a crash the job resumes at the first unfinished stage (a reminder brings it
-/// back; activation resumes it). Subclasses are reentrant so status reads interleave with the long awaits; only the
-/// stage loop writes state. What an error means is <see cref="JobFailurePolicy"/>'s call; saving and announcing
+/// and its output after it ends, so after a crash the job resumes at the first unfinished stage (the silos' sweep of
+/// <see cref="IUnfinishedJobs"/> brings it back; activation resumes it). Subclasses are reentrant so status reads
+/// interleave with the long awaits; only the stage loop writes state. What an error means is <see cref="JobFailurePolicy"/>'s call; saving and announcing
 /// progress is <see cref="JobRecorder"/>'s.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The token source is disposed when the activation deactivates.")]
-public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJobProgressPublisher progress, ManeiroTelemetry telemetry, TimeProvider time, ILogger logger) : Grain, IRemindable, IJobOutcomeHooks
+public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJobProgressPublisher progress, ManeiroTelemetry telemetry, TimeProvider time, ILogger logger) : Grain, IRemindable, IResumableJob, IJobOutcomeHooks
     where TState : class, IStagedJobState
 {
+    /// <summary>The per-job reminder of earlier versions (see <see cref="ReceiveReminder"/>).</summary>
     private const string ResumeReminder = "resume";
     private CancellationTokenSource _stop = new();
     private Task? _run;
@@ -30,8 +31,6 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     /// </summary>
     private bool _justLaunched;
 
-    // The resume reminder as this activation registered it: ending it needs no read of the reminder table first.
-    private IGrainReminder? _resume;
     private IGrainTimer? _retry;
 
     protected IPersistentState<TState> State => state;
@@ -63,6 +62,11 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     private bool IsRunning => _run is { IsCompleted: false };
 
+    private IUnfinishedJobs Unfinished => ServiceProvider.GetRequiredService<IUnfinishedJobs>();
+
+    /// <summary>Whether there is a run to go on with: started, not finished, not waiting for a person.</summary>
+    private bool HasUnfinishedRun => Exists && !IsTerminal(state.State.Stage) && !JobStages.IsWaiting(state.State.Stage);
+
     /// <summary>Does the stage's work and returns the stage that follows (<see cref="JobStage.Complete"/> at the end).</summary>
     protected abstract Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation);
 
@@ -75,7 +79,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (Exists && !IsTerminal(state.State.Stage) && !JobStages.IsWaiting(state.State.Stage))
+        if (HasUnfinishedRun)
         {
             logger.Resuming(Id, state.State.Stage);
             EnsureRunning();
@@ -86,7 +90,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Stop the work without recording a failure: the reminder resumes it elsewhere.
+        // Stop the work without recording a failure: the sweep (or the next call) resumes it elsewhere.
         await _stop.CancelAsync();
         if (_run is not null)
         {
@@ -96,31 +100,30 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         _stop.Dispose();
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task Wake()
     {
-        if (!Exists || IsTerminal(state.State.Stage) || JobStages.IsWaiting(state.State.Stage))
+        if (!HasUnfinishedRun)
         {
-            await UnregisterResumeAsync();
+            await EndUnfinishedAsync();
             return;
         }
 
+        // Woken now: the next sweeps pass over it for a while (a long run is not woken at every one).
+        await Unfinished.AddAsync(this.GetGrainId(), time.GetUtcNow());
         EnsureRunning();
     }
 
-    public async Task UnregisterResumeAsync()
+    /// <summary>
+    /// The one-minute "resume" reminder a job of an earlier version registered for itself (a row left in the table, or
+    /// a silo of that version during a rolling upgrade): the job moves to the unfinished list, goes on if it has a run
+    /// to go on with, and the reminder is removed.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (_resume is { } registered)
+        if (HasUnfinishedRun)
         {
-            _resume = null;
-            try
-            {
-                await this.UnregisterReminder(registered);
-                return;
-            }
-            catch (ReminderException)
-            {
-                // Registered again meanwhile (another activation, say): remove whatever the table holds now.
-            }
+            await Unfinished.AddAsync(this.GetGrainId(), time.GetUtcNow());
+            EnsureRunning();
         }
 
         if (await this.GetReminder(ResumeReminder) is { } reminder)
@@ -128,6 +131,8 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
             await this.UnregisterReminder(reminder);
         }
     }
+
+    public Task EndUnfinishedAsync() => Unfinished.RemoveAsync(this.GetGrainId());
 
     /// <summary>
     /// Marks the run's first stage as begun (its start counted) without saving. A new job does this before it saves its
@@ -151,14 +156,14 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     }
 
     /// <summary>
-    /// Registers the resume reminder and reserves usage for a run whose first stage is saved as begun; then runs, or
+    /// Puts the job on the unfinished list and reserves usage for a run whose first stage is saved as begun; then runs, or
     /// fails when the plan says no. <paramref name="reservedByCaller"/>: the caller reserved this run's unit under
     /// <see cref="UsageKey"/> a moment ago (asking again would only renew it: a call to the owner's grain, another
     /// silo's in a cluster, for nothing).
     /// </summary>
     protected async Task StartLaunchedAsync(bool reservedByCaller = false)
     {
-        _resume = await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await Unfinished.AddAsync(this.GetGrainId(), time.GetUtcNow());
 
         if (!reservedByCaller && !await ReserveOrFailAsync(Recorder))
         {
@@ -171,7 +176,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     /// <summary>
     /// Goes on from a stage where the job waited for a person (<see cref="JobStages.IsWaiting"/>) to <paramref name="next"/>:
-    /// the reminder comes back and the reservation is renewed (it may have lapsed while the job waited), or the job fails
+    /// the job is back on the unfinished list and the reservation is renewed (it may have lapsed while the job waited), or the job fails
     /// with the plan's reason. Returns false when the job was not waiting.
     /// </summary>
     protected async Task<bool> ContinueAfterWaitAsync(JobStage next)
@@ -182,7 +187,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
             return false;
         }
 
-        _resume = await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await Unfinished.AddAsync(this.GetGrainId(), time.GetUtcNow());
         if (!await ReserveOrFailAsync(Recorder))
         {
             return true;
@@ -244,11 +249,11 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
         {
             // The run's first stage is saved as begun here; every later one when the stage before it ends. A stage
             // that has already been started its limit of times is not started again, however the grain was activated
-            // (a reminder, or a page reading its status): it may be what took the host down.
+            // (the sweep, or a page reading its status): it may be what took the host down.
             if (JobStages.IsWaiting(s.Stage))
             {
                 // Waiting for a person: nothing to run, and nothing to resume until they act.
-                await UnregisterResumeAsync();
+                await EndUnfinishedAsync();
                 return;
             }
 
@@ -291,7 +296,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                     await (next == JobStage.Complete ? recorder.CompleteAsync() : recorder.AdvanceAsync(stage, next, PercentAt(next)));
                     if (JobStages.IsWaiting(next))
                     {
-                        await UnregisterResumeAsync();
+                        await EndUnfinishedAsync();
                     }
                 }
                 catch (Exception ex) when (JobFailurePolicy.IsTransient(ex) && !stop.IsCancellationRequested)
@@ -324,7 +329,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                     // Not the document's doing: this start does not count (saved with the next start).
                     await ForgetStartAsync(save: false);
 
-                    // The database is away: try again shortly from the last saved stage (the reminder is the backstop).
+                    // The database is away: try again shortly from the last saved stage (the sweep is the backstop).
                     _retry?.Dispose();
                     _retry = this.RegisterGrainTimer(() => { EnsureRunning(); return Task.CompletedTask; }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(3), Timeout.InfiniteTimeSpan) { Interleave = true });
                     break;

@@ -153,7 +153,7 @@ public sealed class LetterGrain(
 
         await CancelRunAsync();
         await GrainFactory.GetGrain<IJobIndexGrain>(IndexKeys.LettersOf(S.Request.AnalysisJobId)).Remove(Id);
-        await UnregisterResumeAsync();
+        await EndUnfinishedAsync();
         await State.ClearStateAsync();
         DeactivateOnIdle();
         return true;

@@ -114,3 +114,21 @@ public interface IJobIndexStore
 
     Task<int> CountAsync(string indexKey);
 }
+
+/// <summary>
+/// The jobs that have started a run and not yet ended it (finished, or begun waiting for a person), kept where every
+/// silo can read them; the silos' sweeps wake any such job that has been there a while, so a run whose silo died goes
+/// on without anyone opening its page. One entry per job, added before its first stage runs and removed when it ends:
+/// two small writes, where a reminder per job cost a call to the reminder service (often another silo's), a row in its
+/// table and a timer on the silo owning it, then the same again to remove it.
+/// </summary>
+public interface IUnfinishedJobs
+{
+    /// <summary>Adds the job, or moves its time to <paramref name="since"/> when it is there already.</summary>
+    Task AddAsync(GrainId job, DateTimeOffset since);
+
+    Task RemoveAsync(GrainId job);
+
+    /// <summary>Up to <paramref name="take"/> jobs added before <paramref name="cutoff"/>, oldest first.</summary>
+    Task<IReadOnlyList<GrainId>> AddedBeforeAsync(DateTimeOffset cutoff, int take);
+}

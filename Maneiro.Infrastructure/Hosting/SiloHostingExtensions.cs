@@ -5,6 +5,7 @@ using Maneiro.Infrastructure.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using StackExchange.Redis;
@@ -66,6 +67,11 @@ public static class SiloHostingExtensions
         silo.AddDashboard();
         silo.Services.AddManeiroInfrastructure(configuration);
         silo.Services.AddManeiroPipeline(configuration);
+
+        // Unfinished jobs beside the reminders, keyed by this cluster's ServiceId; every silo sweeps them.
+        silo.Services.AddSingleton<IUnfinishedJobs>(sp => new RedisUnfinishedJobs(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        silo.Services.AddSingleton<UnfinishedJobSweep>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<UnfinishedJobSweep>());
         return silo;
     }
 

@@ -102,9 +102,13 @@ public sealed class StoredDataCompatibilityTests
             Assert.Single((await ownReminders.ReadRows(pending)).Reminders);
             Assert.Empty((await foreign.SiloServices.GetRequiredService<IReminderTable>().ReadRows(pending)).Reminders);
 
-            // Nothing calls the pending analysis: its reminder (due within its one-minute period) resumes it, and the
-            // finished analysis removes the reminder.
-            await Eventually.TrueAsync(async () => (await ownReminders.ReadRows(pending)).Reminders.Count == 0, "the resumed analysis finished and removed its reminder", TimeSpan.FromMinutes(3));
+            // Nothing calls the pending analysis: its reminder (due within its one-minute period) resumes it, moves it
+            // to the unfinished list (this version's way) and is removed; the finished analysis leaves the list.
+            var unfinished = owner.SiloServices.GetRequiredService<Maneiro.Grains.Services.IUnfinishedJobs>();
+            await Eventually.TrueAsync(
+                async () => (await ownReminders.ReadRows(pending)).Reminders.Count == 0 && !(await unfinished.AddedBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(1), 100)).Contains(pending),
+                "the resumed analysis removed its reminder and finished",
+                TimeSpan.FromMinutes(3));
             var resumed = owner.Grains.GetGrain<IAnalysisGrain>(ids["pendingAnalysis"]);
             var progress = (await resumed.GetProgress())!;
             Assert.Equal(JobStage.Complete, progress.Stage);
