@@ -168,7 +168,7 @@ public static class Benchmarks
                     var cpu = CpuSnapshot.Take();
                     Console.WriteLine($"  {run.Phases}");
                     var siloPids = silos.Select(s => s.ProcessId).ToHashSet();
-                    cpuLine = $"CPU per analysis: web and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, silos {PerJob(cpu.Since(cpuBefore, (pid, _) => siloPids.Contains(pid)), jobs)}, PDF text servers {PerJob(cpu.Since(cpuBefore, (_, name) => name == "pdftext-server"), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}";
+                    cpuLine = $"CPU per analysis: web and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, silos {PerJob(cpu.Since(cpuBefore, (pid, _) => siloPids.Contains(pid)), jobs)}, PDF text servers {PerJob(cpu.Since(cpuBefore, (_, name) => name == "pdftext-server"), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %";
                     Console.WriteLine($"  {cpuLine}");
 
                     // Where the slowest job's time went, as the job itself saved it (stage starts and ends).
