@@ -204,7 +204,11 @@ public interface IClinicGrain : IGrainWithStringKey
     [Alias("RolesOf")]
     Task<ClinicRoles> RolesOf(string userId);
 
-    [Alias("SeatOf")]
+    /// <summary>
+    /// A read of memory only, so it interleaves: a member's grain asks it while serving the member, and the clinic may be
+    /// awaiting that same member's grain (an invitation accepted, a removal) at the time.
+    /// </summary>
+    [Alias("SeatOf"), Orleans.Concurrency.AlwaysInterleave]
     Task<ClinicSeat> SeatOf(string userId);
 
     [Alias("Rename")]

@@ -39,6 +39,13 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("Clinic")]
     Task<string> Clinic(string email);
 
+    /// <summary>
+    /// The account's clinic (founded as <see cref="Clinic"/> does) and its seat there: what a request needs of its
+    /// member, in one call from the web (the clinic is asked from here, in a cluster usually on the same silo).
+    /// </summary>
+    [Alias("Membership")]
+    Task<UserMembership> Membership(string email);
+
     /// <summary>The account's clinic, or null before one is founded.</summary>
     [Alias("CurrentClinicId")]
     Task<string?> CurrentClinicId();
@@ -74,3 +81,9 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("ForgetAccount")]
     Task ForgetAccount();
 }
+
+/// <summary>An account's clinic and its seat in it, read together (<see cref="IUserGrain.Membership"/>).</summary>
+[GenerateSerializer, Immutable, Alias("Maneiro.UserMembership")]
+public sealed record UserMembership(
+    [property: Id(0)] string ClinicId,
+    [property: Id(1)] ClinicSeat Seat);

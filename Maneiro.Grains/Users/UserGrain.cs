@@ -75,6 +75,12 @@ public sealed partial class UserGrain(
         return clinicId;
     }
 
+    public async Task<UserMembership> Membership(string email)
+    {
+        var clinicId = await Clinic(email);
+        return new UserMembership(clinicId, await GrainFactory.GetGrain<IClinicGrain>(clinicId).SeatOf(this.GetPrimaryKeyString()));
+    }
+
     public Task<string?> CurrentClinicId() => Task.FromResult(state.State.ClinicId);
 
     public Task<bool> ReviewsTranscripts() => Task.FromResult(!state.State.AnalyzeRecordingsRightAway);

@@ -104,6 +104,40 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         session.Dispose();
     }
 
+    [Fact]
+    public async Task A_request_reads_its_member_s_clinic_and_seat_in_one_grain_call_from_the_web()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+
+        // Calls the web makes itself (in a cluster, each a round trip to a gateway) against calls a grain makes.
+        var trace = await UploadTraceAsync(jobId);
+        var byId = trace.ToDictionary(s => s.SpanId);
+        Activity? Caller(Activity call)
+        {
+            for (var parent = byId.GetValueOrDefault(call.ParentSpanId); parent is not null; parent = byId.GetValueOrDefault(parent.ParentSpanId))
+            {
+                if (parent.Kind == ActivityKind.Server)
+                {
+                    return parent;
+                }
+            }
+
+            return null;
+        }
+
+        var grainCalls = trace.Where(s => s.Kind == ActivityKind.Client && s.DisplayName.Contains("Grain/", StringComparison.Ordinal)).ToList();
+        var fromTheWeb = grainCalls.Where(c => Caller(c)?.DisplayName.StartsWith("POST /api/analyze", StringComparison.Ordinal) == true).Select(c => c.DisplayName).ToList();
+        Assert.Single(fromTheWeb, n => n.EndsWith("IUserGrain/Membership", StringComparison.Ordinal));
+        Assert.DoesNotContain(fromTheWeb, n => n.EndsWith("IClinicGrain/SeatOf", StringComparison.Ordinal) || n.EndsWith("IUserGrain/Clinic", StringComparison.Ordinal));
+
+        // The seat is still the clinic's answer, asked by the member's grain.
+        Assert.Contains(grainCalls, c => c.DisplayName.EndsWith("IClinicGrain/SeatOf", StringComparison.Ordinal) && Caller(c)?.DisplayName.EndsWith("IUserGrain/Membership", StringComparison.Ordinal) == true);
+        session.Dispose();
+    }
+
     /// <summary>Every span of the upload that started <paramref name="jobId"/>, once its last stage's span is exported.</summary>
     private async Task<List<Activity>> UploadTraceAsync(string jobId)
     {

@@ -27,8 +27,7 @@ public sealed class ClinicMembership(IGrainFactory grains)
         }
 
         var email = user.FindFirstValue(ClaimTypes.Email) ?? user.Identity?.Name ?? "";
-        var clinicId = await grains.GetGrain<IUserGrain>(userId).Clinic(email);
-        var seat = await Clinic(clinicId).SeatOf(userId);
+        var (clinicId, seat) = await grains.GetGrain<IUserGrain>(userId).Membership(email);
         return new Membership(userId, email, clinicId, seat.Roles, seat.RequireTwoFactor, seat.RetentionChosen);
     }
 
