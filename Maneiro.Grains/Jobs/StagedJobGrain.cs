@@ -12,8 +12,8 @@ namespace Maneiro.Grains.Jobs;
 /// Runs a job as a sequence of saved stages, shared by analyses and letters. Each stage is saved before its work starts
 /// and its output after it ends, so after a crash the job resumes at the first unfinished stage (the silos' sweep of
 /// <see cref="IUnfinishedJobs"/> brings it back; activation resumes it). Subclasses are reentrant so status reads
-/// interleave with the long awaits; only the stage loop writes state. What an error means is <see cref="JobFailurePolicy"/>'s call; saving and announcing
-/// progress is <see cref="JobRecorder"/>'s.
+/// interleave with the long awaits; only the stage loop writes state. What an error means is
+/// <see cref="JobFailurePolicy"/>'s call; saving and announcing progress is <see cref="JobRecorder"/>'s.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The token source is disposed when the activation deactivates.")]
 public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJobProgressPublisher progress, ManeiroTelemetry telemetry, TimeProvider time, ILogger logger) : Grain, IRemindable, IResumableJob, IJobOutcomeHooks
@@ -156,8 +156,8 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
     }
 
     /// <summary>
-    /// Puts the job on the unfinished list and reserves usage for a run whose first stage is saved as begun; then runs, or
-    /// fails when the plan says no. <paramref name="reservedByCaller"/>: the caller reserved this run's unit under
+    /// Puts the job on the unfinished list and reserves usage for a run whose first stage is saved as begun; then runs,
+    /// or fails when the plan says no. <paramref name="reservedByCaller"/>: the caller reserved this run's unit under
     /// <see cref="UsageKey"/> a moment ago (asking again would only renew it: a call to the owner's grain, another
     /// silo's in a cluster, for nothing).
     /// </summary>
@@ -176,8 +176,8 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     /// <summary>
     /// Goes on from a stage where the job waited for a person (<see cref="JobStages.IsWaiting"/>) to <paramref name="next"/>:
-    /// the job is back on the unfinished list and the reservation is renewed (it may have lapsed while the job waited), or the job fails
-    /// with the plan's reason. Returns false when the job was not waiting.
+    /// the job is back on the unfinished list and the reservation is renewed (it may have lapsed while the job waited),
+    /// or the job fails with the plan's reason. Returns false when the job was not waiting.
     /// </summary>
     protected async Task<bool> ContinueAfterWaitAsync(JobStage next)
     {
