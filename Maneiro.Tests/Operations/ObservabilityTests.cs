@@ -64,11 +64,7 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         var (session, _) = await app.SignedInUserAsync();
 
         // A diagnosis no earlier test asked about, so the reference search is not answered from the cache.
-        app.OpenAi.Answer(JobsApp.ModelAnswer(title: "Primary open-angle glaucoma, right eye, moderate stage " + Guid.NewGuid().ToString("N")[..6]));
-        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
-        await JobsApp.WaitForFinishAsync(session, jobId);
-
-        var trace = await UploadTraceAsync(jobId);
+        var (_, trace) = await AnalyzedUploadAsync(session, JobsApp.ModelAnswer(title: "Primary open-angle glaucoma, right eye, moderate stage " + Guid.NewGuid().ToString("N")[..6]));
         var stages = trace.Where(s => s.Source.Name == "Maneiro").OrderBy(s => s.StartTimeUtc).Select(s => s.DisplayName);
         Assert.Equal("analysis Extracting,analysis Analyzing,analysis Referencing,analysis Validating", string.Join(",", stages));
 
@@ -88,12 +84,8 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
     public async Task An_upload_s_job_neither_reserves_again_nor_calls_the_index_grain_to_list_itself()
     {
         var (session, email) = await app.SignedInUserAsync();
-        app.OpenAi.Answer(JobsApp.ModelAnswer());
-        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
-        await JobsApp.WaitForFinishAsync(session, jobId);
-
         // The job's spans run in the upload's trace: its commit is there, and the one reservation is the upload's.
-        var trace = await UploadTraceAsync(jobId);
+        var (jobId, trace) = await AnalyzedUploadAsync(session, JobsApp.ModelAnswer());
         var userCalls = trace.Where(s => s.Kind == ActivityKind.Client && s.DisplayName.Contains("IUserGrain/", StringComparison.Ordinal)).Select(s => s.DisplayName[(s.DisplayName.IndexOf("IUserGrain/", StringComparison.Ordinal) + "IUserGrain/".Length)..]).ToList();
         Assert.Equal(1, userCalls.Count(c => c == "Commit"));
         Assert.Equal(1, userCalls.Count(c => c == "TryReserve"));
@@ -108,12 +100,8 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
     public async Task A_request_reads_its_member_s_clinic_and_seat_in_one_grain_call_from_the_web()
     {
         var (session, _) = await app.SignedInUserAsync();
-        app.OpenAi.Answer(JobsApp.ModelAnswer());
-        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
-        await JobsApp.WaitForFinishAsync(session, jobId);
-
         // Calls the web makes itself (in a cluster, each a round trip to a gateway) against calls a grain makes.
-        var trace = await UploadTraceAsync(jobId);
+        var (_, trace) = await AnalyzedUploadAsync(session, JobsApp.ModelAnswer());
         var byId = trace.ToDictionary(s => s.SpanId);
         Activity? Caller(Activity call)
         {
@@ -136,6 +124,15 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         // The seat is still the clinic's answer, asked by the member's grain.
         Assert.Contains(grainCalls, c => c.DisplayName.EndsWith("IClinicGrain/SeatOf", StringComparison.Ordinal) && Caller(c)?.DisplayName.EndsWith("IUserGrain/Membership", StringComparison.Ordinal) == true);
         session.Dispose();
+    }
+
+    /// <summary>Uploads the ophthalmology note as a text PDF with the model answering <paramref name="modelAnswer"/>, waits for its analysis to finish, and returns the job and its upload's trace.</summary>
+    private async Task<(string JobId, List<Activity> Trace)> AnalyzedUploadAsync(BrowserSession session, string modelAnswer)
+    {
+        app.OpenAi.Answer(modelAnswer);
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        await JobsApp.WaitForFinishAsync(session, jobId);
+        return (jobId, await UploadTraceAsync(jobId));
     }
 
     /// <summary>Every span of the upload that started <paramref name="jobId"/>, once its last stage's span is exported.</summary>
