@@ -8,6 +8,16 @@ public interface IUserGrain : IGrainWithStringKey
     [Alias("TryReserve")]
     Task<ReservationResult> TryReserve(UsageKind kind, string jobId, int amount);
 
+    /// <summary>
+    /// Reserves one analysis for <paramref name="jobId"/> and starts it (with the text layer the upload read, when
+    /// there is one): an upload's reservation and start in one call from the web. A denial starts nothing; when the
+    /// start fails the unit is released and the error thrown. The analysis is placed on this grain's silo, so its own
+    /// calls here (usage, clinic) stay in the process. It interleaves: the reservation and a release are turns of their
+    /// own, and the account serves other requests while the job starts (which may ask it back).
+    /// </summary>
+    [Alias("StartAnalysis"), Orleans.Concurrency.AlwaysInterleave]
+    Task<ReservationResult> StartAnalysis(string jobId, AnalysisRequest request, UploadTextLayer? textLayer);
+
     /// <summary>Turns the job's held units into used units; idempotent.</summary>
     [Alias("Commit")]
     Task Commit(string jobId);

@@ -22,10 +22,12 @@ public sealed class ManeiroCluster : IAsyncLifetime
     }
 
     private readonly bool _scriptedModel;
+    private readonly bool _randomPlacement;
 
-    private ManeiroCluster(TestDatabase? database, IDictionary<string, string?>? settings, bool scriptedModel = false)
+    private ManeiroCluster(TestDatabase? database, IDictionary<string, string?>? settings, bool scriptedModel = false, bool randomPlacement = false)
     {
         _scriptedModel = scriptedModel;
+        _randomPlacement = randomPlacement;
         _ownsDatabase = database is null;
         Database = database ?? new TestDatabase();
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
@@ -36,6 +38,13 @@ public sealed class ManeiroCluster : IAsyncLifetime
 
     /// <summary>A cluster on its own database whose model is a <see cref="ScriptedAnalyzer"/> (a seam, for stage rules).</summary>
     public static ManeiroCluster WithScriptedModel() => new(null, null, scriptedModel: true);
+
+    /// <summary>
+    /// As <see cref="WithScriptedModel"/>, with random placement as the default: in-process silos report the same load,
+    /// so the default (resource-optimized, preferring the local silo on a tie) would place a grain beside its caller
+    /// anyway, and a test of where grains land could not tell a strategy from the tie.
+    /// </summary>
+    public static ManeiroCluster WithScriptedModelAndRandomPlacement() => new(null, null, scriptedModel: true, randomPlacement: true);
 
     public ScriptedAnalyzer Model => (ScriptedAnalyzer)SiloServices.GetRequiredService<Maneiro.Grains.Services.IClinicalAnalyzer>();
 
@@ -86,6 +95,11 @@ public sealed class ManeiroCluster : IAsyncLifetime
             builder.AddSiloBuilderConfigurator<ScriptedAnalyzer.SiloConfigurator>();
         }
 
+        if (_randomPlacement)
+        {
+            builder.AddSiloBuilderConfigurator<RandomPlacementConfigurator>();
+        }
+
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -104,6 +118,11 @@ public sealed class ManeiroCluster : IAsyncLifetime
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddManeiroSiloProviders(siloBuilder.Configuration);
+    }
+
+    private sealed class RandomPlacementConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.AddSingleton<PlacementStrategy, RandomPlacement>();
     }
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator

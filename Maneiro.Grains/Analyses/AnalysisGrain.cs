@@ -6,6 +6,7 @@ using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Placement;
 
 namespace Maneiro.Grains.Analyses;
 
@@ -15,6 +16,8 @@ namespace Maneiro.Grains.Analyses;
 /// stage, output is written once by the stage that produces it.
 /// </summary>
 [Reentrant]
+// Started by its owner's grain (IUserGrain.StartAnalysis): placed beside it, the job's calls to it stay in the process.
+[PreferLocalPlacement]
 [GrainType("analysisjob")]
 public sealed partial class AnalysisGrain(
     [PersistentState("job", GrainStorage.Name)] IPersistentState<AnalysisState> state,

@@ -39,6 +39,36 @@ public sealed partial class UserGrain(
         return result;
     }
 
+    public async Task<ReservationResult> StartAnalysis(string jobId, AnalysisRequest request, UploadTextLayer? textLayer)
+    {
+        if (request.OwnerId != this.GetPrimaryKeyString())
+        {
+            throw new ArgumentException("An analysis is started by its owner's grain.", nameof(request));
+        }
+
+        // Through the grain's own reference: the ledger changes in a turn of its own, never interleaved with another.
+        var self = this.AsReference<IUserGrain>();
+        var reservation = await self.TryReserve(UsageKind.Analyses, jobId, 1);
+        if (!reservation.Granted)
+        {
+            return reservation;
+        }
+
+        var analysis = GrainFactory.GetGrain<IAnalysisGrain>(jobId);
+        request = request with { AllowanceReserved = true };
+        try
+        {
+            await (textLayer is null ? analysis.Start(request) : analysis.StartWithTextLayer(request, textLayer));
+        }
+        catch (Exception)
+        {
+            await self.Release(jobId);
+            throw;
+        }
+
+        return reservation;
+    }
+
     public Task Commit(string jobId) => SaveIf(Ledger.Commit(jobId));
 
     public Task CommitKind(string jobId, UsageKind kind) => SaveIf(Ledger.Commit(jobId, kind));

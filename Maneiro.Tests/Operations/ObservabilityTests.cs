@@ -102,28 +102,48 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         var (session, _) = await app.SignedInUserAsync();
         // Calls the web makes itself (in a cluster, each a round trip to a gateway) against calls a grain makes.
         var (_, trace) = await AnalyzedUploadAsync(session, JobsApp.ModelAnswer());
-        var byId = trace.ToDictionary(s => s.SpanId);
-        Activity? Caller(Activity call)
-        {
-            for (var parent = byId.GetValueOrDefault(call.ParentSpanId); parent is not null; parent = byId.GetValueOrDefault(parent.ParentSpanId))
-            {
-                if (parent.Kind == ActivityKind.Server)
-                {
-                    return parent;
-                }
-            }
-
-            return null;
-        }
-
-        var grainCalls = trace.Where(s => s.Kind == ActivityKind.Client && s.DisplayName.Contains("Grain/", StringComparison.Ordinal)).ToList();
-        var fromTheWeb = grainCalls.Where(c => Caller(c)?.DisplayName.StartsWith("POST /api/analyze", StringComparison.Ordinal) == true).Select(c => c.DisplayName).ToList();
+        var grainCalls = GrainCalls(trace);
+        var fromTheWeb = grainCalls.Where(c => CallerOf(c, trace)?.DisplayName.StartsWith("POST /api/analyze", StringComparison.Ordinal) == true).Select(c => c.DisplayName).ToList();
         Assert.Single(fromTheWeb, n => n.EndsWith("IUserGrain/Membership", StringComparison.Ordinal));
         Assert.DoesNotContain(fromTheWeb, n => n.EndsWith("IClinicGrain/SeatOf", StringComparison.Ordinal) || n.EndsWith("IUserGrain/Clinic", StringComparison.Ordinal));
 
         // The seat is still the clinic's answer, asked by the member's grain.
-        Assert.Contains(grainCalls, c => c.DisplayName.EndsWith("IClinicGrain/SeatOf", StringComparison.Ordinal) && Caller(c)?.DisplayName.EndsWith("IUserGrain/Membership", StringComparison.Ordinal) == true);
+        Assert.Contains(grainCalls, c => c.DisplayName.EndsWith("IClinicGrain/SeatOf", StringComparison.Ordinal) && CallerOf(c, trace)?.DisplayName.EndsWith("IUserGrain/Membership", StringComparison.Ordinal) == true);
         session.Dispose();
+    }
+
+    [Fact]
+    public async Task An_upload_reserves_and_starts_its_analysis_in_one_grain_call_from_the_web()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        var (_, trace) = await AnalyzedUploadAsync(session, JobsApp.ModelAnswer());
+        var grainCalls = GrainCalls(trace);
+        var fromTheWeb = grainCalls.Where(c => CallerOf(c, trace)?.DisplayName.StartsWith("POST /api/analyze", StringComparison.Ordinal) == true)
+            .Select(c => c.DisplayName[(c.DisplayName.LastIndexOf('.') + 1)..]).ToList();
+        Assert.Equal(["IUserGrain/Membership", "IUserGrain/StartAnalysis"], fromTheWeb);
+
+        // The owner's grain reserves (in a turn of its own) and starts the job.
+        string? CallerName(Activity call) => CallerOf(call, trace)?.DisplayName;
+        Assert.Single(grainCalls, c => c.DisplayName.EndsWith("IUserGrain/TryReserve", StringComparison.Ordinal) && CallerName(c)?.EndsWith("IUserGrain/StartAnalysis", StringComparison.Ordinal) == true);
+        Assert.Single(grainCalls, c => c.DisplayName.Contains("IAnalysisGrain/Start", StringComparison.Ordinal) && CallerName(c)?.EndsWith("IUserGrain/StartAnalysis", StringComparison.Ordinal) == true);
+        session.Dispose();
+    }
+
+    private static List<Activity> GrainCalls(List<Activity> trace) =>
+        trace.Where(s => s.Kind == ActivityKind.Client && s.DisplayName.Contains("Grain/", StringComparison.Ordinal)).ToList();
+
+    /// <summary>The request or grain call (the nearest server span) that made <paramref name="call"/>.</summary>
+    private static Activity? CallerOf(Activity call, List<Activity> trace)
+    {
+        for (var parent = trace.Find(s => s.SpanId == call.ParentSpanId); parent is not null; parent = trace.Find(s => s.SpanId == parent.ParentSpanId))
+        {
+            if (parent.Kind == ActivityKind.Server)
+            {
+                return parent;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Uploads the ophthalmology note as a text PDF with the model answering <paramref name="modelAnswer"/>, waits for its analysis to finish, and returns the job and its upload's trace.</summary>

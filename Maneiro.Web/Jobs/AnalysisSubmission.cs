@@ -40,11 +40,6 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
         var user = grains.GetGrain<IUserGrain>(userId);
         var limits = options.Value;
         var (reserved, input, started) = (false, (StoredInput?)null, false);
-        async Task ReserveAsync()
-        {
-            var reservation = await user.TryReserve(UsageKind.Analyses, jobId, 1);
-            reserved = reservation.Granted ? true : throw new UploadRefusedException(StatusCodes.Status402PaymentRequired, reservation.DeniedReason!);
-        }
 
         try
         {
@@ -79,10 +74,18 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             // A repeat was answered above without parsing anything; a new PDF is read once, before it costs anything,
             // and its job is handed the text instead of parsing the document again.
             var textLayer = await inspector.ReadPdfAsync(input, context.RequestAborted);
-            await ReserveAsync();
             var request = new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech, AllowanceReserved: true);
-            var analysis = grains.GetGrain<IAnalysisGrain>(jobId);
-            await (textLayer is null ? analysis.Start(request) : analysis.StartWithTextLayer(request, textLayer));
+
+            // The owner's grain reserves and starts in one call (releasing when the start fails); should the call
+            // itself fail, the cleanup below releases too (releasing is idempotent).
+            reserved = true;
+            var reservation = await user.StartAnalysis(jobId, request, textLayer);
+            if (!reservation.Granted)
+            {
+                reserved = false;
+                throw new UploadRefusedException(StatusCodes.Status402PaymentRequired, reservation.DeniedReason!);
+            }
+
             started = true;
             await RememberAsync(userId, fingerprint, jobId);
             await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size }, actor.ClinicId);
@@ -168,21 +171,12 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             return SubmitOutcome.Refused(StatusCodes.Status400BadRequest, ChooseClinician);
         }
 
-        var owner = grains.GetGrain<IUserGrain>(ownerId);
-        if (await owner.TryReserve(UsageKind.Analyses, recording.Id, 1) is { Granted: false } denied)
+        // The owner's grain reserves and starts (releasing when the start fails).
+        var settings = recording.Settings;
+        var request = new AnalysisRequest(ownerId, upload.BlobKey, InputKind.Audio, upload.MediaType, upload.Bytes, settings.Specialty, false, actor.UserId, Speech: settings.Speech, AllowanceReserved: true);
+        if (await grains.GetGrain<IUserGrain>(ownerId).StartAnalysis(recording.Id, request, null) is { Granted: false } denied)
         {
             return SubmitOutcome.Refused(StatusCodes.Status402PaymentRequired, denied.DeniedReason!);
-        }
-
-        try
-        {
-            var settings = recording.Settings;
-            await grains.GetGrain<IAnalysisGrain>(recording.Id).Start(new AnalysisRequest(ownerId, upload.BlobKey, InputKind.Audio, upload.MediaType, upload.Bytes, settings.Specialty, false, actor.UserId, Speech: settings.Speech, AllowanceReserved: true));
-        }
-        catch (Exception)
-        {
-            await owner.Release(recording.Id);
-            throw;
         }
 
         await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, recording.Id, new { kind = nameof(InputKind.Audio), bytes = upload.Bytes, recorded = true, segments = recording.Segments }, actor.ClinicId);
