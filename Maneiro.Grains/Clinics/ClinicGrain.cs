@@ -1,5 +1,6 @@
 using Maneiro.Grains.Domain.Clinics;
 using Maneiro.Grains.Interfaces;
+using Orleans.Placement;
 
 namespace Maneiro.Grains.Clinics;
 
@@ -32,6 +33,9 @@ public sealed class ClinicState
 /// One clinic: its roster, invitations and policy. The roster's rules live in <see cref="ClinicRoster"/>; this grain
 /// stores them and tells the members' user grains which clinic they belong to.
 /// </summary>
+// Placed beside the grain that activates it, usually a member's asking for its seat on a request (a clinic of one:
+// its only member's), so that question stays in the process.
+[PreferLocalPlacement]
 [GrainType("clinic")]
 public sealed class ClinicGrain([PersistentState("clinic", GrainStorage.Name)] IPersistentState<ClinicState> state, TimeProvider time) : Grain, IClinicGrain
 {

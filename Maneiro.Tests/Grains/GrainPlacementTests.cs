@@ -10,9 +10,10 @@ namespace Maneiro.Tests.Grains;
 
 /// <summary>
 /// An upload's reservation and start are one call to the owner's grain, and the analysis it starts lives on the
-/// owner's silo: in a cluster of two silos (PostgreSQL, Redis), the job's calls to its owner stay in the process.
+/// owner's silo, as a member's clinic of one lives on the member's: in a cluster of two silos (PostgreSQL, Redis), the
+/// calls between them stay in the process.
 /// </summary>
-public sealed class AnalysisPlacementTests : IAsyncLifetime
+public sealed class GrainPlacementTests : IAsyncLifetime
 {
     private readonly ManeiroCluster _cluster = ManeiroCluster.WithScriptedModelAndRandomPlacement();
 
@@ -54,6 +55,21 @@ public sealed class AnalysisPlacementTests : IAsyncLifetime
             var done = await Eventually.ReturnsAsync(analysis.GetProgress, p => p!.IsFinished, "the analysis finished", TimeSpan.FromSeconds(60));
             Assert.Equal(JobStage.Complete, done!.Stage);
             Assert.Equal(1, (await owner.GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_s_clinic_of_one_is_placed_beside_the_member_s_grain_that_founds_it()
+    {
+        var management = _cluster.Grains.GetGrain<IManagementGrain>(0);
+        var silos = _cluster.Cluster.GetActiveSilos().Select(s => s.SiloAddress).ToList();
+        for (var i = 0; i < 8; i++)
+        {
+            var (member, _) = await NewUploadAsync();
+            await ActivateOnAsync(member, silos[i % 2]);
+            var membership = await member.Membership($"member{i}@example.test");
+
+            Assert.Equal(silos[i % 2], await management.GetActivationAddress(_cluster.Grains.GetGrain<IClinicGrain>(membership.ClinicId)));
         }
     }
 
