@@ -25,10 +25,15 @@ public static class TelemetryExtensions
         ["Microsoft.AspNetCore.Hosting.Diagnostics"] = LogLevel.Warning,
     };
 
+    /// <summary>Whether spans are recorded; by default only when they are exported (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>).</summary>
+    public const string RecordSpansKey = "Tracing:RecordSpans";
+
     /// <summary>
     /// Traces and metrics for a Maneiro process (web or silo): our own meters and stage spans, Orleans grain calls,
     /// outbound HTTP (OpenAI, E-utilities, S3, Stripe) and Npgsql. Exported over OTLP when
-    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; the web adds its Prometheus endpoint through the callbacks.
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; the web adds its Prometheus endpoint through the callbacks. Spans are
+    /// recorded only when exported (or <see cref="RecordSpansKey"/> says so); otherwise <see cref="TraceContextPropagation"/>
+    /// only carries the trace id.
     /// </summary>
     public static IServiceCollection AddManeiroTelemetry(
         this IServiceCollection services,
@@ -39,15 +44,9 @@ public static class TelemetryExtensions
     {
         services.AddMetrics();
         services.TryAddSingleton<ManeiroTelemetry>();
+        var exporting = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? serviceName, serviceVersion: typeof(TelemetryExtensions).Assembly.GetName().Version?.ToString()))
-            .WithTracing(t =>
-            {
-                t.AddSource(ManeiroTelemetry.Name, Orleans.Diagnostics.ActivitySources.ApplicationGrainActivitySourceName, Orleans.Diagnostics.ActivitySources.RuntimeActivitySourceName)
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql();
-                tracing?.Invoke(t);
-            })
             .WithMetrics(m =>
             {
                 m.AddMeter(ManeiroTelemetry.Name, "Microsoft.Orleans")
@@ -55,7 +54,22 @@ public static class TelemetryExtensions
                     .AddRuntimeInstrumentation();
                 metrics?.Invoke(m);
             });
-        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (configuration.GetValue(RecordSpansKey, exporting))
+        {
+            telemetry.WithTracing(t =>
+            {
+                t.AddSource(ManeiroTelemetry.Name, Orleans.Diagnostics.ActivitySources.ApplicationGrainActivitySourceName, Orleans.Diagnostics.ActivitySources.RuntimeActivitySourceName)
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql();
+                tracing?.Invoke(t);
+            });
+        }
+        else
+        {
+            services.AddHostedService<TraceContextPropagation>();
+        }
+
+        if (exporting)
         {
             telemetry.UseOtlpExporter();
         }

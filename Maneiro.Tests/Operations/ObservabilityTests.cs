@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Infrastructure.Observability;
 using Maneiro.Testing;
 using Maneiro.Web.Extensions;
 using Maneiro.Web.Observability;
@@ -18,6 +19,9 @@ public sealed class ObservedApp : ManeiroApp
     public ObservedApp()
         : base(b => b.WithFakeModel()
             .With("Metrics:ScrapeToken", ScrapeToken)
+
+            // No exporter here: spans are recorded only when asked (the in-memory exporter below reads them).
+            .With(TelemetryExtensions.RecordSpansKey, "true")
 
             // Its own request counters: other apps sharing the test Redis answer 503s on purpose while this one counts.
             .With("Metrics:KeyPrefix", "test-http-" + Guid.NewGuid().ToString("N") + ":"))
@@ -339,5 +343,32 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         Assert.Equal("Information", json.GetProperty("LogLevel").GetString());
         Assert.Equal("Maneiro.Silo", json.GetProperty("Category").GetString());
         Assert.True(json.TryGetProperty("Timestamp", out _));
+    }
+}
+
+/// <summary>The jobs app as deployed without an exporter (no span recorded), capturing its Information lines.</summary>
+public sealed class UnrecordedTraceApp() : ManeiroApp(b => b.WithFakeModel())
+{
+    protected override LogLevel CapturedLevel => LogLevel.Information;
+}
+
+public sealed class TraceContextTests(UnrecordedTraceApp app) : IClassFixture<UnrecordedTraceApp>
+{
+    [Fact]
+    public async Task Without_an_exporter_a_job_s_log_lines_carry_the_trace_id_of_the_upload_that_started_it()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        Assert.Equal(JobStage.Complete, JobsApp.Stage(await JobsApp.WaitForFinishAsync(session, jobId)));
+
+        // The job ran from the upload's grain call to its owner's grain, then on the job's grain: its lines name the
+        // upload request's trace, with no span recorded anywhere on the way.
+        object? TraceOf(string line) => app.Logs.Records.Single(r => r.Text.Contains(line, StringComparison.Ordinal)).Scope.GetValueOrDefault("TraceId");
+        await Eventually.TrueAsync(() => app.Logs.Records.Any(r => r.Text.Contains($"analysis {jobId} finished", StringComparison.Ordinal)), "the job's finished line", TimeSpan.FromSeconds(10));
+        var upload = TraceOf($"Analysis {jobId} submitted");
+        Assert.NotNull(upload);
+        Assert.Equal(upload, TraceOf($"analysis {jobId} finished: Complete"));
+        session.Dispose();
     }
 }

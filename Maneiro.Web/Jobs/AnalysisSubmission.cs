@@ -87,6 +87,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             }
 
             started = true;
+            LogSubmitted(log, jobId, userId, input.Type.Kind, input.Size);
             await RememberAsync(userId, fingerprint, jobId);
             await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size }, actor.ClinicId);
             await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, jobId, clinicId: actor.ClinicId);
@@ -200,6 +201,9 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             LogFingerprintNotRecorded(log, jobId, ex.GetType().Name);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Analysis {JobId} submitted for {UserId}: {InputKind}, {Bytes} bytes")]
+    private static partial void LogSubmitted(ILogger logger, string jobId, string userId, InputKind inputKind, long bytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The fingerprint of analysis {JobId} could not be recorded ({ErrorType}); a repeat upload of it will be analysed again")]
     private static partial void LogFingerprintNotRecorded(ILogger logger, string jobId, string errorType);
