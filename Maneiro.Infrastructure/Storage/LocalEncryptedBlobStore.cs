@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
@@ -11,6 +12,8 @@ namespace Maneiro.Infrastructure.Storage;
 public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStore
 {
     private const int ChunkSize = 64 * 1024;
+    private const int HeaderSize = 5;
+    private const int TagSize = 16;
     private static readonly byte[] Magic = "MNB1"u8.ToArray();
 
     public async Task PutAsync(string key, Stream content, string mediaType, CancellationToken cancellationToken)
@@ -18,37 +21,39 @@ public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStor
         var path = PathOf(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = path + ".part";
+
+        // Chunk buffers come from the shared pool (an upload used to allocate a quarter of a megabyte of them), and
+        // the plaintext ones are cleared before they go back: they held patient data.
+        var plain = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var next = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var frame = ArrayPool<byte>.Shared.Rent(HeaderSize + ChunkSize + TagSize);
         try
         {
-            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            // Unbuffered: every write below is a whole frame.
+            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true))
             {
                 var baseNonce = RandomNumberGenerator.GetBytes(12);
-                await file.WriteAsync(Magic, cancellationToken);
-                await file.WriteAsync(baseNonce, cancellationToken);
-                using var aes = new AesGcm(keyBytes, 16);
-                var plain = new byte[ChunkSize];
-                var cipher = new byte[ChunkSize];
-                var tag = new byte[16];
-                var header = new byte[5];
+                await file.WriteAsync(Magic.Concat(baseNonce).ToArray(), cancellationToken);
+                using var aes = new AesGcm(keyBytes, TagSize);
                 long index = 0;
-                var read = await ReadFullAsync(content, plain, cancellationToken);
+                var read = await ReadFullAsync(content, plain.AsMemory(0, ChunkSize), cancellationToken);
                 while (true)
                 {
-                    var next = new byte[ChunkSize];
-                    var nextRead = read == ChunkSize ? await ReadFullAsync(content, next, cancellationToken) : 0;
+                    var nextRead = read == ChunkSize ? await ReadFullAsync(content, next.AsMemory(0, ChunkSize), cancellationToken) : 0;
                     var last = nextRead == 0;
+
+                    // A frame: header (last-chunk flag, length; authenticated), ciphertext, tag.
+                    var header = frame.AsSpan(0, HeaderSize);
                     header[0] = last ? (byte)1 : (byte)0;
-                    BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(1), read);
-                    aes.Encrypt(Nonce(baseNonce, index), plain.AsSpan(0, read), cipher.AsSpan(0, read), tag, header);
-                    await file.WriteAsync(header, cancellationToken);
-                    await file.WriteAsync(cipher.AsMemory(0, read), cancellationToken);
-                    await file.WriteAsync(tag, cancellationToken);
+                    BinaryPrimitives.WriteInt32BigEndian(header[1..], read);
+                    aes.Encrypt(Nonce(baseNonce, index), plain.AsSpan(0, read), frame.AsSpan(HeaderSize, read), frame.AsSpan(HeaderSize + read, TagSize), header);
+                    await file.WriteAsync(frame.AsMemory(0, HeaderSize + read + TagSize), cancellationToken);
                     if (last)
                     {
                         break;
                     }
 
-                    plain = next;
+                    (plain, next) = (next, plain);
                     read = nextRead;
                     index++;
                 }
@@ -58,6 +63,9 @@ public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStor
         }
         finally
         {
+            ArrayPool<byte>.Shared.Return(plain, clearArray: true);
+            ArrayPool<byte>.Shared.Return(next, clearArray: true);
+            ArrayPool<byte>.Shared.Return(frame);
             if (File.Exists(temp))
             {
                 File.Delete(temp);
@@ -74,24 +82,22 @@ public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStor
             throw new FileNotFoundException("No such blob.", key);
         }
 
-        var output = new FileStream(ScratchSpace.NewFilePath("decrypted"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var output = new FileStream(ScratchSpace.NewFilePath("decrypted"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var sealedChunk = ArrayPool<byte>.Shared.Rent(ChunkSize + TagSize);
+        var plain = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
-            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
-            var magic = new byte[4];
-            var baseNonce = new byte[12];
-            await file.ReadExactlyAsync(magic, cancellationToken);
-            await file.ReadExactlyAsync(baseNonce, cancellationToken);
-            if (!magic.AsSpan().SequenceEqual(Magic))
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, useAsync: true);
+            var start = new byte[Magic.Length + 12];
+            await file.ReadExactlyAsync(start, cancellationToken);
+            if (!start.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             {
                 throw new CryptographicException("Not a Maneiro blob.");
             }
 
-            using var aes = new AesGcm(keyBytes, 16);
-            var header = new byte[5];
-            var tag = new byte[16];
-            var cipher = new byte[ChunkSize];
-            var plain = new byte[ChunkSize];
+            var baseNonce = start[Magic.Length..];
+            using var aes = new AesGcm(keyBytes, TagSize);
+            var header = new byte[HeaderSize];
             for (long index = 0; ; index++)
             {
                 await file.ReadExactlyAsync(header, cancellationToken);
@@ -101,9 +107,9 @@ public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStor
                     throw new CryptographicException("Corrupt blob chunk.");
                 }
 
-                await file.ReadExactlyAsync(cipher.AsMemory(0, length), cancellationToken);
-                await file.ReadExactlyAsync(tag, cancellationToken);
-                aes.Decrypt(Nonce(baseNonce, index), cipher.AsSpan(0, length), tag, plain.AsSpan(0, length), header);
+                // The ciphertext and its tag in one read.
+                await file.ReadExactlyAsync(sealedChunk.AsMemory(0, length + TagSize), cancellationToken);
+                aes.Decrypt(Nonce(baseNonce, index), sealedChunk.AsSpan(0, length), sealedChunk.AsSpan(length, TagSize), plain.AsSpan(0, length), header);
                 await output.WriteAsync(plain.AsMemory(0, length), cancellationToken);
                 if (header[0] == 1)
                 {
@@ -118,6 +124,11 @@ public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStor
         {
             await output.DisposeAsync();
             throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sealedChunk);
+            ArrayPool<byte>.Shared.Return(plain, clearArray: true);
         }
     }
 
@@ -157,12 +168,12 @@ public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStor
         return nonce;
     }
 
-    private static async Task<int> ReadFullAsync(Stream stream, byte[] buffer, CancellationToken cancellationToken)
+    private static async Task<int> ReadFullAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var total = 0;
         while (total < buffer.Length)
         {
-            var n = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken);
+            var n = await stream.ReadAsync(buffer[total..], cancellationToken);
             if (n == 0)
             {
                 break;

@@ -9,8 +9,11 @@ namespace Maneiro.Tests.Jobs;
 
 public sealed class SmallUploadLimitApp : ManeiroApp
 {
+    /// <summary>More than one piece of the form reader's (4,096 characters), so a value is read in several.</summary>
+    public const int MaxPastedCharacters = 10_000;
+
     public SmallUploadLimitApp()
-        : base(b => b.WithFakeModel().With("Uploads:MaxDocumentBytes", "200000"))
+        : base(b => b.WithFakeModel().With("Uploads:MaxDocumentBytes", "200000").With("Uploads:MaxPastedCharacters", MaxPastedCharacters.ToString(System.Globalization.CultureInfo.InvariantCulture)))
     {
     }
 }
@@ -106,6 +109,25 @@ public sealed class UploadRefusalTests(SmallUploadLimitApp app) : IClassFixture<
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await session.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task Pasted_text_up_to_the_limit_is_analysed_whole_and_one_character_more_is_refused()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        const int limit = SmallUploadLimitApp.MaxPastedCharacters;
+        var note = TestDocuments.OphthalmologyNote + " ";
+        string Pasted(int length, string end) => string.Concat(Enumerable.Repeat(note, (length / note.Length) + 1))[..(length - end.Length)] + end;
+
+        var over = await JobsApp.UploadAsync(session, null, text: Pasted(limit + 1, "END-OF-OVERLONG-PASTE"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, over.StatusCode);
+        Assert.Contains("Pasted text is limited to 10,000 characters", await over.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, null, text: Pasted(limit, "END-OF-PASTE")));
+        Assert.Equal(JobStage.Complete, JobsApp.Stage(await JobsApp.WaitForFinishAsync(session, jobId)));
+        Assert.Contains(app.OpenAi.ChatRequests, r => r.Contains("END-OF-PASTE", StringComparison.Ordinal));
         session.Dispose();
     }
 
