@@ -87,17 +87,25 @@ public static class Benchmarks
         }
 
         using (var spans = Environment.GetEnvironmentVariable("BENCH_SPANS") == "1" ? new SpanBreakdown() : null)
+        using (var allocations = Environment.GetEnvironmentVariable("BENCH_ALLOCATIONS") == "1" ? new AllocationSampler() : null)
         {
             var jitBefore = JitSnapshot.Take();
+            var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpuBefore = CpuSnapshot.Take();
             run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
             var cpu = CpuSnapshot.Take();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             Console.WriteLine($"  {run.Phases}");
-            cpuLine = $"CPU per analysis: app and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, PDF text servers {PerJob(cpu.Since(cpuBefore, (_, name) => name == "pdftext-server"), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %; {JitSnapshot.Take().Since(jitBefore)}";
+            cpuLine = $"CPU per analysis: app and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, PDF text servers {PerJob(cpu.Since(cpuBefore, (_, name) => name == "pdftext-server"), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %; app and load generator allocated {F(allocated / 1024.0 / jobs, "0")} KB per analysis; {JitSnapshot.Take().Since(jitBefore)}";
             Console.WriteLine($"  {cpuLine}");
             if (spans is not null)
             {
                 Console.WriteLine("  " + spans.UploadReport());
+            }
+
+            if (allocations is not null)
+            {
+                Console.WriteLine("  " + allocations.Report(jobs));
             }
         }
 
