@@ -33,8 +33,9 @@ public sealed class BenchJobsApp : ManeiroApp
         ["Security:SecurityStampValidationInterval"] = new Maneiro.Web.Security.SecurityOptions().SecurityStampValidationInterval.ToString("c", CultureInfo.InvariantCulture),
     };
 
-    public BenchJobsApp()
-        : base(b => b.WithFakeModel().With(Unlimited).With(AsDeployed))
+    /// <param name="recordSpans">Records spans as an exporting deployment does: the span counts (row 11, <c>BENCH_SPANS</c>) read their names.</param>
+    public BenchJobsApp(bool recordSpans = false)
+        : base(b => b.WithFakeModel().With(Unlimited).With(AsDeployed).With(Maneiro.Infrastructure.Observability.TelemetryExtensions.RecordSpansKey, recordSpans ? "true" : "false"))
     {
     }
 }
@@ -67,7 +68,7 @@ public static class Benchmarks
     /// <summary>1 and 3: analyses per second, co-hosted, with an instant model; push latency from the same run.</summary>
     public static async Task<IEnumerable<Row>> CohostedAsync(int jobs, int concurrentJobs, bool throughputOnly = false)
     {
-        await using var app = new BenchJobsApp();
+        await using var app = new BenchJobsApp(recordSpans: Environment.GetEnvironmentVariable("BENCH_SPANS") == "1");
         await app.InitializeAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
         await using var load = await JobLoad.StartAsync(app, users: 4);
@@ -312,7 +313,7 @@ public static class Benchmarks
     /// </summary>
     public static async Task<IEnumerable<Row>> WorkPerAnalysisAsync(int jobs)
     {
-        await using var app = new BenchJobsApp();
+        await using var app = new BenchJobsApp(recordSpans: true);
         await app.InitializeAsync();
         app.OpenAi.Answer(JobsApp.ModelAnswer());
         await using var load = await JobLoad.StartAsync(app, users: 4);
