@@ -231,6 +231,13 @@ public sealed partial class AnalysisGrain(
 
     protected override int PercentAt(JobStage stage) => AnalysisStages.PercentAt(stage);
 
+    /// <summary>
+    /// Validating reads the saved model answer and references against the bundled ICD-10-CM table: local and
+    /// deterministic, so it starts unsaved (one write fewer per analysis). A crash in it resumes at Referencing, which
+    /// finds its references saved and goes straight on.
+    /// </summary>
+    protected override bool SavesItsBegin(JobStage stage) => stage != JobStage.Validating;
+
     protected override async Task<JobStage> RunStageAsync(JobStage stage, CancellationToken cancellation)
     {
         var run = new AnalysisRun(Id, S, O, User, _textLayerRead);

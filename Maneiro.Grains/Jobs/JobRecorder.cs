@@ -61,15 +61,23 @@ public sealed class JobRecorder(
         return next;
     }
 
-    /// <summary>Closes the finished stage and opens the next in one save: "X ended" and "Y began" are the same moment.</summary>
-    public async Task AdvanceAsync(JobStage finished, JobStage next, int nextPercent)
+    /// <summary>
+    /// Closes the finished stage and opens the next in one save: "X ended" and "Y began" are the same moment. With
+    /// <paramref name="saved"/> false the next stage is opened and announced but saved only with its own end (see
+    /// <see cref="StagedJobGrain{TState}.SavesItsBegin"/>).
+    /// </summary>
+    public async Task AdvanceAsync(JobStage finished, JobStage next, int nextPercent, bool saved = true)
     {
         StageHistory.Close(state.History, finished, time.GetUtcNow());
         state.Stage = next;
         state.StageStarts = 1;
         state.Percent = nextPercent;
         StageHistory.Begin(state.History, next, time.GetUtcNow());
-        await save();
+        if (saved)
+        {
+            await save();
+        }
+
         await PublishAsync();
     }
 

@@ -72,6 +72,14 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
 
     protected abstract int PercentAt(JobStage stage);
 
+    /// <summary>
+    /// Whether reaching <paramref name="stage"/> from the stage before is saved before its work starts (the default).
+    /// A stage whose work is local and repeatable — no call out, nothing charged, the same answer every time — can
+    /// start unsaved: its end is the next save, and a crash before it resumes at the stage before, whose saved output
+    /// makes that stage a no-op. Waiting stages are always saved.
+    /// </summary>
+    protected virtual bool SavesItsBegin(JobStage stage) => true;
+
     public abstract Task AuditFinishedAsync(bool succeeded, string? failureMessage, TimeSpan duration);
 
     /// <summary>A recorder for the current run (the usage key changes with a letter's generation).</summary>
@@ -293,7 +301,7 @@ public abstract class StagedJobGrain<TState>(IPersistentState<TState> state, IJo
                     var stage = s.Stage;
                     var next = await recorder.TracedAsync(stage, () => RunStageAsync(stage, stop));
                     s.Attempts = 0;
-                    await (next == JobStage.Complete ? recorder.CompleteAsync() : recorder.AdvanceAsync(stage, next, PercentAt(next)));
+                    await (next == JobStage.Complete ? recorder.CompleteAsync() : recorder.AdvanceAsync(stage, next, PercentAt(next), saved: SavesItsBegin(next) || JobStages.IsWaiting(next)));
                     if (JobStages.IsWaiting(next))
                     {
                         await EndUnfinishedAsync();

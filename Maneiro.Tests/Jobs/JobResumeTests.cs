@@ -1,7 +1,11 @@
 using System.Net;
+using Maneiro.Grains;
+using Maneiro.Grains.Analyses;
+using Maneiro.Grains.Domain.Jobs;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace Maneiro.Tests.Jobs;
 
@@ -45,6 +49,43 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
 
         var userId = (await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisGrain>(jobId).GetProgress())!.OwnerId;
         var usage = await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IUserGrain>(userId).GetSnapshot();
+        Assert.Equal(1, usage.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task An_analysis_stopped_in_validating_resumes_at_referencing_and_finishes_without_calling_out_again()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        Assert.Equal("Complete", JobsApp.StageOf(await JobsApp.WaitForFinishAsync(session, jobId)));
+        await app.RestartAsync();
+
+        // The row as a silo dying in Validating leaves it: Validating starts unsaved, so the stored stage is Referencing,
+        // begun, and the output holds everything up to the references (here the result too; Validating overwrites it).
+        var grains = app.Factory.Services.GetRequiredService<IGrainFactory>();
+        var storage = app.Factory.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
+        var grainId = grains.GetGrain<IAnalysisGrain>(jobId).GetGrainId();
+        var row = new GrainState<AnalysisState>();
+        await storage.ReadStateAsync("job", grainId, row);
+        var stored = row.State!;
+        var history = stored.History;
+        history.RemoveAll(h => h.Stage is JobStage.Validating or JobStage.Complete);
+        history[^1] = history[^1] with { EndedAt = null };
+        Assert.Equal(JobStage.Referencing, history[^1].Stage);
+        (stored.Stage, stored.StageStarts, stored.Percent) = (JobStage.Referencing, 1, AnalysisStages.PercentAt(JobStage.Referencing));
+        await storage.WriteStateAsync("job", grainId, row);
+        var (modelCalls, searches) = (app.OpenAi.ChatCalls, app.PubMed.Requests.Count());
+
+        // Reading it activates it, and activation resumes it: Referencing finds its references, Validating runs again.
+        using var again = new BrowserSession(app.Factory.CreateHttpClient(session.Cookies), session.Cookies);
+        var job = await JobsApp.WaitForFinishAsync(again, jobId);
+        Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+        Assert.Single(job.GetProperty("history").EnumerateArray(), h => h.GetProperty("stage").GetString() == "Validating");
+        Assert.Equal((modelCalls, searches), (app.OpenAi.ChatCalls, app.PubMed.Requests.Count()));
+        Assert.Contains("H40.1112", (await again.GetAsync($"/Jobs/{jobId}")).Html, StringComparison.Ordinal);
+        var usage = await grains.GetGrain<IUserGrain>(stored.Request!.OwnerId).GetSnapshot();
         Assert.Equal(1, usage.Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
         session.Dispose();
     }

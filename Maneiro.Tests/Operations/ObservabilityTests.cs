@@ -37,7 +37,7 @@ public sealed class ObservedApp : ManeiroApp
     protected override void ConfigureHost(IWebHostBuilder builder)
     {
         base.ConfigureHost(builder);
-        builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(Activities)));
+        builder.ConfigureServices(services => services.ConfigureOpenTelemetryTracerProvider(t => t.AddSource(Orleans.Diagnostics.ActivitySources.StorageActivitySourceName).AddInMemoryExporter(Activities)));
     }
 
     public async Task<BrowserSession> AdminAsync()
@@ -97,6 +97,24 @@ public sealed class ObservabilityTests(ObservedApp app) : IClassFixture<Observed
         // Its history row is a statement of its own, not a call to the index grain (in a cluster, often another silo's).
         Assert.DoesNotContain(trace, s => s.Kind == ActivityKind.Client && s.DisplayName.Contains("IJobIndexGrain/", StringComparison.Ordinal));
         Assert.Contains(jobId, await app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IJobIndexGrain>(IndexKeys.AnalysesOf(await app.UserIdAsync(email))).Page(0, 10));
+        session.Dispose();
+    }
+
+    [Fact]
+    public async Task An_analysis_saves_its_progress_four_times_and_its_output_once_per_stage()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        var (jobId, trace) = await AnalyzedUploadAsync(session, JobsApp.ModelAnswer());
+        var writes = trace.Where(s => s.DisplayName == "write storage" && ((string?)s.GetTagItem("orleans.grain.id"))?.Contains(jobId, StringComparison.Ordinal) == true)
+            .GroupBy(s => (string?)s.GetTagItem("orleans.storage.state.name"))
+            .ToDictionary(g => g.Key ?? "", g => g.Count());
+
+        // Progress: the start (request and Extracting begun), Analyzing and Referencing begun, Complete. Validating
+        // starts unsaved: it is local and repeatable, and a crash in it resumes at Referencing, which finds its output.
+        Assert.Equal(4, writes.GetValueOrDefault("job"));
+
+        // Output: the text, the model's answer, the references, the result.
+        Assert.Equal(4, writes.GetValueOrDefault("output"));
         session.Dispose();
     }
 
