@@ -40,11 +40,11 @@ public static class InfrastructureExtensions
         services.Configure<JobOptions>(configuration.GetSection(JobOptions.SectionName));
 
         var postgres = configuration.PostgresConnectionString();
-        var redis = configuration.RedisConfiguration();
+        var redis = configuration.RedisOptions();
         services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         services.AddSingleton<IConnectionMultiplexer>(_ =>
         {
-            var options = ConfigurationOptions.Parse(redis);
+            var options = redis.Clone();
             options.AbortOnConnectFail = false;
             return ConnectionMultiplexer.Connect(options);
         });

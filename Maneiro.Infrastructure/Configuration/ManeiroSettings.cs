@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using StackExchange.Redis;
 
 namespace Maneiro.Infrastructure.Configuration;
 
@@ -24,6 +25,18 @@ public static class ManeiroSettings
 
     public static string RedisConfiguration(this IConfiguration configuration) =>
         ConnectionUrls.ToRedisConfiguration(Required(configuration, SecretSettings.RedisUrl));
+
+    /// <summary>
+    /// Options for every Redis connection of a process (ours, Orleans' clustering and reminders). Their socket I/O runs
+    /// on the .NET thread pool instead of the client's shared pool of dedicated threads, which on a small machine woke
+    /// a thread of its own for each command's read and write (bench: a tenth of the app's sampled CPU in its work loop).
+    /// </summary>
+    public static ConfigurationOptions RedisOptions(this IConfiguration configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration.RedisConfiguration());
+        options.SocketManager = SocketManager.ThreadPool;
+        return options;
+    }
 
     public static string Required(this IConfiguration configuration, string key)
     {

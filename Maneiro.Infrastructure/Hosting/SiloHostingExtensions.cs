@@ -52,9 +52,8 @@ public static class SiloHostingExtensions
     public static ISiloBuilder AddManeiroSiloProviders(this ISiloBuilder silo, IConfiguration configuration)
     {
         var postgres = configuration.PostgresConnectionString();
-        var redis = configuration.RedisConfiguration();
-        silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-        silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        silo.UseRedisClustering(o => o.ConfigurationOptions = configuration.RedisOptions());
+        silo.UseRedisReminderService(o => o.ConfigurationOptions = configuration.RedisOptions());
         silo.AddAdoNetGrainStorage(GrainStorage.Name, o =>
         {
             o.Invariant = "Npgsql";
@@ -79,13 +78,12 @@ public static class SiloHostingExtensions
     public static IClientBuilder AddManeiroClient(this IClientBuilder client, IConfiguration configuration)
     {
         var settings = OrleansSettings.From(configuration);
-        var redis = configuration.RedisConfiguration();
         client.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = settings.ClusterId;
             o.ServiceId = settings.ServiceId;
         });
-        client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+        client.UseRedisClustering(o => o.ConfigurationOptions = configuration.RedisOptions());
         client.AddActivityPropagation();
         client.AddDashboard();
         return client;
