@@ -19,6 +19,18 @@ public sealed class ConnectionUrlsTests
     }
 
     [Fact]
+    public void Redis_options_come_from_the_url_and_do_their_socket_io_on_the_thread_pool()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [SecretSettings.RedisUrl] = "rediss://:s3cret@cache.example:6380" }).Build();
+        var options = configuration.RedisOptions();
+        var endpoint = Assert.IsType<System.Net.DnsEndPoint>(Assert.Single(options.EndPoints));
+        Assert.Equal(("cache.example", 6380), (endpoint.Host, endpoint.Port));
+        Assert.Equal("s3cret", options.Password);
+        Assert.True(options.Ssl);
+        Assert.Same(StackExchange.Redis.SocketManager.ThreadPool, options.SocketManager);
+    }
+
+    [Fact]
     public void Postgres_short_scheme_and_default_port_are_accepted()
     {
         var cs = new NpgsqlConnectionStringBuilder(ConnectionUrls.ToNpgsqlConnectionString("postgres://u@localhost/app"));
