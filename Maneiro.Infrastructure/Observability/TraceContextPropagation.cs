@@ -8,7 +8,6 @@ namespace Maneiro.Infrastructure.Observability;
 /// Keeps one trace id from a request through its grain calls and jobs when no span is recorded (nothing exports them):
 /// grain-call and job-stage activities are created for propagation only — not recorded, no tags asked for — so log lines
 /// and Sentry events still name the request's trace, while database commands and HTTP calls make no activity at all.
-/// Recording every span for nobody cost a few milliseconds of CPU per analysis.
 /// </summary>
 public sealed class TraceContextPropagation : IHostedService, IDisposable
 {
@@ -25,16 +24,9 @@ public sealed class TraceContextPropagation : IHostedService, IDisposable
         Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
     };
 
-    private bool _listening;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!_listening)
-        {
-            ActivitySource.AddActivityListener(_listener);
-            _listening = true;
-        }
-
+        ActivitySource.AddActivityListener(_listener);
         return Task.CompletedTask;
     }
 

@@ -33,7 +33,7 @@ public sealed class LocalEncryptedBlobStore(string root, byte[] key) : IBlobStor
             await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true))
             {
                 var baseNonce = RandomNumberGenerator.GetBytes(12);
-                await file.WriteAsync(Magic.Concat(baseNonce).ToArray(), cancellationToken);
+                await file.WriteAsync((byte[])[.. Magic, .. baseNonce], cancellationToken);
                 using var aes = new AesGcm(keyBytes, TagSize);
                 long index = 0;
                 var read = await ReadFullAsync(content, plain.AsMemory(0, ChunkSize), cancellationToken);
