@@ -4,9 +4,14 @@ using Maneiro.Grains.Observability;
 using Maneiro.Grains.Services;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace Maneiro.Grains.Users;
 
+// Placed on the silo whose gateway first brings a call for it. A web instance sends every call for one grain through
+// the same gateway, so its later calls (two per upload) arrive where the grain lives instead of being forwarded from
+// one silo to the other; the account's analyses and clinic of one follow it there.
+[PreferLocalPlacement]
 [GrainType("user")]
 public sealed partial class UserGrain(
     [PersistentState("user", GrainStorage.Name)] IPersistentState<UserState> state,
