@@ -40,7 +40,8 @@ public static class PipelineExtensions
         services.TryAddSingleton<IReferenceFinder>(sp => new PubMedReferences(
             new HttpClient { Timeout = TimeSpan.FromSeconds(20) },
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<NcbiOptions>>(),
-            sp.GetRequiredService<NcbiRequestSlots>()));
+            sp.GetRequiredService<NcbiRequestSlots>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddOptions<LlmOptions>()
             .Bind(configuration.GetSection(LlmOptions.SectionName))
             .PostConfigure(o => o.ApiKey ??= configuration[SecretSettings.OpenAiApiKey]);

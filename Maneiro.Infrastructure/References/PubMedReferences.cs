@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -23,22 +22,32 @@ public sealed class NcbiOptions
     public int RecentYears { get; set; } = 10;
 
     public int MaxReferences { get; set; } = 8;
+
+    /// <summary>How long a search's or a summary's answer is reused before NCBI is asked again.</summary>
+    public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How many searches, and how many summaries, a process keeps at most (the oldest go first).</summary>
+    public int CacheEntries { get; set; } = 10_000;
 }
 
 /// <summary>
 /// Real citations only: guideline searches from a curated per-specialty list, plus NCBI E-utilities searches built
 /// from the diagnoses and filtered to guidelines and reviews in humans from recent years. Every PMID shown was
-/// returned by esearch and confirmed by esummary; the model never supplies one. Results are cached, and a search or a
-/// summary already being fetched is awaited rather than asked again: requests are spaced to stay under NCBI's rate
-/// limit, so without that a burst of analyses on a cold process queued one request each for the same query, and the
-/// last of them waited about a minute (the two-silo benchmark's slow runs).
+/// returned by esearch and confirmed by esummary; the model never supplies one. Answers are kept for a while (a bounded
+/// number, <see cref="NcbiOptions.CacheLifetime"/>), and a search or a summary already being fetched is awaited rather
+/// than asked again: requests are spaced to stay under NCBI's rate limit, so without that a burst of analyses on a cold
+/// process queued one request each for the same query, and the last of them waited about a minute (the two-silo
+/// benchmark's slow runs).
 /// </summary>
-public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptions> options, NcbiRequestSlots slots) : IReferenceFinder
+public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptions> options, NcbiRequestSlots slots, TimeProvider time) : IReferenceFinder
 {
     private static readonly JsonSerializerOptions CatalogJson = new() { PropertyNameCaseInsensitive = true };
     private static readonly IReadOnlyList<CuratedGuideline> Catalog = LoadCatalog();
-    private readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<string>>>> _searches = new();
-    private readonly ConcurrentDictionary<string, Task<Summary?>> _summaries = new();
+    private readonly ExpiringTaskCache<IReadOnlyList<string>> _searches = new(options.Value.CacheLifetime, options.Value.CacheEntries, time);
+    private readonly ExpiringTaskCache<Summary?> _summaries = new(options.Value.CacheLifetime, options.Value.CacheEntries, time);
+
+    /// <summary>Searches and summaries kept now (each bounded by <see cref="NcbiOptions.CacheEntries"/>).</summary>
+    public (int Searches, int Summaries) Kept => (_searches.Count, _summaries.Count);
 
     public async Task<IReadOnlyList<Reference>> FindAsync(ReferenceQuery query, CancellationToken cancellationToken)
     {
@@ -84,15 +93,15 @@ public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptio
     private async Task<IReadOnlyList<string>> SearchAsync(string term, int max, CancellationToken cancellationToken)
     {
         var key = $"{max}|{term}";
-        var search = _searches.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyList<string>>>(() => FetchSearchAsync(term, max)));
+        var search = _searches.GetOrStart(key, () => FetchSearchAsync(term, max));
         try
         {
-            return await search.Value.WaitAsync(cancellationToken);
+            return await search.WaitAsync(cancellationToken);
         }
-        catch (Exception) when (search.Value.IsFaulted || search.Value.IsCanceled)
+        catch (Exception) when (search.IsFaulted || search.IsCanceled)
         {
             // A failed fetch is not kept: the next analysis asks again.
-            _searches.TryRemove(KeyValuePair.Create(key, search));
+            _searches.Forget(key, search);
             throw;
         }
     }
@@ -112,7 +121,7 @@ public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptio
         foreach (var id in ids.Distinct())
         {
             var mine = new TaskCompletionSource<Summary?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            waits[id] = _summaries.GetOrAdd(id, mine.Task);
+            waits[id] = _summaries.GetOrStart(id, () => mine.Task);
             if (waits[id] == mine.Task)
             {
                 claimed[id] = mine;
@@ -134,7 +143,7 @@ public sealed partial class PubMedReferences(HttpClient http, IOptions<NcbiOptio
             {
                 foreach (var (id, summary) in claimed)
                 {
-                    _summaries.TryRemove(KeyValuePair.Create(id, summary.Task));
+                    _summaries.Forget(id, summary.Task);
                     summary.TrySetException(ex);
                 }
 

@@ -1,5 +1,6 @@
 using Maneiro.Grains.Domain.Clinics;
 using Maneiro.Grains.Interfaces;
+using Maneiro.Testing;
 
 namespace Maneiro.Tests.Unit.Clinics;
 
@@ -98,14 +99,5 @@ public sealed class ClinicRosterTests
     {
         var token = Roster.Invite("c", "ada", userId + "@clinic.org", roles).Token[2..];
         Roster.Accept(Roster.CheckAcceptable(token, userId, userId + "@clinic.org"), userId, userId + "@clinic.org");
-    }
-
-    private sealed class ManualClock : TimeProvider
-    {
-        private DateTimeOffset _now = new(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

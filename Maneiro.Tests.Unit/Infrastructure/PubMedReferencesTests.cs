@@ -19,7 +19,7 @@ public sealed class PubMedReferencesTests
     {
         await using var pubMed = await FakeEutils.StartAsync();
         using var http = new HttpClient();
-        var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), new NcbiRequestSlots(null, "unused", TimeProvider.System));
+        var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), new NcbiRequestSlots(null, "unused", TimeProvider.System), TimeProvider.System);
         pubMed.Gate.Hold();
 
         // Ten analyses ask while the first request is still unanswered (each call passes its cache check before yielding).
@@ -39,7 +39,7 @@ public sealed class PubMedReferencesTests
     {
         await using var pubMed = await FakeEutils.StartAsync();
         using var http = new HttpClient();
-        var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), new NcbiRequestSlots(null, "unused", TimeProvider.System));
+        var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), new NcbiRequestSlots(null, "unused", TimeProvider.System), TimeProvider.System);
 
         pubMed.FailWith = 503;
         await Assert.ThrowsAsync<HttpRequestException>(() => references.FindAsync(Glaucoma, CancellationToken.None));
@@ -47,5 +47,41 @@ public sealed class PubMedReferencesTests
         pubMed.FailWith = null;
         var found = await references.FindAsync(Glaucoma, CancellationToken.None);
         Assert.Equal(3, found.Count);
+    }
+
+    [Fact]
+    public async Task Answers_are_reused_for_a_day_then_asked_for_again()
+    {
+        await using var pubMed = await FakeEutils.StartAsync();
+        using var http = new HttpClient();
+        var clock = new ManualClock();
+        var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString() }), new NcbiRequestSlots(null, "unused", clock), clock);
+
+        await references.FindAsync(Glaucoma, CancellationToken.None);
+        clock.Advance(TimeSpan.FromHours(23));
+        await references.FindAsync(Glaucoma, CancellationToken.None);
+        Assert.Equal(3, pubMed.Requests.Count());
+
+        clock.Advance(TimeSpan.FromHours(1));
+        var found = await references.FindAsync(Glaucoma, CancellationToken.None);
+
+        Assert.Equal(6, pubMed.Requests.Count());
+        Assert.Equal(["31000001", "32000002", "33000003"], found.Select(r => r.Pmid).ToArray());
+    }
+
+    [Fact]
+    public async Task A_process_keeps_no_more_searches_than_its_limit_however_many_diagnoses_it_sees()
+    {
+        await using var pubMed = await FakeEutils.StartAsync();
+        using var http = new HttpClient();
+        var references = new PubMedReferences(http, Options.Create(new NcbiOptions { BaseUrl = pubMed.BaseUrl.ToString(), CacheEntries = 5 }), new NcbiRequestSlots(null, "unused", TimeProvider.System), TimeProvider.System);
+
+        for (var i = 0; i < 12; i++)
+        {
+            await references.FindAsync(new ReferenceQuery("ophthalmology", [$"Diagnosis number {i}"], [], false), CancellationToken.None);
+        }
+
+        Assert.InRange(references.Kept.Searches, 1, 5);
+        Assert.Equal(12, pubMed.Requests.Count(r => r.PathAndQuery.Contains("esearch.fcgi", StringComparison.Ordinal)));
     }
 }
