@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Services;
@@ -11,7 +13,8 @@ namespace Maneiro.Tests.Grains;
 /// <summary>
 /// An upload's reservation and start are one call to the owner's grain, and the analysis it starts lives on the
 /// owner's silo, as a member's clinic of one lives on the member's: in a cluster of two silos (PostgreSQL, Redis), the
-/// calls between them stay in the process.
+/// calls between them stay in the process; and a web instance's calls for an account's grain arrive at the silo that
+/// holds it (not forwarded from the gateway that received them to the other silo).
 /// </summary>
 public sealed class GrainPlacementTests : IAsyncLifetime
 {
@@ -21,6 +24,10 @@ public sealed class GrainPlacementTests : IAsyncLifetime
     {
         await _cluster.InitializeAsync();
         await _cluster.Cluster.StartAdditionalSiloAsync();
+
+        // A client started now reads both silos' gateways from the membership table, as a web instance does.
+        await _cluster.Cluster.StopClusterClientAsync();
+        await _cluster.Cluster.InitializeClientAsync();
         foreach (var silo in _cluster.Cluster.Silos)
         {
             ((ScriptedAnalyzer)((InProcessSiloHandle)silo).SiloHost.Services.GetRequiredService<IClinicalAnalyzer>()).Script(() => ScriptedAnalyzer.Answer(JobsApp.ModelAnswer()));
@@ -113,6 +120,84 @@ public sealed class GrainPlacementTests : IAsyncLifetime
 
         Assert.Equal(0, (await someoneElse.GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
         Assert.Equal(0, (await owner.GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
+    }
+
+    [Fact]
+    public async Task Calls_for_an_account_s_grain_are_not_forwarded_between_silos()
+    {
+        var silos = _cluster.Cluster.GetActiveSilos().Select(s => s.SiloAddress).ToHashSet();
+        Assert.Equal(2, silos.Count);
+        var users = Enumerable.Range(0, 16).Select(i => _cluster.Grains.GetGrain<IUserGrain>($"gateway-{i}-{Guid.NewGuid():N}")).ToList();
+        foreach (var (user, i) in users.Select((u, i) => (u, i)))
+        {
+            await user.Membership($"member{i}@example.test");
+        }
+
+        // The client spreads its grains over both gateways; otherwise this test could not tell anything.
+        var management = _cluster.Grains.GetGrain<IManagementGrain>(0);
+        var hosts = new HashSet<SiloAddress>();
+        foreach (var user in users)
+        {
+            hosts.Add(await management.GetActivationAddress(user) ?? throw new InvalidOperationException("not active"));
+        }
+
+        Assert.True(hosts.SetEquals(silos), $"the 16 grains live on {hosts.Count} of the 2 silos");
+
+        using var requests = new SiloToSiloRequests(silos);
+        for (var round = 0; round < 10; round++)
+        {
+            foreach (var user in users)
+            {
+                await user.GetSnapshot();
+            }
+        }
+
+        // 160 calls; a handful of the cluster's own requests (membership probes, directory upkeep) may fall in the
+        // window, a forwarded share of the calls would be dozens.
+        Assert.True(requests.Count < 16, $"{requests.Count} requests went from silo to silo during 160 calls to 16 grains");
+    }
+
+    /// <summary>Counts requests the cluster's silos send each other (Orleans' sent-message measurements).</summary>
+    private sealed class SiloToSiloRequests : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly ConcurrentBag<string> _seen = [];
+
+        public SiloToSiloRequests(HashSet<SiloAddress> silos)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "Microsoft.Orleans" && instrument.Name == "orleans-messaging-sent-messages-size")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<int>((_, _, tags, _) =>
+            {
+                string? connection = null, direction = null;
+                SiloAddress? to = null;
+                foreach (var tag in tags)
+                {
+                    switch (tag.Key)
+                    {
+                        case "ConnectionDirection": connection = tag.Value?.ToString(); break;
+                        case "MessageDirection": direction = tag.Value?.ToString(); break;
+                        case "silo": to = tag.Value as SiloAddress; break;
+                    }
+                }
+
+                // Other test classes' clusters run in this process too: only messages to this cluster's silos count.
+                if (connection == "SiloToSilo" && direction == "Request" && to is not null && silos.Contains(to))
+                {
+                    _seen.Add(to.ToString());
+                }
+            });
+            _listener.Start();
+        }
+
+        public int Count => _seen.Count;
+
+        public void Dispose() => _listener.Dispose();
     }
 
     /// <summary>Activates the owner's grain on <paramref name="silo"/> (a placement hint for that one call only).</summary>
