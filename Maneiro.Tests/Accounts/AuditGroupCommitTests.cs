@@ -51,6 +51,28 @@ public sealed class AuditGroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rows_appended_together_share_one_transaction_in_their_order()
+    {
+        await using var source = NpgsqlDataSource.Create(_database.ConnectionString);
+        var audit = new AuditLog(source, TimeProvider.System);
+
+        await audit.AppendAsync(AuditActions.Login, AuditOutcomes.Success, "user-1", "10.0.0.1");
+        await audit.AppendTogetherAsync(
+            [new(AuditActions.Upload, AuditOutcomes.Success, "job-1", new { bytes = 10 }), new(AuditActions.JobStarted, AuditOutcomes.Success, "job-1")],
+            "user-1",
+            "10.0.0.1",
+            "clinic-1");
+
+        Assert.Equal(1, await _database.ScalarAsync<long>("SELECT count(DISTINCT xmin::text) FROM audit_log WHERE target = 'job-1'"));
+        Assert.Equal(2, await _database.ScalarAsync<long>("SELECT count(DISTINCT xmin::text) FROM audit_log"));
+        Assert.Equal("job.upload,job.started", await _database.ScalarAsync<string>("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE target = 'job-1'"));
+        Assert.Equal(2, await _database.ScalarAsync<long>("SELECT count(*) FROM audit_log WHERE target = 'job-1' AND user_id = 'user-1' AND ip = '10.0.0.1' AND clinic_id = 'clinic-1'"));
+        var verified = await audit.VerifyAsync();
+        Assert.True(verified.Intact, verified.Problem);
+        Assert.Equal(3, verified.RowsChecked);
+    }
+
+    [Fact]
     public async Task A_row_the_server_refuses_fails_only_its_own_append()
     {
         await using var source = NpgsqlDataSource.Create(_database.ConnectionString);

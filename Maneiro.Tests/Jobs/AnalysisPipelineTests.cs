@@ -56,6 +56,9 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
         await WaitForAuditAsync(jobId, "job.completed");
         var actions = await app.Database.ScalarAsync<string>($"SELECT string_agg(action, ',' ORDER BY action) FROM audit_log WHERE target = '{jobId}'");
         Assert.Equal("job.completed,job.result_viewed,job.started,job.upload", actions);
+
+        // The upload and the start it led to are one moment: one transaction under the chain lock, not two.
+        Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(DISTINCT xmin::text) FROM audit_log WHERE target = '{jobId}' AND action IN ('job.upload', 'job.started')"));
         session.Dispose();
     }
 

@@ -89,8 +89,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             started = true;
             LogSubmitted(log, jobId, userId, input.Type.Kind, input.Size);
             await RememberAsync(userId, fingerprint, jobId);
-            await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size }, actor.ClinicId);
-            await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, jobId, clinicId: actor.ClinicId);
+            await audit.RecordTogetherAsync([new(AuditActions.Upload, AuditOutcomes.Success, jobId, new { kind = input.Type.Kind.ToString(), bytes = input.Size }), new(AuditActions.JobStarted, AuditOutcomes.Success, jobId)], actor.UserId, actor.ClinicId);
             return new SubmitOutcome(StatusCodes.Status202Accepted, jobId, null);
         }
         catch (UploadRefusedException ex)
@@ -180,8 +179,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
             return SubmitOutcome.Refused(StatusCodes.Status402PaymentRequired, denied.DeniedReason!);
         }
 
-        await audit.RecordAsync(AuditActions.Upload, AuditOutcomes.Success, actor.UserId, recording.Id, new { kind = nameof(InputKind.Audio), bytes = upload.Bytes, recorded = true, segments = recording.Segments }, actor.ClinicId);
-        await audit.RecordAsync(AuditActions.JobStarted, AuditOutcomes.Success, actor.UserId, recording.Id, clinicId: actor.ClinicId);
+        await audit.RecordTogetherAsync([new(AuditActions.Upload, AuditOutcomes.Success, recording.Id, new { kind = nameof(InputKind.Audio), bytes = upload.Bytes, recorded = true, segments = recording.Segments }), new(AuditActions.JobStarted, AuditOutcomes.Success, recording.Id)], actor.UserId, actor.ClinicId);
         return new SubmitOutcome(StatusCodes.Status202Accepted, recording.Id, null);
     }
 
