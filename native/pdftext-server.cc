@@ -10,9 +10,9 @@
 // Exit codes as pdftotext: 1 the file cannot be opened (damaged, or encrypted with a password), 3 copying not allowed.
 // The server never parses: a document that crashes or exhausts its child ends only that child.
 //
-// A child pays for every first time it inherits: each lazily bound symbol it calls, each library page it touches.
-// So the server binds all symbols at its start (it re-executes itself with LD_BIND_NOW set) and does the one-time
-// set-up no document drives (the time zone, poppler's colour profiles) before its first fork.
+// A child redoes every first-time step the server left undone. So the server binds all symbols at its start (it
+// re-executes itself with LD_BIND_NOW set; about 10 ms once per server) and does the one-time set-up no document drives
+// (the time zone, poppler's colour profiles) before its first fork.
 #include <GfxState.h>
 #include <GlobalParams.h>
 #include <PDFDoc.h>

@@ -182,7 +182,7 @@ public sealed class PdfTextServersTests
     [Fact]
     public async Task A_server_binds_its_libraries_once_so_that_no_child_binds_them_again()
     {
-        // A forked child inherits the server's symbol bindings: bound lazily, every child bound again each poppler
+        // A forked child inherits the server's symbol bindings: bound lazily, every child bound again each library
         // function its parse called (about a fifth of a child's CPU). The server re-executes itself with LD_BIND_NOW
         // and keeps its name doing so (operators and the benchmarks find it by name).
         using var servers = Servers();
