@@ -232,6 +232,47 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
     }
 
     [Fact]
+    public async Task A_letter_s_preview_and_its_download_do_not_refuse_each_other()
+    {
+        // A letter's page loads its preview image as it opens; a download clicked meanwhile was refused as "another PDF
+        // of yours" (seen in the clinic browser test): the two shared one turn per user.
+        var (session, userId, jobId) = await CompletedAnalysisAsync("previewer");
+        app.OpenAi.AnswerLetters(LetterSamples.Draft());
+        var letterId = await RequestLetterAsync(session, jobId);
+        Assert.Equal("Complete", (await JobsApp.WaitForLetterAsync(session, letterId)).GetProperty("stage").GetString());
+        var redis = app.Factory.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+
+        // The page's preview is rendering: the download is served.
+        Assert.True(await redis.LockTakeAsync($"maneiro:letter-preview:{userId}", "page-preview", TimeSpan.FromMinutes(1)));
+        using (var pdf = await session.Client.GetAsync(new Uri($"/letters/{letterId}/pdf", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+            Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.True(await redis.LockReleaseAsync($"maneiro:letter-preview:{userId}", "page-preview"));
+
+        // A download is rendering: the page's preview is served.
+        Assert.True(await redis.LockTakeAsync($"maneiro:letter-export:{userId}", "download", TimeSpan.FromMinutes(1)));
+        using (var png = await session.Client.GetAsync(new Uri($"/letters/{letterId}/preview/1", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, png.StatusCode);
+            Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
+        }
+
+        // Two previews at once still take turns.
+        Assert.True(await redis.LockTakeAsync($"maneiro:letter-preview:{userId}", "page-preview", TimeSpan.FromMinutes(1)));
+        using (var second = await session.Client.GetAsync(new Uri($"/letters/{letterId}/preview/1", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
+        }
+
+        Assert.True(await redis.LockReleaseAsync($"maneiro:letter-preview:{userId}", "page-preview"));
+        Assert.True(await redis.LockReleaseAsync($"maneiro:letter-export:{userId}", "download"));
+        session.Dispose();
+    }
+
+    [Fact]
     public async Task A_render_over_its_time_budget_is_stopped_and_answers_a_clear_refusal()
     {
         var export = new LetterExport(app.Factory.Services.GetRequiredService<IConnectionMultiplexer>(), Options.Create(new LetterExportOptions { TimeBudget = TimeSpan.Zero }));
@@ -247,13 +288,13 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
             [],
             []);
         var user = "budget-" + Guid.NewGuid().ToString("N");
-        var (pdf, refusal) = await export.RenderAsync(user, input, CancellationToken.None);
+        var (pdf, refusal) = await export.RenderAsync(user, LetterRender.Download, input, CancellationToken.None);
         Assert.Null(pdf);
         Assert.Equal(LetterExportRefusal.OverBudget, refusal);
 
         // The per-user lock was let go: a render with a budget succeeds straight after.
         var generous = new LetterExport(app.Factory.Services.GetRequiredService<IConnectionMultiplexer>(), Options.Create(new LetterExportOptions()));
-        Assert.Equal(LetterExportRefusal.None, (await generous.RenderAsync(user, input with { Body = "Short." }, CancellationToken.None)).Refusal);
+        Assert.Equal(LetterExportRefusal.None, (await generous.RenderAsync(user, LetterRender.Download, input with { Body = "Short." }, CancellationToken.None)).Refusal);
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class FhirExport(LetterAccess letters, LetterExport pdfs, IGrainFa
             var status = choice.Letter;
             signer = status.SignedBy!;
             var date = await LetterEndpoints.SignerTodayAsync(status, grains, time);
-            var (pdf, refusal) = await pdfs.RenderAsync(viewer.UserId, LetterViews.PdfInput(status, await letters.LetterheadAsync(status), date), cancellationToken);
+            var (pdf, refusal) = await pdfs.RenderAsync(viewer.UserId, LetterRender.Download, LetterViews.PdfInput(status, await letters.LetterheadAsync(status), date), cancellationToken);
             if (refusal != LetterExportRefusal.None)
             {
                 return new FhirExportAttempt(null, pdfs.Explain(refusal), refusal == LetterExportRefusal.Busy ? StatusCodes.Status429TooManyRequests : StatusCodes.Status422UnprocessableEntity);

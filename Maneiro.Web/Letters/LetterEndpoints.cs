@@ -55,7 +55,7 @@ public static class LetterEndpoints
             var date = await SignerTodayAsync(status, grains, time);
             var input = LetterViews.PdfInput(status, head, date);
 
-            var (pdf, refusal) = await export.RenderAsync(userId, input, context.RequestAborted);
+            var (pdf, refusal) = await export.RenderAsync(userId, LetterRender.Download, input, context.RequestAborted);
             switch (refusal)
             {
                 case LetterExportRefusal.Busy:
@@ -86,7 +86,7 @@ public static class LetterEndpoints
             }
 
             var input = LetterViews.PdfInput(status, await letters.LetterheadAsync(status), await SignerTodayAsync(status, grains, time));
-            var (pdf, refusal) = await export.RenderAsync(context.User.FindFirstValue(ClaimTypes.NameIdentifier)!, input, context.RequestAborted);
+            var (pdf, refusal) = await export.RenderAsync(context.User.FindFirstValue(ClaimTypes.NameIdentifier)!, LetterRender.Preview, input, context.RequestAborted);
             if (refusal != LetterExportRefusal.None)
             {
                 context.Response.Headers.RetryAfter = "5";

@@ -23,9 +23,21 @@ public enum LetterExportRefusal
     OverBudget,
 }
 
+/// <summary>What a render is for; each has its own turn per user.</summary>
+public enum LetterRender
+{
+    /// <summary>A PDF the user takes away (the download, the FHIR bundle's attachment).</summary>
+    Download,
+
+    /// <summary>The page image a letter's page shows beside its editor.</summary>
+    Preview,
+}
+
 /// <summary>
-/// Renders letter PDFs off the request thread under a time budget, one at a time per user across web instances (a
-/// Redis lock that expires with the budget, so a crashed instance cannot hold it).
+/// Renders letter PDFs off the request thread under a time budget, one at a time per user and purpose across web
+/// instances (a Redis lock that expires with the budget, so a crashed instance cannot hold it). Downloads and previews
+/// take separate turns: a letter's page loads its preview image as it opens, and a download clicked meanwhile must not
+/// be refused as "another PDF of yours".
 /// </summary>
 public sealed class LetterExport(IConnectionMultiplexer redis, IOptions<LetterExportOptions> options)
 {
@@ -38,10 +50,17 @@ public sealed class LetterExport(IConnectionMultiplexer redis, IOptions<LetterEx
         _ => $"This letter could not be turned into a PDF within {Budget.TotalSeconds:0} seconds. Shorten it, or split very long lines, and try again.",
     };
 
-    public async Task<(byte[]? Pdf, LetterExportRefusal Refusal)> RenderAsync(string userId, LetterPdfInput input, CancellationToken requestAborted)
+    /// <summary>The Redis key of a user's turn for <paramref name="purpose"/>.</summary>
+    public static string TurnKey(string userId, LetterRender purpose) => purpose switch
+    {
+        LetterRender.Preview => $"maneiro:letter-preview:{userId}",
+        _ => $"maneiro:letter-export:{userId}",
+    };
+
+    public async Task<(byte[]? Pdf, LetterExportRefusal Refusal)> RenderAsync(string userId, LetterRender purpose, LetterPdfInput input, CancellationToken requestAborted)
     {
         var database = redis.GetDatabase();
-        var key = (RedisKey)$"maneiro:letter-export:{userId}";
+        var key = (RedisKey)TurnKey(userId, purpose);
         var token = (RedisValue)Guid.NewGuid().ToString("N");
         if (!await database.LockTakeAsync(key, token, Budget + TimeSpan.FromSeconds(5)))
         {
