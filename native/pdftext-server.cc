@@ -12,7 +12,8 @@
 //
 // A child redoes every first-time step the server left undone. So the server binds all symbols at its start (it
 // re-executes itself with LD_BIND_NOW set; about 10 ms once per server) and does the one-time set-up no document drives
-// (the time zone, poppler's colour profiles) before its first fork.
+// (the time zone, poppler's colour profiles) before its first fork. And it zeroes each document and its text once
+// answered, since every later child inherits its memory.
 #include <GfxState.h>
 #include <GlobalParams.h>
 #include <PDFDoc.h>
@@ -26,8 +27,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <string>
-#include <vector>
 
 #include <poll.h>
 #include <signal.h>
@@ -68,10 +67,64 @@ bool WriteAll(int fd, const void *buffer, size_t length)
     return true;
 }
 
+// A byte buffer that zeroes each block before it lets the block go. Every child is forked from the server and inherits
+// its memory, freed blocks included: no document, and no text of one, may stay in it once its answer is sent.
+class ScrubbedBuffer {
+public:
+    explicit ScrubbedBuffer(size_t length = 0) { Reserve(length); size_ = length; }
+    ~ScrubbedBuffer() { Release(); }
+    ScrubbedBuffer(const ScrubbedBuffer &) = delete;
+    ScrubbedBuffer &operator=(const ScrubbedBuffer &) = delete;
+
+    char *data() { return data_; }
+    const char *data() const { return data_; }
+    size_t size() const { return size_; }
+
+    void Append(const char *bytes, size_t length)
+    {
+        if (size_ + length > capacity_) {
+            size_t grown = capacity_ > 0 ? capacity_ : 65536;
+            while (grown < size_ + length) grown *= 2;
+            Reserve(grown);
+        }
+        memcpy(data_ + size_, bytes, length);
+        size_ += length;
+    }
+
+private:
+    void Reserve(size_t capacity)
+    {
+        if (capacity == 0) return;
+        auto *next = static_cast<char *>(malloc(capacity));
+        if (next == nullptr) _exit(72);
+        if (size_ > 0) memcpy(next, data_, size_);
+        size_t kept = size_;
+        Release();
+        data_ = next;
+        capacity_ = capacity;
+        size_ = kept;
+    }
+
+    void Release()
+    {
+        if (data_ != nullptr) {
+            explicit_bzero(data_, capacity_);
+            free(data_);
+        }
+        data_ = nullptr;
+        capacity_ = 0;
+        size_ = 0;
+    }
+
+    char *data_ = nullptr;
+    size_t size_ = 0;
+    size_t capacity_ = 0;
+};
+
 void WriteToFd(void *stream, const char *text, int length) { WriteAll(*static_cast<int *>(stream), text, static_cast<size_t>(length)); }
 
 // In the child: limits first, then the document; the text goes to `fd`.
-[[noreturn]] void Parse(const std::vector<char> &pdf, int lastPage, int fd, rlim_t addressSpace, rlim_t cpuSeconds)
+[[noreturn]] void Parse(const ScrubbedBuffer &pdf, int lastPage, int fd, rlim_t addressSpace, rlim_t cpuSeconds)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL); // the server gone (killed by its host): so is the parse
     // Only `fd` carries text: the protocol's pipes are not the child's to touch, and poppler's messages (even
@@ -139,7 +192,7 @@ int main(int argc, char **argv)
         uint32_t header[2];
         if (!ReadAll(0, header, sizeof header)) return 0; // the host closed our input: done
         if (header[0] > kMaxDocumentBytes) return 65;      // out of protocol: the host starts a new server
-        std::vector<char> pdf(header[0]);
+        ScrubbedBuffer pdf(header[0]);
         if (!ReadAll(0, pdf.data(), pdf.size())) return 0;
 
         int pipeFds[2];
@@ -152,7 +205,7 @@ int main(int argc, char **argv)
         }
 
         close(pipeFds[1]);
-        std::string text;
+        ScrubbedBuffer text;
         bool overTime = false;
         const long long deadline = NowMs() + wallMs;
         char chunk[65536];
@@ -169,8 +222,9 @@ int main(int argc, char **argv)
             ssize_t n = read(pipeFds[0], chunk, sizeof chunk);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) break;
-            text.append(chunk, static_cast<size_t>(n));
+            text.Append(chunk, static_cast<size_t>(n));
         }
+        explicit_bzero(chunk, sizeof chunk);
         close(pipeFds[0]);
         if (overTime) kill(child, SIGKILL);
 

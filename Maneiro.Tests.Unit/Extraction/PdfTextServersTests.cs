@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Maneiro.Grains.Services;
 using Maneiro.Infrastructure.Extraction;
 using Maneiro.Testing;
@@ -193,6 +194,57 @@ public sealed class PdfTextServersTests
         Assert.Contains("LD_BIND_NOW=1", environment);
         Assert.Equal("pdftext-server", (await File.ReadAllTextAsync($"/proc/{server}/comm")).Trim());
         Assert.Equal(0, (await servers.ExtractAsync(Note, 201, CancellationToken.None)).ExitCode);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(2_000)] // over 64 KB of text: the answer's buffer grows, and lets go of smaller copies as it does
+    public async Task A_served_document_leaves_nothing_of_itself_in_the_server_for_the_next_child_to_inherit(int lines)
+    {
+        // Every child is forked from the server, so it inherits whatever of earlier documents the server's memory still
+        // holds (freed buffers keep their bytes): one poppler exploit in the next patient's document away from a leak.
+        using var servers = Servers();
+        var marker = "Zephyrine" + Guid.NewGuid().ToString("N");
+        var answer = await servers.ExtractAsync(TestDocuments.TextPdf(string.Join('\n', Enumerable.Range(1, lines).Select(i => $"Line {i}: patient {marker}, left eye."))), 201, CancellationToken.None);
+        Assert.Contains(marker, answer.StandardOutput, StringComparison.Ordinal);
+        var server = Assert.Single(servers.ProcessIds);
+
+        // Once it waits for the next request (blocked reading its input), neither the document nor its text is left.
+        await Eventually.TrueAsync(() => WaitsForInput(server), "the server waits for its next request");
+        Assert.Equal(0, CountInWritableMemory(server, Encoding.ASCII.GetBytes(marker)));
+
+        // The scan finds what the server does keep: its environment (on its stack).
+        Assert.NotEqual(0, CountInWritableMemory(server, Encoding.ASCII.GetBytes("LD_BIND_NOW=1")));
+    }
+
+    /// <summary>Whether the process is in read(2) on its standard input (/proc/PID/syscall: number 0, first argument 0).</summary>
+    private static bool WaitsForInput(int pid) => File.ReadAllText($"/proc/{pid}/syscall").StartsWith("0 0x0 ", StringComparison.Ordinal);
+
+    /// <summary>How often <paramref name="needle"/> occurs in the process's private writable mappings (heap, stacks, data).</summary>
+    private static int CountInWritableMemory(int pid, byte[] needle)
+    {
+        var count = 0;
+        using var memory = new FileStream($"/proc/{pid}/mem", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        foreach (var line in File.ReadAllLines($"/proc/{pid}/maps"))
+        {
+            var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+            if (!fields[1].StartsWith("rw", StringComparison.Ordinal) || fields[1][3] != 'p')
+            {
+                continue;
+            }
+
+            var range = fields[0].Split('-');
+            var start = Convert.ToInt64(range[0], 16);
+            var bytes = new byte[Convert.ToInt64(range[1], 16) - start];
+            memory.Seek(start, SeekOrigin.Begin);
+            memory.ReadExactly(bytes);
+            for (var at = bytes.AsSpan(); at.IndexOf(needle) is var i and >= 0; at = at[(i + needle.Length)..])
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     [Fact]
