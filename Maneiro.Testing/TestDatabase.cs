@@ -41,6 +41,14 @@ public sealed class TestDatabase : IAsyncLifetime
         await TestServers.DeleteRemindersAsync(ServiceId);
     }
 
+    /// <summary>
+    /// Waits until <paramref name="count"/> audit rows match (a job's completion row is bookkeeping written after its
+    /// outcome is saved and published: a client that saw the job finish can read the trail before the row is there).
+    /// </summary>
+    /// <param name="where">The rows to count, as a SQL condition on <c>audit_log</c>.</param>
+    public Task WaitForAuditRowsAsync(string where, long count = 1) =>
+        Eventually.TrueAsync(async () => await ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE {where}") == count, $"{count} audit row(s) where {where}", TimeSpan.FromSeconds(10));
+
     public async Task<T?> ScalarAsync<T>(string sql)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);

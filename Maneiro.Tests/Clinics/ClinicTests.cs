@@ -94,6 +94,7 @@ public sealed partial class ClinicTests(ClinicApp app) : IClassFixture<ClinicApp
         // the clinician's completion.
         var clinicId = await app.UserGrain(admin.UserId).CurrentClinicId();
         Assert.Equal(clinicId, await app.UserGrain(staff.UserId).CurrentClinicId());
+        await app.Database.WaitForAuditRowsAsync($"target = '{jobId}' AND action = 'job.completed'");
         var rows = await app.Database.ScalarAsync<string>($"SELECT string_agg(action || ' ' || user_id || ' ' || coalesce(clinic_id, '-'), ', ' ORDER BY id) FROM audit_log WHERE target = '{jobId}'");
         Assert.Equal($"job.upload {staff.UserId} {clinicId}, job.started {staff.UserId} {clinicId}, job.completed {admin.UserId} {clinicId}", rows);
 

@@ -240,11 +240,7 @@ public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
     }
 
     /// <summary>The silo writes the row right after it saves the final state; give it a moment.</summary>
-    private Task WaitForAuditAsync(string jobId, string action) =>
-        Eventually.TrueAsync(
-            async () => await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE target = '{jobId}' AND action = '{action}'") == 1,
-            $"a single {action} audit row for job {jobId}",
-            TimeSpan.FromSeconds(10));
+    private Task WaitForAuditAsync(string jobId, string action) => app.Database.WaitForAuditRowsAsync($"target = '{jobId}' AND action = '{action}'");
 
     private async Task<IUserGrain> UserGrain(string email) => app.UserGrain(await app.UserIdAsync(email));
 }
