@@ -116,7 +116,7 @@ public sealed class LetterFlowTests(JobsApp app) : IClassFixture<JobsApp>
         Assert.Contains("Primary Open-Angle Glaucoma Preferred Practice Pattern", text, StringComparison.Ordinal);
         Assert.Contains("Dra. Helena Ribeiro, MD", text, StringComparison.Ordinal);
         Assert.Equal(1, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE user_id = '{userId}' AND action = 'letter.exported' AND target = '{letterId}'"));
-        Assert.Equal(2, await app.Database.ScalarAsync<long>($"SELECT count(*) FROM audit_log WHERE user_id = '{userId}' AND action = 'letter.generated'"));
+        await app.Database.WaitForAuditRowsAsync($"user_id = '{userId}' AND action = 'letter.generated'", 2);
 
         // The analysis page lists the letter.
         Assert.Contains($"/Letters/{letterId}", (await session.GetAsync($"/Jobs/{jobId}")).Html, StringComparison.Ordinal);
