@@ -51,7 +51,7 @@ public sealed class LetterExport(IConnectionMultiplexer redis, IOptions<LetterEx
     };
 
     /// <summary>The Redis key of a user's turn for <paramref name="purpose"/>.</summary>
-    public static string TurnKey(string userId, LetterRender purpose) => purpose switch
+    private static string TurnKey(string userId, LetterRender purpose) => purpose switch
     {
         LetterRender.Preview => $"maneiro:letter-preview:{userId}",
         _ => $"maneiro:letter-export:{userId}",
