@@ -38,6 +38,16 @@ public static class TestDocuments
     }
 
     /// <summary>
+    /// A readable text layer, then a string operand of <paramref name="stringBytes"/> bytes that no operator takes:
+    /// poppler's lexer holds the whole string in memory before it finds there is no use for it (and the text reads).
+    /// </summary>
+    public static byte[] LongStringPdf(string text, int stringBytes)
+    {
+        var content = Encoding.Latin1.GetBytes($"BT /F1 12 Tf 50 740 Td ({Escape(text)}) Tj ET\n(" + new string('a', stringBytes) + ")");
+        return BuildPdf([content], _ => "/Font << /F1 5 0 R >>", extraObjects: ["<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"], extraStreams: []);
+    }
+
+    /// <summary>
     /// A hostile PDF: a readable text layer, and a fill colour in a Separation space whose tint transform is a Type-4
     /// (PostScript calculator) function nested <paramref name="depth"/> levels deep. Parsers that recurse on the nesting
     /// overflow their stack (PdfPig 0.1.16, poppler's pdftotext); 200,000 levels make a 2.4 MB file.
