@@ -59,6 +59,14 @@ public static class Benchmarks
     private static string PerJob((double Own, double Children) seconds, int jobs) =>
         $"{F(1000 * seconds.Own / jobs, "0.0")} ms (+{F(1000 * seconds.Children / jobs, "0.0")} ms in child processes)";
 
+    /// <summary>Minor page faults per analysis of the co-hosted run's process groups (own, and reaped children's).</summary>
+    private static string FaultsPerJob(CpuSnapshot after, CpuSnapshot before, int jobs)
+    {
+        string Of(Func<int, string, bool> which) =>
+            after.FaultsSince(before, which) is var (own, children) ? $"{F(own / (double)jobs, "0")} (+{F(children / (double)jobs, "0")})" : "";
+        return $"page faults per analysis: app and load generator {Of((pid, _) => pid == Environment.ProcessId)}, PDF text servers {Of((_, name) => name == "pdftext-server")}, PostgreSQL {Of((_, name) => name == "postgres")}";
+    }
+
     /// <summary>The newest audit row's id: where a run's audit rows start.</summary>
     private static Task<long> AuditMarkAsync(TestDatabase database) => database.ScalarAsync<long>("SELECT coalesce(max(id), 0) FROM audit_log");
 
@@ -112,7 +120,7 @@ public static class Benchmarks
             var cpu = CpuSnapshot.Take();
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             Console.WriteLine($"  {run.Phases}");
-            cpuLine = $"CPU per analysis: app and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, PDF text servers {PerJob(cpu.Since(cpuBefore, (_, name) => name == "pdftext-server"), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %; {await AuditGroupingAsync(app.Database, auditMark, jobs)}; app and load generator allocated {F(allocated / 1024.0 / jobs, "0")} KB per analysis; {JitSnapshot.Take().Since(jitBefore)}";
+            cpuLine = $"CPU per analysis: app and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, PDF text servers {PerJob(cpu.Since(cpuBefore, (_, name) => name == "pdftext-server"), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %; {await AuditGroupingAsync(app.Database, auditMark, jobs)}; app and load generator allocated {F(allocated / 1024.0 / jobs, "0")} KB per analysis; {FaultsPerJob(cpu, cpuBefore, jobs)}; {JitSnapshot.Take().Since(jitBefore)}";
             Console.WriteLine($"  {cpuLine}");
             if (spans is not null)
             {
