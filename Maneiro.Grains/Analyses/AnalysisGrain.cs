@@ -232,9 +232,10 @@ public sealed partial class AnalysisGrain(
     protected override int PercentAt(JobStage stage) => AnalysisStages.PercentAt(stage);
 
     /// <summary>
-    /// Validating reads the saved model answer and references against the bundled ICD-10-CM table: local and
-    /// deterministic, so it starts unsaved (one write fewer per analysis). A crash in it resumes at Referencing, which
-    /// finds its references saved and goes straight on.
+    /// Validating reads the model answer and references against the bundled ICD-10-CM table: local and deterministic,
+    /// so it starts unsaved (one write fewer per analysis), and the references are saved with its result rather than
+    /// on their own (another). A crash in it resumes at Referencing, which fetches the references again — the same loss
+    /// as a crash while they were fetched, since nothing outside the process happens in between.
     /// </summary>
     protected override bool SavesItsBegin(JobStage stage) => stage != JobStage.Validating;
 
@@ -247,8 +248,10 @@ public sealed partial class AnalysisGrain(
             JobStage.Ocr => await steps.OcrAsync(run, cancellation),
             JobStage.Transcribing => await steps.TranscribeAsync(run, cancellation),
             JobStage.Analyzing => await AnalyzeAsync(run, cancellation),
-            JobStage.Referencing => await steps.ReferenceAsync(run, cancellation),
-            JobStage.Validating => steps.Validate(run),
+            JobStage.Referencing => await HoldReferencesAsync(run, cancellation),
+            // The references first, should they be missing: a row saved as Validating by another write of the progress
+            // (a transfer, a retry's count) while they were held resumes here, not at Referencing.
+            JobStage.Validating => await steps.ReferenceAsync(run, cancellation) | steps.Validate(run),
             _ => throw new InvalidOperationException($"No work is defined for stage {stage}."),
         };
         if (outputChanged)
@@ -262,6 +265,13 @@ public sealed partial class AnalysisGrain(
         }
 
         return AnalysisStages.Next(stage, S.Request!.Kind, S.TextSource, S.Request.Speech?.Review == true);
+    }
+
+    /// <summary>Fetches the references into the output without saving it: Validating saves them with the result.</summary>
+    private async Task<bool> HoldReferencesAsync(AnalysisRun run, CancellationToken cancellation)
+    {
+        await steps.ReferenceAsync(run, cancellation);
+        return false;
     }
 
     /// <summary>

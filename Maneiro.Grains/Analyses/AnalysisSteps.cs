@@ -134,6 +134,7 @@ public sealed partial class AnalysisSteps(
         try
         {
             run.Output.References = (await references.FindAsync(query, stop)).ToList();
+            run.Progress.ReferencesUnavailable = false;
         }
         catch (Exception ex) when (!stop.IsCancellationRequested && ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {

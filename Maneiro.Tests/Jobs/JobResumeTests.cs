@@ -91,6 +91,45 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
     }
 
     [Fact]
+    public async Task An_analysis_saved_as_validating_before_its_references_were_saved_fetches_them_again()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        Assert.Equal("Complete", JobsApp.StageOf(await JobsApp.WaitForFinishAsync(session, jobId)));
+        var grains = app.Factory.Services.GetRequiredService<IGrainFactory>();
+        Assert.NotEmpty((await grains.GetGrain<IAnalysisGrain>(jobId).GetResult())!.Result!.References!);
+        await app.RestartAsync();
+        grains = app.Factory.Services.GetRequiredService<IGrainFactory>();
+
+        // Referencing holds its references for Validating to save with the result. Another write of the progress while
+        // Validating runs (a transfer, a retry's count) stores the stage as Validating; the silo dies before the result.
+        var storage = app.Factory.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
+        var grainId = grains.GetGrain<IAnalysisGrain>(jobId).GetGrainId();
+        var row = new GrainState<AnalysisState>();
+        await storage.ReadStateAsync("job", grainId, row);
+        var stored = row.State!;
+        stored.History.RemoveAll(h => h.Stage is JobStage.Complete);
+        stored.History[^1] = stored.History[^1] with { EndedAt = null };
+        Assert.Equal(JobStage.Validating, stored.History[^1].Stage);
+        (stored.Stage, stored.StageStarts, stored.Percent) = (JobStage.Validating, 1, AnalysisStages.PercentAt(JobStage.Validating));
+        await storage.WriteStateAsync("job", grainId, row);
+        var outputRow = new GrainState<AnalysisOutputState>();
+        await storage.ReadStateAsync("output", grainId, outputRow);
+        (outputRow.State!.References, outputRow.State.Result) = (null, null);
+        await storage.WriteStateAsync("output", grainId, outputRow);
+        var (modelCalls, searches) = (app.OpenAi.ChatCalls, app.PubMed.Requests.Count());
+
+        using var again = new BrowserSession(app.Factory.CreateHttpClient(session.Cookies), session.Cookies);
+        var job = await JobsApp.WaitForFinishAsync(again, jobId);
+        Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+        Assert.Equal(modelCalls, app.OpenAi.ChatCalls);
+        Assert.True(app.PubMed.Requests.Count() > searches, "the references were fetched again");
+        Assert.NotEmpty((await grains.GetGrain<IAnalysisGrain>(jobId).GetResult())!.Result!.References!);
+        session.Dispose();
+    }
+
+    [Fact]
     public async Task A_letter_stopped_while_drafting_resumes_and_is_counted_once()
     {
         var (session, email) = await app.SignedInUserAsync();
