@@ -73,6 +73,35 @@ public sealed class AuditGroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_append_takes_the_chain_lock_and_reads_the_chain_s_head_in_one_round_trip()
+    {
+        // Npgsql calls a data source's filters once per command or batch it sends, while anything listens to it.
+        var sent = 0;
+        var builder = new NpgsqlDataSourceBuilder(_database.ConnectionString);
+        builder.ConfigureTracing(t => t
+            .ConfigureCommandFilter(_ => Interlocked.Increment(ref sent) > 0)
+            .ConfigureBatchFilter(_ => Interlocked.Increment(ref sent) > 0));
+        await using var source = builder.Build();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == "Npgsql",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.PropagationData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var audit = new AuditLog(source, TimeProvider.System);
+
+        await audit.AppendAsync(AuditActions.Login, AuditOutcomes.Success, "user-1", "10.0.0.1");
+        await audit.AppendTogetherAsync([new(AuditActions.Upload, AuditOutcomes.Success, "job-1"), new(AuditActions.JobStarted, AuditOutcomes.Success, "job-1")], "user-1", "10.0.0.1");
+
+        // Per transaction: the lock with the last row's hash, then the rows (the commit is not a command). The lock is
+        // held for three round trips, not four: it bounds how many audited actions the whole cluster can take.
+        Assert.Equal(4, sent);
+        var verified = await audit.VerifyAsync();
+        Assert.True(verified.Intact, verified.Problem);
+        Assert.Equal(3, verified.RowsChecked);
+    }
+
+    [Fact]
     public async Task A_row_the_server_refuses_fails_only_its_own_append()
     {
         await using var source = NpgsqlDataSource.Create(_database.ConnectionString);
