@@ -79,7 +79,7 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
             return (ReservationResult.Deny(DeniedReason(kind, max, used)), changed);
         }
 
-        state.Entries[Key(jobId, kind)] = new UsageEntry { JobId = jobId, Kind = kind, Amount = amount, ReservedAt = now };
+        state.Entries[Key(jobId, kind)] = new UsageEntry { Kind = kind, Amount = amount, ReservedAt = now };
         return (ReservationResult.Grant(), true);
     }
 
@@ -101,7 +101,7 @@ public sealed class UsageLedger(UserState state, UsageLimitsOptions limits, Date
         var pending = EntriesOf(jobId).Where(e => !e.Committed).ToList();
         foreach (var entry in pending)
         {
-            state.Entries.Remove(Key(entry.JobId, entry.Kind));
+            state.Entries.Remove(Key(jobId, entry.Kind));
         }
 
         return pending.Count > 0;

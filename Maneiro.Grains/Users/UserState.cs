@@ -48,7 +48,11 @@ public sealed class UserState
 [GenerateSerializer, Alias("Maneiro.UsageEntry")]
 public sealed class UsageEntry
 {
-    [Id(0)] public string JobId { get; set; } = "";
+    /// <summary>
+    /// The job, in entries saved before the key alone named it. New entries leave it unset: the key (<c>jobId|kind</c>)
+    /// names the job, and an account's state, rewritten at every reservation and commit, is about a third smaller.
+    /// </summary>
+    [Id(0)] public string? JobId { get; set; }
 
     [Id(1)] public UsageKind Kind { get; set; }
 

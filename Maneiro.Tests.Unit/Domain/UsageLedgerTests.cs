@@ -1,6 +1,8 @@
 using Maneiro.Grains.Domain;
 using Maneiro.Grains.Interfaces;
 using Maneiro.Grains.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace Maneiro.Tests.Unit.Domain;
 
@@ -26,6 +28,57 @@ public sealed class UsageLedgerTests
         Assert.False(denied.Granted);
         Assert.Contains("all 10 analyses", denied.DeniedReason, StringComparison.Ordinal);
         Assert.Contains("February 15, 2026", denied.DeniedReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_stored_entry_names_its_job_once_in_its_key()
+    {
+        (_state.Tier, _state.Status) = (SubscriptionTier.Enterprise, SubscriptionStatus.Active);
+        var jobs = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid().ToString("N")).ToList();
+        foreach (var job in jobs)
+        {
+            _ledger.TryReserve(UsageKind.Analyses, job, 1);
+            _ledger.Commit(job);
+        }
+
+        // The state as grain storage writes it (Orleans' binary format), at every reservation and commit.
+        var serializer = new ServiceCollection()
+            .AddSerializer(b => b.AddAssembly(typeof(UserState).Assembly))
+            .BuildServiceProvider()
+            .GetRequiredService<Serializer>();
+        var stored = serializer.SerializeToArray(_state);
+        foreach (var job in jobs)
+        {
+            Assert.Equal(1, Occurrences(stored, System.Text.Encoding.UTF8.GetBytes(job)));
+        }
+
+        // Read back, the entries are the same: found by key, released and committed by job.
+        var read = serializer.Deserialize<UserState>(stored)!;
+        Assert.Equal(20, new UsageLedger(read, new UsageLimitsOptions(), Start).Used(UsageKind.Analyses));
+        Assert.False(new UsageLedger(read, new UsageLimitsOptions(), Start).Release(jobs[0]));
+    }
+
+    private static int Occurrences(byte[] haystack, byte[] needle)
+    {
+        var count = 0;
+        for (var i = haystack.AsSpan().IndexOf(needle); i >= 0; i = haystack.AsSpan(i + 1).IndexOf(needle) is var next and >= 0 ? i + 1 + next : -1)
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    [Fact]
+    public void Releasing_a_job_s_pending_entries_finds_them_by_key()
+    {
+        _ledger.TryReserve(UsageKind.Analyses, "job", 1);
+        _ledger.TryReserve(UsageKind.OcrPages, "job", 4);
+        _ledger.Commit("job", UsageKind.OcrPages);
+
+        Assert.True(_ledger.Release("job"));
+        Assert.Equal(["job|OcrPages"], _state.Entries.Keys);
+        Assert.False(_ledger.Release("job"));
     }
 
     [Fact]
