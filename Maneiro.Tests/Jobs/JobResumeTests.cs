@@ -65,17 +65,7 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         // The row as a silo dying in Validating leaves it: Validating starts unsaved, so the stored stage is Referencing,
         // begun, and the output holds everything up to the references (here the result too; Validating overwrites it).
         var grains = app.Factory.Services.GetRequiredService<IGrainFactory>();
-        var storage = app.Factory.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
-        var grainId = grains.GetGrain<IAnalysisGrain>(jobId).GetGrainId();
-        var row = new GrainState<AnalysisState>();
-        await storage.ReadStateAsync("job", grainId, row);
-        var stored = row.State!;
-        var history = stored.History;
-        history.RemoveAll(h => h.Stage is JobStage.Validating or JobStage.Complete);
-        history[^1] = history[^1] with { EndedAt = null };
-        Assert.Equal(JobStage.Referencing, history[^1].Stage);
-        (stored.Stage, stored.StageStarts, stored.Percent) = (JobStage.Referencing, 1, AnalysisStages.PercentAt(JobStage.Referencing));
-        await storage.WriteStateAsync("job", grainId, row);
+        var stored = await StoreAsBegunAsync(jobId, JobStage.Referencing);
         var (modelCalls, searches) = (app.OpenAi.ChatCalls, app.PubMed.Requests.Count());
 
         // Reading it activates it, and activation resumes it: Referencing finds its references, Validating runs again.
@@ -104,16 +94,9 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
 
         // Referencing holds its references for Validating to save with the result. Another write of the progress while
         // Validating runs (a transfer, a retry's count) stores the stage as Validating; the silo dies before the result.
+        await StoreAsBegunAsync(jobId, JobStage.Validating);
         var storage = app.Factory.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
         var grainId = grains.GetGrain<IAnalysisGrain>(jobId).GetGrainId();
-        var row = new GrainState<AnalysisState>();
-        await storage.ReadStateAsync("job", grainId, row);
-        var stored = row.State!;
-        stored.History.RemoveAll(h => h.Stage is JobStage.Complete);
-        stored.History[^1] = stored.History[^1] with { EndedAt = null };
-        Assert.Equal(JobStage.Validating, stored.History[^1].Stage);
-        (stored.Stage, stored.StageStarts, stored.Percent) = (JobStage.Validating, 1, AnalysisStages.PercentAt(JobStage.Validating));
-        await storage.WriteStateAsync("job", grainId, row);
         var outputRow = new GrainState<AnalysisOutputState>();
         await storage.ReadStateAsync("output", grainId, outputRow);
         (outputRow.State!.References, outputRow.State.Result) = (null, null);
@@ -155,5 +138,25 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         var usage = await grains.GetGrain<IUserGrain>(await app.UserIdAsync(email)).GetSnapshot();
         Assert.Equal(1, usage.Usage.Single(u => u.Kind == UsageKind.Letters).Used);
         session.Dispose();
+    }
+
+    /// <summary>
+    /// Rewrites a finished analysis's progress row as a silo dying in <paramref name="stage"/> leaves it: that stage
+    /// begun once and not ended, nothing after it. Returns the stored progress.
+    /// </summary>
+    private async Task<AnalysisState> StoreAsBegunAsync(string jobId, JobStage stage)
+    {
+        var storage = app.Factory.Services.GetRequiredKeyedService<IGrainStorage>(GrainStorage.Name);
+        var grainId = app.Factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IAnalysisGrain>(jobId).GetGrainId();
+        var row = new GrainState<AnalysisState>();
+        await storage.ReadStateAsync("job", grainId, row);
+        var stored = row.State!;
+        var begun = stored.History.FindLastIndex(h => h.Stage == stage);
+        Assert.True(begun >= 0, $"the analysis went through {stage}");
+        stored.History.RemoveRange(begun + 1, stored.History.Count - begun - 1);
+        stored.History[^1] = stored.History[^1] with { EndedAt = null };
+        (stored.Stage, stored.StageStarts, stored.Percent) = (stage, 1, AnalysisStages.PercentAt(stage));
+        await storage.WriteStateAsync("job", grainId, row);
+        return stored;
     }
 }
