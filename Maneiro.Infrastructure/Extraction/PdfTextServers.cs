@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace Maneiro.Infrastructure.Extraction;
@@ -10,7 +11,9 @@ namespace Maneiro.Infrastructure.Extraction;
 /// Long-lived <c>pdftext-server</c> processes (native/pdftext-server.cc): each has poppler loaded once and forks a
 /// child per document, limited like a pdftotext run, that prints what <c>pdftotext -q -enc UTF-8 -l N - -</c> prints.
 /// A pdftotext start costs more than parsing a short PDF (its libraries are bound at every start), so this is the
-/// same parse without that cost. A server answers one document at a time; callers hold a <see cref="CpuWork"/> slot,
+/// same parse without that cost. Given who uploaded the document, a server parses it in that person's warm worker
+/// instead (no fork per document; only that person's documents share it). A server answers one document at a time;
+/// callers hold a <see cref="CpuWork"/> slot,
 /// so there are at most as many servers as slots. A server that dies, answers nonsense or is abandoned by a cancelled
 /// caller is killed (its child with it) and replaced on the next call.
 /// </summary>
@@ -30,16 +33,25 @@ public sealed class PdfTextServers(IOptions<PdfToolOptions> options) : IDisposab
     /// the code pdftotext would give (1 cannot open, 3 copying not allowed); a parse killed by a signal (a crash, its
     /// memory or CPU limit) gives 128 + the signal. A parse over the time limit raises <see cref="ToolTimedOutException"/>.
     /// </summary>
-    public async Task<ProcessResult> ExtractAsync(byte[] pdf, int lastPage, CancellationToken cancellationToken)
+    public Task<ProcessResult> ExtractAsync(byte[] pdf, int lastPage, CancellationToken cancellationToken) =>
+        ExtractAsync(pdf, lastPage, uploader: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ExtractAsync(byte[], int, CancellationToken)"/>, parsed in the warm worker of
+    /// <paramref name="uploader"/> (the person who sent these bytes, who holds every document that worker saw); null
+    /// for a child of its own (a document from outside, or read again by a job).
+    /// </summary>
+    public async Task<ProcessResult> ExtractAsync(byte[] pdf, int lastPage, string? uploader, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var key = WorkerKey(uploader);
         for (var attempt = 1; ; attempt++)
         {
             var server = Take();
             (ProcessResult Result, bool OverTime) answer;
             try
             {
-                answer = await server.AskAsync(pdf, lastPage, cancellationToken);
+                answer = await server.AskAsync(pdf, lastPage, key, cancellationToken);
             }
             catch (Exception e) when (attempt == 1 && e is IOException or InvalidDataException)
             {
@@ -60,6 +72,10 @@ public sealed class PdfTextServers(IOptions<PdfToolOptions> options) : IDisposab
         }
     }
 
+    /// <summary>The key a server knows an uploader by (0, reserved for "a child of its own", is never one).</summary>
+    private static ulong WorkerKey(string? uploader) =>
+        uploader is null ? 0 : Math.Max(1, BinaryPrimitives.ReadUInt64LittleEndian(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(uploader))));
+
     /// <summary>The server processes running now (idle or busy), for tests.</summary>
     internal IReadOnlyCollection<int> ProcessIds => _all.Keys.Select(s => s.ProcessId).ToList();
 
@@ -72,8 +88,7 @@ public sealed class PdfTextServers(IOptions<PdfToolOptions> options) : IDisposab
 
         // A request still in flight when the pool is disposed fails rather than starting a server nobody will end.
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var limits = Options.Limits;
-        var started = Server.Start(Options.TextServerPath!, limits.AddressSpaceBytes, limits.CpuSeconds, Options.TimeLimit);
+        var started = Server.Start(Options);
         _all[started] = 0;
         return started;
     }
@@ -101,26 +116,29 @@ public sealed class PdfTextServers(IOptions<PdfToolOptions> options) : IDisposab
 
         public int ProcessId => _process.Id;
 
-        public static Server Start(string path, long addressSpaceBytes, int cpuSeconds, TimeSpan timeLimit)
+        public static Server Start(PdfToolOptions options)
         {
-            var psi = new ProcessStartInfo(path)
+            var psi = new ProcessStartInfo(options.TextServerPath!)
             {
                 RedirectStandardInput = true,
                 RedirectStandardOutput = true,
                 RedirectStandardError = false,
                 UseShellExecute = false,
             };
-            psi.ArgumentList.Add(addressSpaceBytes.ToString(CultureInfo.InvariantCulture));
-            psi.ArgumentList.Add(cpuSeconds.ToString(CultureInfo.InvariantCulture));
-            psi.ArgumentList.Add(((long)timeLimit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
-            return new Server(Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {path}."));
+            foreach (var argument in new long[] { options.Limits.AddressSpaceBytes, options.Limits.CpuSeconds, (long)options.TimeLimit.TotalMilliseconds, options.WorkersPerServer, options.DocumentsPerWorker, (long)options.WorkerIdleTime.TotalMilliseconds })
+            {
+                psi.ArgumentList.Add(argument.ToString(CultureInfo.InvariantCulture));
+            }
+
+            return new Server(Process.Start(psi) ?? throw new InvalidOperationException($"Could not start {options.TextServerPath}."));
         }
 
-        public async Task<(ProcessResult Result, bool OverTime)> AskAsync(byte[] pdf, int lastPage, CancellationToken cancellationToken)
+        public async Task<(ProcessResult Result, bool OverTime)> AskAsync(byte[] pdf, int lastPage, ulong workerKey, CancellationToken cancellationToken)
         {
-            var header = new byte[8];
+            var header = new byte[16];
             BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)pdf.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), (uint)lastPage);
+            BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(8), workerKey);
             var input = _process.StandardInput.BaseStream;
             await input.WriteAsync(header, cancellationToken);
             await input.WriteAsync(pdf, cancellationToken);

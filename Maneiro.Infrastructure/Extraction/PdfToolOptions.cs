@@ -29,5 +29,18 @@ public sealed class PdfToolOptions
     /// <summary>Address-space limit per tool run.</summary>
     public int AddressSpaceMegabytes { get; set; } = 1024;
 
+    /// <summary>
+    /// Warm workers per text server: an upload's PDF is parsed in its uploader's worker, a child that parses only that
+    /// person's documents, one after another, instead of a child forked for each (native/pdftext-server.cc). 0: a child
+    /// per document always.
+    /// </summary>
+    public int WorkersPerServer { get; set; } = 8;
+
+    /// <summary>Documents a worker parses before it is ended and, on the uploader's next document, replaced.</summary>
+    public int DocumentsPerWorker { get; set; } = 100;
+
+    /// <summary>How long a worker waits for its uploader's next document before it ends (and its memory with it).</summary>
+    public TimeSpan WorkerIdleTime { get; set; } = TimeSpan.FromSeconds(10);
+
     public ProcessLimits Limits => new((long)AddressSpaceMegabytes * 1024 * 1024, CpuSeconds);
 }

@@ -21,14 +21,17 @@ public sealed class PopplerPdf(CpuWork cpu, IOptions<PdfToolOptions> options, Pd
 
     private PdfToolOptions Options => options.Value;
 
-    public Task<PdfText> ExtractAsync(byte[] pdf, CancellationToken cancellationToken) =>
+    public Task<PdfText> ExtractAsync(byte[] pdf, CancellationToken cancellationToken) => ExtractAsync(pdf, uploader: null, cancellationToken);
+
+    /// <summary>The text layer, parsed in the warm worker of <paramref name="uploader"/> (see <see cref="PdfTextServers"/>); null for a child of its own.</summary>
+    public Task<PdfText> ExtractAsync(byte[] pdf, string? uploader, CancellationToken cancellationToken) =>
         cpu.RunAsync(async ct =>
         {
             // One parse: pdftotext ends every page with a form feed, so it also counts the pages (one past the limit
             // is enough to know the limit is passed).
             const int last = MaxTextLayerPages + 1;
             var result = servers.Enabled
-                ? await servers.ExtractAsync(pdf, last, ct)
+                ? await servers.ExtractAsync(pdf, last, uploader, ct)
                 : await RunAsync(Options.PdfToTextPath, ["-q", "-enc", "UTF-8", "-l", last.ToString(CultureInfo.InvariantCulture), "-", "-"], pdf, ct);
             Check(result, pdf);
             var pages = result.StandardOutput.Count(c => c == '\f');

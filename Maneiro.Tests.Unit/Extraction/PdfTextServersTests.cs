@@ -8,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace Maneiro.Tests.Unit.Extraction;
 
 /// <summary>
-/// The pdftext-server parses each document in a child it forks, under the document's limits: a document that crashes
-/// its parse, runs out of memory or out of time ends only that child; the server answers the next one. A server that
-/// is itself killed is replaced, and disposing the pool ends its servers.
+/// The pdftext-server parses each document in a child it forks, or in its uploader's warm worker, under the document's
+/// limits: a document that crashes its parse, runs out of memory or out of time ends only that child or worker; the
+/// server answers the next one. A server that is itself killed is replaced, and disposing the pool ends its servers.
+/// The theories run each case both ways (uploader null: a child of its own).
 /// </summary>
 public sealed class PdfTextServersTests
 {
@@ -22,33 +23,115 @@ public sealed class PdfTextServersTests
             ? TestServers.PdfTextServerPath
             : throw new FileNotFoundException($"{TestServers.PdfTextServerPath} is not built; ./test builds it (scripts/lib.sh, build_native).");
 
-    private static PdfTextServers Servers(int addressSpaceMegabytes = 1024, TimeSpan? timeLimit = null) =>
+    private static PdfTextServers Servers(int addressSpaceMegabytes = 1024, TimeSpan? timeLimit = null, int cpuSeconds = 60, int documentsPerWorker = 100, TimeSpan? workerIdleTime = null) =>
         new(Options.Create(new PdfToolOptions
         {
             TextServerPath = ServerPath(),
             AddressSpaceMegabytes = addressSpaceMegabytes,
             TimeLimit = timeLimit ?? TimeSpan.FromSeconds(60),
+            CpuSeconds = cpuSeconds,
+            DocumentsPerWorker = documentsPerWorker,
+            WorkerIdleTime = workerIdleTime ?? TimeSpan.FromMinutes(10),
         }));
 
-    [Fact]
-    public async Task A_document_that_crashes_its_parse_ends_only_its_child()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("alice")]
+    public async Task A_document_that_crashes_its_parse_ends_only_its_child(string? uploader)
     {
         using var servers = Servers();
-        var first = await servers.ExtractAsync(Note, 201, CancellationToken.None);
+        var first = await servers.ExtractAsync(Note, 201, uploader, CancellationToken.None);
         var server = Assert.Single(servers.ProcessIds);
+        var bobs = await WorkerOfAsync(servers, server, "bob");
 
-        // 200,000 nested functions overflow poppler's stack: the child dies of a signal.
-        var crashed = await servers.ExtractAsync(TestDocuments.NestedFunctionPdf("Visual acuity 20/40."), 201, CancellationToken.None);
+        // 200,000 nested functions overflow poppler's stack: the child (or the uploader's worker) dies of a signal.
+        var crashed = await servers.ExtractAsync(TestDocuments.NestedFunctionPdf("Visual acuity 20/40."), 201, uploader, CancellationToken.None);
         Assert.True(crashed.ExitCode > 128, $"exit code {crashed.ExitCode}");
+        Assert.Equal([bobs], ProcessTree.ChildrenOf(server));
 
-        var next = await servers.ExtractAsync(Note, 201, CancellationToken.None);
+        var next = await servers.ExtractAsync(Note, 201, uploader, CancellationToken.None);
         Assert.Equal(0, next.ExitCode);
         Assert.Equal(first.StandardOutput, next.StandardOutput);
         Assert.Equal([server], servers.ProcessIds);
+        Assert.Contains(bobs, ProcessTree.ChildrenOf(server));
     }
 
     [Fact]
-    public async Task A_parse_held_to_its_address_space_fails_and_the_server_carries_on()
+    public async Task An_uploader_s_documents_are_parsed_in_one_worker_that_no_one_else_s_documents_reach()
+    {
+        using var servers = Servers();
+        var alone = await servers.ExtractAsync(Note, 201, CancellationToken.None);
+        var server = Assert.Single(servers.ProcessIds);
+        Assert.Empty(ProcessTree.ChildrenOf(server)); // a child of its own exits with its answer
+
+        var alices = await WorkerOfAsync(servers, server, "alice");
+        var again = await servers.ExtractAsync(Note, 201, "alice", CancellationToken.None);
+        Assert.Equal(alone.StandardOutput, again.StandardOutput);
+        Assert.Equal([alices], ProcessTree.ChildrenOf(server));
+
+        var bobs = await WorkerOfAsync(servers, server, "bob");
+        Assert.NotEqual(alices, bobs);
+        Assert.Equal(alone.StandardOutput, (await servers.ExtractAsync(Note, 201, CancellationToken.None)).StandardOutput);
+        Assert.Equal([alices, bobs], ProcessTree.ChildrenOf(server).Order());
+
+        // Bob's worker was forked while Alice's ran: it holds /dev/null as its standard streams and its own two pipes,
+        // none of hers (nor the server's protocol).
+        var descriptors = Directory.GetFiles($"/proc/{bobs}/fd").Select(f => new FileInfo(f).LinkTarget).ToList();
+        Assert.True(descriptors.Count == 5, string.Join(", ", Directory.GetFiles($"/proc/{bobs}/fd").Select(f => Path.GetFileName(f) + "=" + new FileInfo(f).LinkTarget)));
+        Assert.Equal(3, descriptors.Count(target => target == "/dev/null"));
+        Assert.Equal(2, descriptors.Count(target => target!.StartsWith("pipe:", StringComparison.Ordinal)));
+        var alicesPipes = Directory.GetFiles($"/proc/{alices}/fd").Select(f => new FileInfo(f).LinkTarget).Where(t => t!.StartsWith("pipe:", StringComparison.Ordinal));
+        Assert.Empty(descriptors.Intersect(alicesPipes));
+    }
+
+    [Fact]
+    public async Task A_worker_ends_after_its_documents_and_when_idle()
+    {
+        using var servers = Servers(documentsPerWorker: 2, workerIdleTime: TimeSpan.FromMilliseconds(300));
+        var first = await WorkerOfAsync(servers, 0, "alice");
+        var server = Assert.Single(servers.ProcessIds);
+        await servers.ExtractAsync(Note, 201, "alice", CancellationToken.None);
+
+        // Its second document was its last: the next starts another.
+        var second = await WorkerOfAsync(servers, server, "alice");
+        Assert.NotEqual(first, second);
+        Assert.False(Directory.Exists($"/proc/{first}"));
+
+        // Unused for its idle time, it ends, and nothing takes its place until a document comes.
+        await Eventually.TrueAsync(() => ProcessTree.ChildrenOf(server).Count == 0, "the idle worker ended");
+        Assert.Equal(0, (await servers.ExtractAsync(Note, 201, "alice", CancellationToken.None)).ExitCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("alice")]
+    public async Task A_parse_over_its_cpu_limit_is_ended_by_the_kernel(string? uploader)
+    {
+        // A minute's parse against one CPU-second: SIGXCPU (24) ends it long before the wall-clock limit.
+        using var servers = Servers(timeLimit: TimeSpan.FromMinutes(10), cpuSeconds: 1);
+        if (uploader is not null)
+        {
+            // The worker has parsed before: its limit counts from this document's start, not from its own.
+            Assert.Equal(0, (await servers.ExtractAsync(Note, 201, uploader, CancellationToken.None)).ExitCode);
+        }
+
+        var ended = await servers.ExtractAsync(SlowPdf(), 201, uploader, CancellationToken.None);
+        Assert.Contains(ended.ExitCode, new[] { 128 + 9, 128 + 24 }); // SIGKILL where the hard limit is reached too
+        Assert.Equal(0, (await servers.ExtractAsync(Note, 201, uploader, CancellationToken.None)).ExitCode);
+    }
+
+    /// <summary>Parses a note as <paramref name="uploader"/> and gives the server's child that stays: that uploader's worker.</summary>
+    private static async Task<int> WorkerOfAsync(PdfTextServers servers, int server, string uploader)
+    {
+        var before = server == 0 ? [] : ProcessTree.ChildrenOf(server);
+        Assert.Equal(0, (await servers.ExtractAsync(Note, 201, uploader, CancellationToken.None)).ExitCode);
+        return Assert.Single(ProcessTree.ChildrenOf(server == 0 ? Assert.Single(servers.ProcessIds) : server).Except(before));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("alice")]
+    public async Task A_parse_held_to_its_address_space_fails_and_the_server_carries_on(string? uploader)
     {
         // 16 MB is less than the server itself maps (its own address space is not limited), so the child can map
         // nothing more: a document whose parse needs more than the free heap the child inherits (up to 2 MB) fails,
@@ -56,26 +139,29 @@ public sealed class PdfTextServersTests
         // which poppler's lexer holds whole; with the usual limit the same document reads.
         var hungry = TestDocuments.LongStringPdf("Visual acuity 20/40.", 4_000_000);
         using var held = Servers(addressSpaceMegabytes: 16);
-        Assert.NotEqual(0, (await held.ExtractAsync(hungry, 201, CancellationToken.None)).ExitCode);
+        Assert.NotEqual(0, (await held.ExtractAsync(hungry, 201, uploader, CancellationToken.None)).ExitCode);
         var server = Assert.Single(held.ProcessIds);
-        Assert.NotEqual(0, (await held.ExtractAsync(hungry, 201, CancellationToken.None)).ExitCode);
+        Assert.NotEqual(0, (await held.ExtractAsync(hungry, 201, uploader, CancellationToken.None)).ExitCode);
         Assert.Equal([server], held.ProcessIds);
 
         using var usual = Servers();
-        var read = await usual.ExtractAsync(hungry, 201, CancellationToken.None);
+        var read = await usual.ExtractAsync(hungry, 201, uploader, CancellationToken.None);
         Assert.Equal(0, read.ExitCode);
         Assert.Contains("Visual acuity 20/40.", read.StandardOutput, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_parse_over_the_time_limit_is_killed_and_reported_as_such()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("alice")]
+    public async Task A_parse_over_the_time_limit_is_killed_and_reported_as_such(string? uploader)
     {
-        // No time at all: the server kills every parse at once, and stays.
+        // No time at all: the server kills every parse at once (a worker with it), and stays.
         using var servers = Servers(timeLimit: TimeSpan.Zero);
-        await Assert.ThrowsAsync<ToolTimedOutException>(() => servers.ExtractAsync(Note, 201, CancellationToken.None));
+        await Assert.ThrowsAsync<ToolTimedOutException>(() => servers.ExtractAsync(Note, 201, uploader, CancellationToken.None));
         var server = Assert.Single(servers.ProcessIds);
-        await Assert.ThrowsAsync<ToolTimedOutException>(() => servers.ExtractAsync(Note, 201, CancellationToken.None));
+        await Assert.ThrowsAsync<ToolTimedOutException>(() => servers.ExtractAsync(Note, 201, uploader, CancellationToken.None));
         Assert.Equal([server], servers.ProcessIds);
+        Assert.Empty(ProcessTree.ChildrenOf(server));
     }
 
     [Fact]
@@ -96,14 +182,16 @@ public sealed class PdfTextServersTests
         Assert.DoesNotContain(killed, servers.ProcessIds);
     }
 
-    [Fact]
-    public async Task A_caller_that_gives_up_ends_its_server_and_the_parse_with_it()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("alice")]
+    public async Task A_caller_that_gives_up_ends_its_server_and_the_parse_with_it(string? uploader)
     {
         // Left alone, this parse takes about a minute (a content stream of two million operators, drawn 100 times):
         // longer than the poll below waits, so only the server's death can end it in time.
         using var servers = Servers(timeLimit: TimeSpan.FromMinutes(10));
         using var giveUp = new CancellationTokenSource();
-        var parse = servers.ExtractAsync(SlowPdf(), 201, giveUp.Token);
+        var parse = servers.ExtractAsync(SlowPdf(), 201, uploader, giveUp.Token);
         var server = await Eventually.ReturnsAsync(() => Task.FromResult(servers.ProcessIds.FirstOrDefault()), pid => pid != 0, "a server started");
         var child = await Eventually.ReturnsAsync(() => Task.FromResult(ChildOf(server)), pid => pid != 0, "the server forked the parse");
 
@@ -254,15 +342,18 @@ public sealed class PdfTextServersTests
     }
 
     [Theory]
-    [InlineData(2)]
-    [InlineData(2_000)] // over 64 KB of text: the answer's buffer grows, and lets go of smaller copies as it does
-    public async Task A_served_document_leaves_nothing_of_itself_in_the_server_for_the_next_child_to_inherit(int lines)
+    [InlineData(2, null)]
+    [InlineData(2_000, null)] // over 64 KB of text: the answer's buffer grows, and lets go of smaller copies as it does
+    [InlineData(2, "alice")]
+    [InlineData(2_000, "alice")]
+    public async Task A_served_document_leaves_nothing_of_itself_in_the_server_for_the_next_child_to_inherit(int lines, string? uploader)
     {
-        // Every child is forked from the server, so it inherits whatever of earlier documents the server's memory still
-        // holds (freed buffers keep their bytes): one poppler exploit in the next patient's document away from a leak.
+        // Every child and worker is forked from the server, so it inherits whatever of earlier documents the server's
+        // memory still holds (freed buffers keep their bytes): one poppler exploit in the next patient's document away
+        // from a leak. A worker's documents pass through the server too.
         using var servers = Servers();
         var marker = "Zephyrine" + Guid.NewGuid().ToString("N");
-        var answer = await servers.ExtractAsync(TestDocuments.TextPdf(string.Join('\n', Enumerable.Range(1, lines).Select(i => $"Line {i}: patient {marker}, left eye."))), 201, CancellationToken.None);
+        var answer = await servers.ExtractAsync(TestDocuments.TextPdf(string.Join('\n', Enumerable.Range(1, lines).Select(i => $"Line {i}: patient {marker}, left eye."))), 201, uploader, CancellationToken.None);
         Assert.Contains(marker, answer.StandardOutput, StringComparison.Ordinal);
         var server = Assert.Single(servers.ProcessIds);
 
@@ -274,8 +365,12 @@ public sealed class PdfTextServersTests
         Assert.NotEqual(0, CountInWritableMemory(server, Encoding.ASCII.GetBytes("LD_BIND_NOW=1")));
     }
 
-    /// <summary>Whether the process is in read(2) on its standard input (/proc/PID/syscall: number 0, first argument 0).</summary>
-    private static bool WaitsForInput(int pid) => File.ReadAllText($"/proc/{pid}/syscall").StartsWith("0 0x0 ", StringComparison.Ordinal);
+    /// <summary>
+    /// Whether the process waits for its standard input (/proc/PID/syscall): in read(2) on it (number 0, first argument
+    /// 0), or, while a worker may end idle, in poll(2) (number 7) on one descriptor.
+    /// </summary>
+    private static bool WaitsForInput(int pid) =>
+        File.ReadAllText($"/proc/{pid}/syscall") is var call && (call.StartsWith("0 0x0 ", StringComparison.Ordinal) || (call.StartsWith("7 ", StringComparison.Ordinal) && call.Split(' ')[2] == "0x1"));
 
     /// <summary>How often <paramref name="needle"/> occurs in the process's private writable mappings (heap, stacks, data).</summary>
     private static int CountInWritableMemory(int pid, byte[] needle)

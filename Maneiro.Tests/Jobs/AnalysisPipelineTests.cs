@@ -8,6 +8,31 @@ namespace Maneiro.Tests.Jobs;
 public sealed class AnalysisPipelineTests(JobsApp app) : IClassFixture<JobsApp>
 {
     [Fact]
+    public async Task An_upload_s_pdf_is_parsed_in_its_uploader_s_worker_which_no_other_user_s_upload_reaches()
+    {
+        // Workers are the text servers' children that stay after their answer; each upload here must add exactly one
+        // (a new user has none yet), and the second user's cannot be the first's.
+        var servers = app.Factory.Services.GetRequiredService<Maneiro.Infrastructure.Extraction.PdfTextServers>();
+        List<int> Workers() => servers.ProcessIds.SelectMany(ProcessTree.ChildrenOf).ToList();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var pdf = TestDocuments.TextPdf(TestDocuments.OphthalmologyNote);
+
+        async Task<int> UploadAsNewUserAsync()
+        {
+            var before = Workers();
+            var (session, _) = await app.SignedInUserAsync();
+            var job = await JobsApp.WaitForFinishAsync(session, await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, pdf)));
+            Assert.True(JobsApp.StageOf(job) == "Complete", job.ToString());
+            session.Dispose();
+            return Assert.Single(Workers().Except(before));
+        }
+
+        var first = await UploadAsNewUserAsync();
+        var second = await UploadAsNewUserAsync();
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
     public async Task A_text_pdf_goes_through_the_text_layer_to_a_complete_checked_result()
     {
         var (session, email) = await app.SignedInUserAsync();

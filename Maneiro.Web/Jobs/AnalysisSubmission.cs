@@ -73,7 +73,7 @@ public sealed partial class AnalysisSubmission(IGrainFactory grains, MultipartUp
 
             // A repeat was answered above without parsing anything; a new PDF is read once, before it costs anything,
             // and its job is handed the text instead of parsing the document again.
-            var textLayer = await inspector.ReadPdfAsync(input, context.RequestAborted);
+            var textLayer = await inspector.ReadPdfAsync(input, actor.UserId, context.RequestAborted);
             var request = new AnalysisRequest(userId, input.Key, input.Type.Kind, input.Type.MediaType, input.Size, specialty, forceOcr, actor.UserId, Speech: speech, AllowanceReserved: true);
 
             // The owner's grain reserves and starts in one call (releasing when the start fails); should the call

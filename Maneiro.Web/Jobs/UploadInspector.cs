@@ -107,8 +107,9 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
     /// password-protected, crashing, too slow or over-long PDF is refused (422) before it costs anything; the caller
     /// deletes it. The text comes back for the analysis (so its job does not parse the document again) when it is no
     /// longer than the analysed length; a longer one is read again by the job, which keeps it whole. Null for other types.
+    /// The parse runs in <paramref name="uploader"/>'s warm worker: only documents this person sent share its memory.
     /// </summary>
-    public async Task<UploadTextLayer?> ReadPdfAsync(StoredInput input, CancellationToken cancellationToken)
+    public async Task<UploadTextLayer?> ReadPdfAsync(StoredInput input, string uploader, CancellationToken cancellationToken)
     {
         if (input.Type.Kind != InputKind.Pdf)
         {
@@ -118,7 +119,7 @@ public sealed class UploadInspector(IBlobStore blobs, PopplerPdf pdfs, IOptions<
         PdfText layer;
         try
         {
-            layer = await pdfs.ExtractAsync(await ReadAllAsync(input.Key, cancellationToken), cancellationToken);
+            layer = await pdfs.ExtractAsync(await ReadAllAsync(input.Key, cancellationToken), uploader, cancellationToken);
         }
         catch (JobFailedException ex)
         {

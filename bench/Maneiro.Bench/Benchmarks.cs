@@ -646,23 +646,25 @@ public static class Benchmarks
 
     /// <summary>
     /// 8: what parsing a PDF costs per document, sequentially and two at a time: through the pdftext-server (a child
-    /// forked per document from a process with poppler loaded) and with one limited pdftotext started per document.
+    /// forked per document from a process with poppler loaded, or one uploader's warm worker) and with one limited
+    /// pdftotext started per document.
     /// </summary>
     public static async Task<IEnumerable<Row>> PdfProcessesAsync(int documents)
     {
         var pdf = TestDocuments.TextPdf(string.Concat(Enumerable.Repeat(TestDocuments.OphthalmologyNote, 6)));
-        var server = await MeasureParsingAsync(pdf, documents, TestServers.PdfTextServerPath);
-        var perDocument = await MeasureParsingAsync(pdf, documents, null);
-        return [new("8. PDF parsing", "pdftext-server", $"{F(server.Sequential)} ms per document", $"{documents} two-page PDFs (the one parse a new PDF gets: at upload, its text handed to the job), each in a limited child forked from the server: {F(server.Parallel)} documents/s with {Environment.ProcessorCount} at a time, {F(server.CpuPerDocument)} ms CPU per document (host, server and children); a limited pdftotext started per document: {F(perDocument.Sequential)} ms, {F(perDocument.Parallel)} documents/s, {F(perDocument.CpuPerDocument)} ms CPU")];
+        var server = await MeasureParsingAsync(pdf, documents, TestServers.PdfTextServerPath, uploader: null);
+        var worker = await MeasureParsingAsync(pdf, documents, TestServers.PdfTextServerPath, uploader: "bench-uploader");
+        var perDocument = await MeasureParsingAsync(pdf, documents, null, uploader: null);
+        return [new("8. PDF parsing", "pdftext-server", $"{F(server.Sequential)} ms per document", $"{documents} two-page PDFs (the one parse a new PDF gets: at upload, its text handed to the job), each in a limited child forked from the server: {F(server.Parallel)} documents/s with {Environment.ProcessorCount} at a time, {F(server.CpuPerDocument)} ms CPU per document (host, server and children); in one uploader's warm worker (as uploads are): {F(worker.Sequential)} ms, {F(worker.Parallel)} documents/s, {F(worker.CpuPerDocument)} ms CPU; a limited pdftotext started per document: {F(perDocument.Sequential)} ms, {F(perDocument.Parallel)} documents/s, {F(perDocument.CpuPerDocument)} ms CPU")];
     }
 
-    private static async Task<(double Sequential, double Parallel, double CpuPerDocument)> MeasureParsingAsync(byte[] pdf, int documents, string? serverPath)
+    private static async Task<(double Sequential, double Parallel, double CpuPerDocument)> MeasureParsingAsync(byte[] pdf, int documents, string? serverPath, string? uploader)
     {
         using var cpu = new CpuWork();
         var options = Microsoft.Extensions.Options.Options.Create(new PdfToolOptions { TextServerPath = serverPath });
         using var servers = new PdfTextServers(options);
         var poppler = new PopplerPdf(cpu, options, servers);
-        await Task.WhenAll(Enumerable.Range(0, Environment.ProcessorCount).Select(_ => poppler.ExtractAsync(pdf, CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, Environment.ProcessorCount).Select(_ => poppler.ExtractAsync(pdf, uploader, CancellationToken.None)));
 
         // This process and its reaped children (the pdftotext runs), and the servers with theirs (the parses).
         double Spent(CpuSnapshot snapshot, CpuSnapshot before) =>
@@ -671,12 +673,12 @@ public static class Benchmarks
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < documents; i++)
         {
-            await poppler.ExtractAsync(pdf, CancellationToken.None);
+            await poppler.ExtractAsync(pdf, uploader, CancellationToken.None);
         }
 
         var sequential = clock.Elapsed.TotalMilliseconds / documents;
         clock.Restart();
-        await Task.WhenAll(Enumerable.Range(0, documents).Select(_ => poppler.ExtractAsync(pdf, CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, documents).Select(_ => poppler.ExtractAsync(pdf, uploader, CancellationToken.None)));
         var parallel = documents / clock.Elapsed.TotalSeconds;
         return (sequential, parallel, 1000 * Spent(CpuSnapshot.Take(), cpuBefore) / (2 * documents));
     }
