@@ -34,7 +34,7 @@ public sealed class PdfToolOptions
     /// person's documents, one after another, instead of a child forked for each (native/pdftext-server.cc). 0: a child
     /// per document always.
     /// </summary>
-    public int WorkersPerServer { get; set; } = 8;
+    public int WorkersPerServer { get; set; } = 16;
 
     /// <summary>Documents a worker parses before it is ended and, on the uploader's next document, replaced.</summary>
     public int DocumentsPerWorker { get; set; } = 100;

@@ -151,8 +151,11 @@ public static class Benchmarks
         // 2: many analyses at once against a slow model: the actor design should overlap the waits.
         app.OpenAi.ChatDelay = TimeSpan.FromSeconds(3);
         await using var wide = await JobLoad.StartAsync(app, users: 10);
+        var burstBefore = CpuSnapshot.Take();
         var burst = await wide.RunAsync(concurrentJobs, parallel: concurrentJobs, TimeSpan.FromMinutes(15));
-        rows.Add(new("2. Concurrency", "co-hosted", $"{F(burst.Elapsed.TotalSeconds)} s for {burst.Jobs} ({F(burst.Elapsed.TotalSeconds / 3)}× the 3 s model latency)", $"{burst.Jobs} submitted at once, fake LLM answers after 3 s, {burst.Failed} failed; {burst.Phases}"));
+        var burstCpu = CpuSnapshot.Take();
+        var burstCpuLine = $"CPU per analysis: app and load generator {PerJob(burstCpu.Since(burstBefore, (pid, _) => pid == Environment.ProcessId), concurrentJobs)}, PDF text servers {PerJob(burstCpu.Since(burstBefore, (_, name) => name == "pdftext-server"), concurrentJobs)}, PostgreSQL {PerJob(burstCpu.Since(burstBefore, (_, name) => name == "postgres"), concurrentJobs)}; machine busy {F(100 * (1 - burstCpu.IdleSince(burstBefore) / (burst.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %";
+        rows.Add(new("2. Concurrency", "co-hosted", $"{F(burst.Elapsed.TotalSeconds)} s for {burst.Jobs} ({F(burst.Elapsed.TotalSeconds / 3)}× the 3 s model latency)", $"{burst.Jobs} submitted at once, fake LLM answers after 3 s, {burst.Failed} failed; {burst.Phases}; {burstCpuLine}"));
         return rows;
     }
 
