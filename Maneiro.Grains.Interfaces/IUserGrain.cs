@@ -4,35 +4,30 @@ namespace Maneiro.Grains.Interfaces;
 [Alias("Maneiro.User")]
 public interface IUserGrain : IGrainWithStringKey
 {
-    /// <summary>
-    /// Holds <paramref name="amount"/> units of <paramref name="kind"/> for a job; idempotent per job and kind. Like
-    /// <see cref="Commit"/>, <see cref="CommitKind"/> and <see cref="Release"/> it interleaves with the account's other
-    /// calls: the ledger changes at once, and the call returns once a state write that includes the change is saved
-    /// (shared with the changes of calls made while another write was in flight).
-    /// </summary>
-    [Alias("TryReserve"), Orleans.Concurrency.AlwaysInterleave]
+    /// <summary>Holds <paramref name="amount"/> units of <paramref name="kind"/> for a job; idempotent per job and kind.</summary>
+    [Alias("TryReserve")]
     Task<ReservationResult> TryReserve(UsageKind kind, string jobId, int amount);
 
     /// <summary>
     /// Reserves one analysis for <paramref name="jobId"/> and starts it (with the text layer the upload read, when
     /// there is one): an upload's reservation and start in one call from the web. A denial starts nothing; when the
     /// start fails the unit is released and the error thrown. The analysis is placed on this grain's silo, so its own
-    /// calls here (usage, clinic) stay in the process. It interleaves: the account serves other requests while the job
-    /// starts (which may ask it back).
+    /// calls here (usage, clinic) stay in the process. It interleaves: the reservation and a release are turns of their
+    /// own, and the account serves other requests while the job starts (which may ask it back).
     /// </summary>
     [Alias("StartAnalysis"), Orleans.Concurrency.AlwaysInterleave]
     Task<ReservationResult> StartAnalysis(string jobId, AnalysisRequest request, UploadTextLayer? textLayer);
 
     /// <summary>Turns the job's held units into used units; idempotent.</summary>
-    [Alias("Commit"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("Commit")]
     Task Commit(string jobId);
 
     /// <summary>Turns the job's held units of one kind into used units (a stage's work is done); idempotent.</summary>
-    [Alias("CommitKind"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("CommitKind")]
     Task CommitKind(string jobId, UsageKind kind);
 
     /// <summary>Gives back the job's held (uncommitted) units; idempotent.</summary>
-    [Alias("Release"), Orleans.Concurrency.AlwaysInterleave]
+    [Alias("Release")]
     Task Release(string jobId);
 
     /// <summary>Applies a subscription change unless a newer one was already applied. Returns whether it changed anything.</summary>

@@ -21,10 +21,6 @@ public sealed partial class UserGrain(
     TimeProvider time,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
-    // Reservations and commits interleave: while one write is in flight, the changes of the calls that arrive meanwhile
-    // share the next (an account's burst of uploads is a few writes, not one per upload in a row).
-    private readonly SharedStateWrites _writes = new(() => GrainStorage.WriteAsync(state));
-
     private UsageLedger Ledger => new(state.State, limits.Value, time.GetUtcNow());
 
     public async Task<ReservationResult> TryReserve(UsageKind kind, string jobId, int amount)
@@ -55,8 +51,9 @@ public sealed partial class UserGrain(
             throw new ArgumentException("An analysis is started by its owner's grain.", nameof(request));
         }
 
-        // The ledger changes synchronously within TryReserve, so interleaved calls never see half a change.
-        var reservation = await TryReserve(UsageKind.Analyses, jobId, 1);
+        // Through the grain's own reference: the ledger changes in a turn of its own, never interleaved with another.
+        var self = this.AsReference<IUserGrain>();
+        var reservation = await self.TryReserve(UsageKind.Analyses, jobId, 1);
         if (!reservation.Granted)
         {
             return reservation;
@@ -70,7 +67,7 @@ public sealed partial class UserGrain(
         }
         catch (Exception)
         {
-            await Release(jobId);
+            await self.Release(jobId);
             throw;
         }
 
@@ -109,7 +106,7 @@ public sealed partial class UserGrain(
         await GrainFactory.GetGrain<IClinicGrain>(clinicId).Found(userId, email, name);
         state.State.ClinicId = clinicId;
         state.State.FoundedOwnClinic = true;
-        await _writes.WriteAsync();
+        await GrainStorage.WriteAsync(state);
         return clinicId;
     }
 
@@ -126,7 +123,7 @@ public sealed partial class UserGrain(
     public async Task SetReviewsTranscripts(bool review)
     {
         state.State.AnalyzeRecordingsRightAway = !review;
-        await _writes.WriteAsync();
+        await GrainStorage.WriteAsync(state);
     }
 
     public Task<string?> TimeZone() => Task.FromResult(state.State.TimeZoneId);
@@ -139,12 +136,12 @@ public sealed partial class UserGrain(
         }
 
         state.State.TimeZoneId = timeZoneId;
-        await _writes.WriteAsync();
+        await GrainStorage.WriteAsync(state);
     }
 
     public async Task ForgetAccount()
     {
-        await _writes.RunAsync(state.ClearStateAsync);
+        await state.ClearStateAsync();
         DeactivateOnIdle();
     }
 
@@ -152,7 +149,7 @@ public sealed partial class UserGrain(
     {
         state.State.ClinicId = clinicId;
         state.State.FoundedOwnClinic |= clinicId == this.GetPrimaryKeyString();
-        await _writes.WriteAsync();
+        await GrainStorage.WriteAsync(state);
     }
 
     public async Task LeaveClinic(string clinicId)
@@ -161,7 +158,7 @@ public sealed partial class UserGrain(
         {
             state.State.ClinicId = null;
             state.State.FoundedOwnClinic = true;
-            await _writes.WriteAsync();
+            await GrainStorage.WriteAsync(state);
         }
     }
 
@@ -172,7 +169,7 @@ public sealed partial class UserGrain(
         return ledger.Snapshot(this.GetPrimaryKeyString());
     }
 
-    private Task SaveIf(bool changed) => changed ? _writes.WriteAsync() : Task.CompletedTask;
+    private Task SaveIf(bool changed) => changed ? GrainStorage.WriteAsync(state) : Task.CompletedTask;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A usage refusal could not be audited: {ErrorType}")]
     private partial void LogAuditFailed(string errorType);

@@ -20,27 +20,6 @@ public sealed class UserGrainTests(ManeiroCluster cluster) : IClassFixture<Manei
     }
 
     [Fact]
-    public async Task Reservations_made_while_a_write_is_in_flight_share_the_next_write()
-    {
-        // An account's burst of uploads: each reservation returns once saved, but they need not be saved one by one.
-        var id = "user-" + Guid.NewGuid().ToString("N");
-        var user = cluster.Grains.GetGrain<IUserGrain>(id);
-        await user.ApplySubscription(new SubscriptionUpdate(
-            SubscriptionTier.Enterprise, SubscriptionStatus.Active, "cus_burst", "sub_burst", null, null, DateTimeOffset.UtcNow));
-        var before = await cluster.Database.ScalarAsync<int>("SELECT version FROM orleans_grain_state WHERE grain_id_ext = '" + id + "'");
-
-        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => user.TryReserve(UsageKind.Analyses, $"job-{i}", 1)));
-
-        Assert.All(results, r => Assert.True(r.Granted));
-        var writes = await cluster.Database.ScalarAsync<int>("SELECT version FROM orleans_grain_state WHERE grain_id_ext = '" + id + "'") - before;
-        Assert.InRange(writes, 1, 50);
-
-        // Every one of them was saved: a reload counts all hundred.
-        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        Assert.Equal(100, (await cluster.Grains.GetGrain<IUserGrain>(id).GetSnapshot()).Usage.Single(u => u.Kind == UsageKind.Analyses).Used);
-    }
-
-    [Fact]
     public async Task The_same_job_reserved_twice_counts_once_and_a_release_after_failure_restores_the_count()
     {
         var user = NewUser();
