@@ -13,8 +13,7 @@ namespace Maneiro.Infrastructure.Extraction;
 /// A pdftotext start costs more than parsing a short PDF (its libraries are bound at every start), so this is the
 /// same parse without that cost. Given who uploaded the document, a server parses it in that person's warm worker
 /// instead (no fork per document; only that person's documents share it). A server answers one document at a time;
-/// callers hold a <see cref="CpuWork"/> slot,
-/// so there are at most as many servers as slots. A server that dies, answers nonsense or is abandoned by a cancelled
+/// callers hold a <see cref="CpuWork"/> slot, so there are at most as many servers as slots. A server that dies, answers nonsense or is abandoned by a cancelled
 /// caller is killed (its child with it) and replaced on the next call.
 /// </summary>
 public sealed class PdfTextServers(IOptions<PdfToolOptions> options) : IDisposable

@@ -56,10 +56,7 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
     [Fact]
     public async Task An_analysis_stopped_in_validating_resumes_at_referencing_and_finishes_without_calling_out_again()
     {
-        var (session, _) = await app.SignedInUserAsync();
-        app.OpenAi.Answer(JobsApp.ModelAnswer());
-        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
-        Assert.Equal("Complete", JobsApp.StageOf(await JobsApp.WaitForFinishAsync(session, jobId)));
+        var (session, jobId) = await CompletedAnalysisAsync();
         await app.RestartAsync();
 
         // The row as a silo dying in Validating leaves it: Validating starts unsaved, so the stored stage is Referencing,
@@ -83,10 +80,7 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
     [Fact]
     public async Task An_analysis_saved_as_validating_before_its_references_were_saved_fetches_them_again()
     {
-        var (session, _) = await app.SignedInUserAsync();
-        app.OpenAi.Answer(JobsApp.ModelAnswer());
-        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
-        Assert.Equal("Complete", JobsApp.StageOf(await JobsApp.WaitForFinishAsync(session, jobId)));
+        var (session, jobId) = await CompletedAnalysisAsync();
         var grains = app.Factory.Services.GetRequiredService<IGrainFactory>();
         Assert.NotEmpty((await grains.GetGrain<IAnalysisGrain>(jobId).GetResult())!.Result!.References!);
         await app.RestartAsync();
@@ -138,6 +132,16 @@ public sealed class JobResumeTests(JobsApp app) : IClassFixture<JobsApp>
         var usage = await grains.GetGrain<IUserGrain>(await app.UserIdAsync(email)).GetSnapshot();
         Assert.Equal(1, usage.Usage.Single(u => u.Kind == UsageKind.Letters).Used);
         session.Dispose();
+    }
+
+    /// <summary>A new user's note analysed to Complete: the session and the job.</summary>
+    private async Task<(BrowserSession Session, string JobId)> CompletedAnalysisAsync()
+    {
+        var (session, _) = await app.SignedInUserAsync();
+        app.OpenAi.Answer(JobsApp.ModelAnswer());
+        var jobId = await JobsApp.JobIdOf(await JobsApp.UploadAsync(session, TestDocuments.TextPdf(TestDocuments.OphthalmologyNote)));
+        Assert.Equal("Complete", JobsApp.StageOf(await JobsApp.WaitForFinishAsync(session, jobId)));
+        return (session, jobId);
     }
 
     /// <summary>
