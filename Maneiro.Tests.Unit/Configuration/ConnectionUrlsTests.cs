@@ -60,6 +60,30 @@ public sealed class ConnectionUrlsTests
         Assert.Equal(SslMode.Require, cs.SslMode);
     }
 
+    [Theory]
+    [InlineData("postgresql://u:p@db.example/maneiro")]
+    [InlineData("Host=db.example;Database=maneiro;Username=u")]
+    public void Statements_used_again_and_again_are_prepared_on_each_pooled_connection(string url)
+    {
+        var cs = new NpgsqlConnectionStringBuilder(Configured(url).PostgresConnectionString());
+
+        Assert.Equal(ManeiroSettings.AutoPreparedStatements, cs.MaxAutoPrepare);
+        Assert.True(cs.NoResetOnClose);
+    }
+
+    [Fact]
+    public void A_connection_string_that_turns_automatic_preparation_off_keeps_it_off()
+    {
+        // Behind a pooler in transaction mode a prepared statement may be gone on the next transaction's connection.
+        var cs = new NpgsqlConnectionStringBuilder(Configured("Host=pooler.example;Database=maneiro;Max Auto Prepare=0").PostgresConnectionString());
+
+        Assert.Equal(0, cs.MaxAutoPrepare);
+    }
+
+    private static IConfiguration Configured(string databaseUrl) => new ConfigurationBuilder()
+        .AddInMemoryCollection(new Dictionary<string, string?> { [SecretSettings.DatabaseUrl] = databaseUrl })
+        .Build();
+
     [Fact]
     public void Garbage_database_url_fails_without_echoing_its_value()
     {

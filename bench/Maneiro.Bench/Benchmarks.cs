@@ -151,6 +151,7 @@ public static class Benchmarks
         // 2: many analyses at once against a slow model: the actor design should overlap the waits.
         app.OpenAi.ChatDelay = TimeSpan.FromSeconds(3);
         await using var wide = await JobLoad.StartAsync(app, users: 10);
+        Console.WriteLine($"  burst: {concurrentJobs} submitted at once");
         var burstBefore = CpuSnapshot.Take();
         var burst = await wide.RunAsync(concurrentJobs, parallel: concurrentJobs, TimeSpan.FromMinutes(15));
         var burstCpu = CpuSnapshot.Take();
