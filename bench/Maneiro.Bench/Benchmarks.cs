@@ -87,6 +87,8 @@ public static class Benchmarks
     /// </summary>
     private const int WarmUpJobs = 32;
 
+    private static int Rounds => int.Parse(Environment.GetEnvironmentVariable("BENCH_ROUNDS") ?? "1", CultureInfo.InvariantCulture);
+
     /// <summary>1 and 3: analyses per second, co-hosted, with an instant model; push latency from the same run.</summary>
     public static async Task<IEnumerable<Row>> CohostedAsync(int jobs, int concurrentJobs, bool throughputOnly = false)
     {
@@ -100,8 +102,7 @@ public static class Benchmarks
         string cpuLine;
         // BENCH_ROUNDS=N: N-1 rounds of the same run before the measured one, each printed, to see whether the process
         // has settled (its JIT work and CPU per analysis from round to round).
-        var rounds = int.Parse(Environment.GetEnvironmentVariable("BENCH_ROUNDS") ?? "1", CultureInfo.InvariantCulture);
-        for (var round = 1; round < rounds; round++)
+        for (var round = 1; round < Rounds; round++)
         {
             var (jitBefore, before) = (JitSnapshot.Take(), CpuSnapshot.Take());
             var warm = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
@@ -199,12 +200,22 @@ public static class Benchmarks
                 try
                 {
                     await load.RunAsync(WarmUpJobs, parallel: 16, TimeSpan.FromMinutes(1));
+                    var siloPids = silos.Select(s => s.ProcessId).ToHashSet();
+
+                    // BENCH_ROUNDS=N, as for the co-hosted run: N-1 printed rounds in the same silos first.
+                    for (var round = 1; round < Rounds; round++)
+                    {
+                        var before = CpuSnapshot.Take();
+                        var warm = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
+                        var after = CpuSnapshot.Take();
+                        Console.WriteLine($"  round {round}: {F(warm.Jobs / warm.Elapsed.TotalSeconds)} analyses/s, CPU per analysis: web and load generator {PerJob(after.Since(before, (pid, _) => pid == Environment.ProcessId), jobs)}, silos {PerJob(after.Since(before, (pid, _) => siloPids.Contains(pid)), jobs)}, PostgreSQL {PerJob(after.Since(before, (_, name) => name == "postgres"), jobs)}");
+                    }
+
                     var auditMark = await AuditMarkAsync(database);
                     var cpuBefore = CpuSnapshot.Take();
                     run = await load.RunAsync(jobs, parallel: 16, TimeSpan.FromMinutes(10));
                     var cpu = CpuSnapshot.Take();
                     Console.WriteLine($"  {run.Phases}");
-                    var siloPids = silos.Select(s => s.ProcessId).ToHashSet();
                     cpuLine = $"CPU per analysis: web and load generator {PerJob(cpu.Since(cpuBefore, (pid, _) => pid == Environment.ProcessId), jobs)}, silos {PerJob(cpu.Since(cpuBefore, (pid, _) => siloPids.Contains(pid)), jobs)}, PDF text servers {PerJob(cpu.Since(cpuBefore, (_, name) => name == "pdftext-server"), jobs)}, PostgreSQL {PerJob(cpu.Since(cpuBefore, (_, name) => name == "postgres"), jobs)}, Redis {PerJob(cpu.Since(cpuBefore, (_, name) => name.StartsWith("redis", StringComparison.Ordinal)), jobs)}; machine busy {F(100 * (1 - cpu.IdleSince(cpuBefore) / (run.Elapsed.TotalSeconds * Environment.ProcessorCount)), "0")} %; {await AuditGroupingAsync(database, auditMark, jobs)}";
                     Console.WriteLine($"  {cpuLine}");
 
