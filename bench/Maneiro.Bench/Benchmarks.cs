@@ -422,7 +422,6 @@ public static class Benchmarks
         return [new("10. Repeat upload", "co-hosted", $"p50 {F(Percentile(latencies, 0.5))} ms · p99 {F(Percentile(latencies, 0.99))} ms, {calls} model calls", $"the same two-page PDF uploaded {repeats} times after its analysis (which used {firstTokens} tokens); every answer the earlier analysis, 0 tokens, nothing charged; time is the upload's HTTP request to its answer")];
     }
 
-    /// <summary>4: OCR pages per second through our OCR stage, against the same tools run directly with the same parallelism.</summary>
     /// <summary>Waits (at most a minute) until the cores have been at least 90 % idle for half a second.</summary>
     private static async Task WaitForIdleMachineAsync()
     {
@@ -443,6 +442,7 @@ public static class Benchmarks
         Console.WriteLine("  the machine did not become idle within a minute; measuring anyway");
     }
 
+    /// <summary>4: OCR pages per second through our OCR stage, against the same tools run directly with the same parallelism.</summary>
     public static async Task<IEnumerable<Row>> OcrAsync()
     {
         const int pages = 10;
