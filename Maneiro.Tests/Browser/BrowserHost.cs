@@ -7,6 +7,12 @@ public static class BrowserHost
 {
     public static readonly string ScreenshotDirectory = Path.Combine(Maneiro.Testing.TestServers.RepositoryRoot, "artifacts", "screenshots");
 
+    /// <summary>
+    /// For a page that reloads itself when its job ends (a job's or a letter's): wait for the navigation to it only,
+    /// then for what the page shows. Waiting for its load event as well raced that reload (a 30 s timeout in CI).
+    /// </summary>
+    public static readonly PageWaitForURLOptions NavigationOnly = new() { WaitUntil = WaitUntilState.Commit };
+
     /// <param name="extraArgs">More Chromium switches (a fake microphone, for the recorder).</param>
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync(params string[] extraArgs)
     {

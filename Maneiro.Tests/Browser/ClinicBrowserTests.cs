@@ -52,12 +52,12 @@ public sealed partial class ClinicBrowserTests(JobsApp app) : IClassFixture<Jobs
         await page.GetByLabel("For clinician").SelectOptionAsync(new SelectOptionValue { Label = $"Ana Souza ({clinician})" });
         await page.GetByLabel("…or paste the note's text").FillAsync(TestDocuments.OphthalmologyNote);
         await page.GetByRole(AriaRole.Button, new() { Name = "Analyze", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(JobPage());
+        await page.WaitForURLAsync(JobPage(), BrowserHost.NavigationOnly);
         await page.GetByLabel("Kind of letter").WaitForAsync(new() { Timeout = 60_000 });
         await page.GetByLabel("Kind of letter").SelectOptionAsync(new SelectOptionValue { Label = "Insurance / prior authorization" });
         await page.GetByLabel("Recipient name").FillAsync("Acme Health Plan");
         await page.GetByRole(AriaRole.Button, new() { Name = "Draft the letter" }).ClickAsync();
-        await page.WaitForURLAsync(LetterPage());
+        await page.WaitForURLAsync(LetterPage(), BrowserHost.NavigationOnly);
         var letterUrl = page.Url;
         // The page reloads itself once when drafting ends; the reloaded page says the letter is finished.
         await page.Locator("#job-progress[data-finished='true']").WaitForAsync(new() { Timeout = 60_000 });

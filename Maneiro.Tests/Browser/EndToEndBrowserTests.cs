@@ -95,7 +95,7 @@ public sealed class EndToEndBrowserTests(JobsApp app) : IClassFixture<JobsApp>
         await page.GetByLabel("Language").SelectOptionAsync(new SelectOptionValue { Label = "English" });
         await page.GetByLabel("Recipient name").FillAsync("Dr. Ana Silva");
         await page.GetByRole(AriaRole.Button, new() { Name = "Draft the letter" }).ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Letters/[0-9a-f]{32}$"));
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/Letters/[0-9a-f]{32}$"), BrowserHost.NavigationOnly);
         var download = page.GetByRole(AriaRole.Link, new() { Name = "Download PDF" });
         await download.WaitForAsync(new() { Timeout = 60_000 });
 

@@ -68,14 +68,14 @@ public sealed partial class InboxBrowserTests(JobsApp app) : IClassFixture<JobsA
         await clinicianRun.Page.GetByRole(AriaRole.Button, new() { Name = "Assign", Exact = true }).ClickAsync();
         await clinicianRun.Page.Locator(".toast").WaitForAsync();
         await clinicianRun.Page.Locator("#open-analysis").ClickAsync();
-        await clinicianRun.Page.WaitForURLAsync(JobPage());
+        await clinicianRun.Page.WaitForURLAsync(JobPage(), BrowserHost.NavigationOnly);
 
         // The reply to the referring doctor.
         await clinicianRun.Page.GetByLabel("Kind of letter").WaitForAsync(new() { Timeout = 60_000 });
         await clinicianRun.Page.GetByLabel("Kind of letter").SelectOptionAsync(new SelectOptionValue { Label = "Referral" });
         await clinicianRun.Page.GetByLabel("Recipient name").FillAsync("Dr. Paulo Mendes");
         await clinicianRun.Page.GetByRole(AriaRole.Button, new() { Name = "Draft the letter" }).ClickAsync();
-        await clinicianRun.Page.WaitForURLAsync(LetterPage());
+        await clinicianRun.Page.WaitForURLAsync(LetterPage(), BrowserHost.NavigationOnly);
         await clinicianRun.Page.Locator("#job-progress[data-finished='true']").WaitForAsync(new() { Timeout = 60_000 });
         adminSession.Dispose();
     }
