@@ -93,6 +93,40 @@ public sealed class DeploymentFilesTests
         Assert.Contains("Pdf__TextServerPath=/app/bin/pdftext-server", dockerfile, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The web and the silos compile without tiering, so the framework's ReadyToRun code would never be replaced by
+    /// optimized code: wherever they run as the product (the image, ./run, bench/run) ReadyToRun is off. The runtime
+    /// reads that from the environment only, so each of those launches must set it before starting dotnet.
+    /// </summary>
+    [Fact]
+    public async Task The_server_processes_run_without_ReadyToRun_code_wherever_tiered_compilation_is_off()
+    {
+        var props = File.ReadAllText(RepoFile("Directory.Build.props"));
+        Assert.Matches(@"'\$\(MSBuildProjectName\)' == 'Maneiro.Web' Or '\$\(MSBuildProjectName\)' == 'Maneiro.Silo'[^>]*>\s*<TieredCompilation>false</TieredCompilation>", props);
+
+        var finalStage = File.ReadAllText(RepoFile("Dockerfile")).Split("\nFROM ").Last();
+        Assert.Matches(@"\nENV [^\n]*\\\n(\s+\S+ \\\n)*\s+DOTNET_ReadyToRun=0\b", finalStage);
+
+        foreach (var script in new[] { "run", "bench/run" })
+        {
+            var text = File.ReadAllText(RepoFile(script));
+            var set = text.IndexOf("\nserver_runtime_env\n", StringComparison.Ordinal);
+            var launch = text.IndexOf(".dll", StringComparison.Ordinal); // the built app it starts (builds come first: they keep ReadyToRun)
+            Assert.True(set >= 0 && launch > set, $"{script} does not call server_runtime_env before it starts the app.");
+        }
+
+        // What the function exports (a value already in the environment is kept: an operator may turn it back on).
+        var startInfo = new ProcessStartInfo("bash", ["-c", "source scripts/lib.sh && unset DOTNET_ReadyToRun && server_runtime_env && printf %s \"$DOTNET_ReadyToRun\""])
+        {
+            WorkingDirectory = TestServers.RepositoryRoot,
+            RedirectStandardOutput = true,
+        };
+        using var bash = Process.Start(startInfo)!;
+        var exported = await bash.StandardOutput.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+        Assert.Equal("0", exported);
+    }
+
     [Fact]
     public void Dockerfile_copies_every_project_the_hosts_build_from_and_no_production_project_references_an_executable()
     {
